@@ -1,0 +1,61 @@
+"""What Matters: the Flask application factory."""
+import os
+
+from flask import Flask, jsonify
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+from .errors import register_error_handlers
+from .extensions import db, migrate
+
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    # SQLite: enforce foreign keys; WAL lets pulls read while a push writes.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+
+def create_app(test_config=None):
+    """Create and configure the app: defaults, then the environment, then ``test_config``."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
+                instance_relative_config=True, static_folder=None)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(Config(app.instance_path).as_dict())
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    register_error_handlers(app)
+    _register_blueprints(app)
+
+    from . import cli
+    cli.init_app(app)
+
+    @app.get("/api/health")
+    def health():
+        """Whether the service and its database answer."""
+        db.session.execute(db.select(1))
+        return jsonify({"status": "ok"})
+
+    return app
+
+
+def _register_blueprints(app):
+    from .auth.views import bp as auth_bp
+    from .org.views import bp as org_bp
+    from .journal.views import bp as journal_bp
+    from .docs.views import bp as docs_bp
+
+    for bp in (auth_bp, org_bp, journal_bp, docs_bp):
+        app.register_blueprint(bp)

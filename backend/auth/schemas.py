@@ -1,0 +1,60 @@
+"""Request and response schemas of sign-in."""
+from marshmallow import Schema, fields, validate
+
+Email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+class LoginIn(Schema):
+    email = Email
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    device_name = fields.String(load_default="", validate=validate.Length(max=120))
+
+
+class DeviceKeyIn(Schema):
+    device_key = fields.String(required=True, validate=validate.Length(min=10, max=100))
+
+
+class PinLoginIn(DeviceKeyIn):
+    person_id = fields.Integer(required=True, strict=True)
+    pin = fields.String(load_default=None, allow_none=True,
+                        validate=validate.Regexp(r"^[0-9]{4,8}$", error="a PIN is 4 to 8 digits"))
+
+
+class TileOut(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+    initials = fields.String()
+    has_pin = fields.Boolean()
+
+
+class TilesOut(Schema):
+    organisation = fields.String()
+    device = fields.String()
+    people = fields.List(fields.Nested(TileOut))
+
+
+class PersonOut(Schema):
+    id = fields.Integer()
+    organisation_id = fields.Integer()
+    role = fields.String()
+    display_name = fields.String()
+    initials = fields.String()
+    email = fields.String(allow_none=True)
+    is_admin = fields.Boolean()
+    has_pin = fields.Boolean()
+    opted_out = fields.Boolean()
+    active = fields.Boolean()
+    locked = fields.Method("_locked")
+
+    def _locked(self, person):
+        return bool(person.locked_by_staff_needed or person.locked_until)
+
+
+class TokenOut(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+    person = fields.Nested(PersonOut)
+
+
+class OkOut(Schema):
+    ok = fields.Boolean()

@@ -1,0 +1,87 @@
+"""Sign-in: staff and mentors by email and password; learners by tile and PIN on a tablet."""
+from flask import Blueprint, g, request
+from sqlalchemy import select
+
+from ..errors import ApiError
+from ..extensions import db
+from ..models import Person, Token
+from ..models.types import utcnow
+from . import credentials
+from .schemas import DeviceKeyIn, LoginIn, OkOut, PersonOut, PinLoginIn, TilesOut, TokenOut
+from .tokens import auth_required, device_for_key, digest, issue_token, revoke
+
+bp = Blueprint("auth", __name__, url_prefix="/api/auth")
+
+
+def _signed_in(person, raw):
+    token = db.session.scalar(select(Token).where(Token.token_hash == digest(raw)))
+    db.session.commit()
+    return TokenOut().dump({"token": raw, "expires_at": token.expires_at, "person": person})
+
+
+@bp.post("/login")
+def login():
+    """Sign in a member of staff or a mentor with email and password."""
+    data = LoginIn().load(request.get_json())
+    person = db.session.scalar(select(Person).where(Person.email == data["email"].lower()))
+    if person is None or person.role == "learner" or not person.active:
+        # Same answer and similar time as a wrong password: no account discovery.
+        credentials.spend_same_time(data["password"])
+        raise ApiError("invalid_credentials", "That did not match. Please try again.")
+    try:
+        credentials.verify(person, person.password_hash, data["password"])
+    finally:
+        db.session.commit()
+    return _signed_in(person, issue_token(person, label=data["device_name"]))
+
+
+@bp.post("/tiles")
+def tiles():
+    """The person tiles of an enrolled tablet: the learners of its organisation."""
+    device = device_for_key(DeviceKeyIn().load(request.get_json())["device_key"])
+    people = db.session.scalars(
+        select(Person).where(Person.organisation_id == device.organisation_id,
+                             Person.role == "learner", Person.active.is_(True))
+        .order_by(Person.display_name)).all()
+    db.session.commit()
+    return TilesOut().dump({"organisation": device.organisation.name, "device": device.name,
+                            "people": people})
+
+
+@bp.post("/pin")
+def pin_login():
+    """Sign in a learner on an enrolled tablet by their tile and, if they have one, their PIN."""
+    data = PinLoginIn().load(request.get_json())
+    device = device_for_key(data["device_key"])
+    person = db.session.get(Person, data["person_id"])
+    if (person is None or person.role != "learner" or not person.active
+            or person.organisation_id != device.organisation_id):
+        raise ApiError("not_found", "There is no such person on this tablet.")
+    if person.has_pin:
+        if not data["pin"]:
+            raise ApiError("invalid_request", "pin: please enter your PIN",
+                           {"fields": {"pin": ["please enter your PIN"]}})
+        try:
+            credentials.verify(person, person.pin_hash, data["pin"])
+        finally:
+            db.session.commit()
+    else:
+        credentials.check_not_locked(person)
+    return _signed_in(person, issue_token(person, device=device, label=device.name))
+
+
+@bp.post("/logout")
+@auth_required
+def logout():
+    """Revoke the token used for this request."""
+    revoke(g.token)
+    db.session.commit()
+    return OkOut().dump({"ok": True})
+
+
+@bp.get("/me")
+@auth_required
+def me():
+    """The signed-in person."""
+    db.session.commit()
+    return PersonOut().dump(g.person)

@@ -1,0 +1,55 @@
+"""Configuration: defaults, then the environment, then ``test_config``."""
+import os
+from datetime import timedelta
+
+
+def _database_url(instance_path):
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the old driver; we use psycopg 3.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return "sqlite:///" + os.path.join(instance_path, "what-matters.sqlite")
+
+
+class Config:
+    """Settings read from the environment; every name can be overridden by ``test_config``."""
+
+    def __init__(self, instance_path):
+        env = os.environ.get
+        # a default secret that must be overridden by instance config in production
+        self.SECRET_KEY = env("SECRET_KEY", "dev-only-change-me")
+        self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.TOKEN_LIFETIME_LEARNER = timedelta(days=int(env("TOKEN_DAYS_LEARNER", "30")))
+        self.TOKEN_LIFETIME_MENTOR = timedelta(days=int(env("TOKEN_DAYS_MENTOR", "30")))
+        self.TOKEN_LIFETIME_STAFF = timedelta(hours=int(env("TOKEN_HOURS_STAFF", "12")))
+        self.LOCKOUT_SHORT_AFTER = int(env("LOCKOUT_SHORT_AFTER", "5"))
+        self.LOCKOUT_SHORT_MINUTES = int(env("LOCKOUT_SHORT_MINUTES", "15"))
+        self.LOCKOUT_HARD_AFTER = int(env("LOCKOUT_HARD_AFTER", "10"))
+        self.TOMBSTONE_RETENTION_DAYS = int(env("TOMBSTONE_RETENTION_DAYS", "180"))
+        self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+        self.DEFAULT_TIMEZONE = env("DEFAULT_TIMEZONE", "Europe/London")
+        self.JSON_SORT_KEYS = False
+
+    def as_dict(self):
+        return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def safe_view(config):
+    """The configuration with secrets masked, for ``flask show-config``."""
+    shown = {}
+    for key in sorted(config):
+        if not key.isupper() or key.startswith(("SESSION_", "PERMANENT_", "TEMPLATES_")):
+            continue
+        value = config[key]
+        if key in ("SECRET_KEY", "VAPID_PRIVATE_KEY"):
+            value = "(set)" if value else "(not set)"
+        elif key == "SQLALCHEMY_DATABASE_URI" and "@" in str(value):
+            scheme, rest = str(value).split("://", 1)
+            value = f"{scheme}://***@{rest.split('@', 1)[1]}"
+        shown[key] = str(value)
+    return shown

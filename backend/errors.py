@@ -1,0 +1,93 @@
+"""Domain errors and the one JSON error shape every failure of the API takes.
+
+``{"code": 409, "error": "conflict", "message": "...", "details": {...}}``: ``error`` is a
+stable snake_case name from ``ERRORS``; the PWA mirrors this table in ``pwa/store/errors.js``.
+"""
+from flask import jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+ERRORS = {
+    "invalid_request": 400,
+    "invalid_json": 400,
+    "unauthorized": 401,
+    "invalid_credentials": 401,
+    "token_expired": 401,
+    "forbidden": 403,
+    "locked": 423,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "epoch_changed": 409,
+    "cursor_expired": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "protocol_too_old": 426,
+    "too_many_requests": 429,
+    "server_error": 500,
+}
+
+_HTTP_NAMES = {400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+               415: "unsupported_media_type", 429: "too_many_requests"}
+
+
+class ApiError(Exception):
+    """An error the API reports to the client; raised by models and services, mapped once here."""
+
+    def __init__(self, error, message, details=None):
+        super().__init__(message)
+        self.error = error
+        self.code = ERRORS[error]
+        self.message = message
+        self.details = details or {}
+
+
+def invalid(field, reason):
+    """An ``invalid_request`` naming one field and why."""
+    return ApiError("invalid_request", f"{field}: {reason}", {"fields": {field: [reason]}})
+
+
+def error_response(error, message, details=None, code=None):
+    body = {"code": code or ERRORS[error], "error": error, "message": message,
+            "details": details or {}}
+    return jsonify(body), body["code"]
+
+
+def _flatten(messages):
+    """marshmallow's nested messages -> {"a.b": ["reason"]} so every field is named."""
+    flat = {}
+
+    def walk(prefix, value):
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        else:
+            flat[prefix or "_schema"] = value if isinstance(value, list) else [value]
+
+    walk("", messages)
+    return flat
+
+
+def register_error_handlers(app):
+    @app.errorhandler(ApiError)
+    def _api_error(exc):
+        return error_response(exc.error, exc.message, exc.details)
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(exc):
+        fields = _flatten(exc.messages)
+        first = next(iter(fields))
+        return error_response("invalid_request", f"{first}: {fields[first][0]}", {"fields": fields})
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc):
+        name = _HTTP_NAMES.get(exc.code, "invalid_request" if exc.code < 500 else "server_error")
+        if exc.code == 400 and "JSON" in (exc.description or ""):
+            name = "invalid_json"
+        return error_response(name, exc.description or name, code=exc.code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):  # pragma: no cover - last resort, logged with its traceback
+        app.logger.exception("unhandled error")
+        return error_response("server_error", "Something went wrong on the server.")

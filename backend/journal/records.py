@@ -1,0 +1,101 @@
+"""Reading and writing journal records under the access rules of ``backend.access``."""
+import uuid
+
+from sqlalchemy import select, update
+
+from .. import access
+from ..errors import ApiError
+from ..extensions import db
+from ..models import COLLECTIONS, SyncState
+from ..models.types import utcnow
+from .schemas import validate_fields
+
+
+def model_for(collection):
+    model = COLLECTIONS.get(collection)
+    if model is None:
+        raise ApiError("not_found", f"There is no collection called {collection!r}.")
+    return model
+
+
+def allocate_seqs(count):
+    """Reserve ``count`` change numbers; returns the first. The row lock this takes is held
+    until commit, so writers commit in seq order (docs/sync-protocol.md, "Why pull never skips")."""
+    stmt = (update(SyncState).where(SyncState.id == 1)
+            .values(seq=SyncState.seq + count).returning(SyncState.seq))
+    last = db.session.execute(stmt).scalar_one()
+    return last - count + 1
+
+
+def visible_query(viewer, learner, collection, include_deleted=False):
+    model = model_for(collection)
+    levels = access.visible_levels(viewer, learner)
+    stmt = (select(model).where(model.learner_id == learner.id, model.visibility.in_(levels))
+            .order_by(model.created_at, model.id))
+    if not include_deleted:
+        stmt = stmt.where(model.deleted.is_(False))
+    return stmt
+
+
+def list_records(viewer, learner, collection):
+    return db.session.scalars(visible_query(viewer, learner, collection)).all()
+
+
+def get_record(viewer, learner, collection, record_id):
+    model = model_for(collection)
+    record = db.session.get(model, record_id)
+    if (record is None or record.learner_id != learner.id or record.deleted
+            or record.visibility not in access.visible_levels(viewer, learner)):
+        raise ApiError("not_found", "There is no such entry.")
+    return record
+
+
+def write_record(actor, learner, collection, record_id, data, is_create):
+    """Create or change a record in one step: validated, access-checked, given a new seq."""
+    model = model_for(collection)
+    existing = db.session.get(model, record_id)
+    if is_create and existing is not None:
+        raise ApiError("conflict", "An entry with this id already exists.", {"id": record_id})
+    if not is_create:
+        existing = get_record(actor, learner, collection, record_id)
+    refusal = access.write_refusal(actor, learner, collection, existing)
+    if refusal:
+        raise ApiError("forbidden", refusal)
+    values, errors = validate_fields(collection, data, is_create)
+    if errors:
+        first = next(iter(errors))
+        raise ApiError("invalid_request", f"{first}: {errors[first]}",
+                       {"fields": {k: [v] for k, v in errors.items()}})
+    now, rev = utcnow(), str(uuid.uuid4())
+    record = existing or model(id=record_id, learner_id=learner.id, author_id=actor.id,
+                               created_at=now, revs={}, deleted=False)
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.revs = {**(record.revs or {}), **{name: rev for name in values}}
+    record.updated_at = now
+    record.seq = allocate_seqs(1)
+    db.session.add(record)
+    return record
+
+
+def delete_record(actor, learner, collection, record_id):
+    """Turn a record into a tombstone: its words are cleared, the id stays for other devices."""
+    record = get_record(actor, learner, collection, record_id)
+    refusal = access.write_refusal(actor, learner, collection, record)
+    if refusal:
+        raise ApiError("forbidden", refusal)
+    for name in record.FIELDS:
+        if name != "visibility":
+            setattr(record, name, None)
+    record.deleted, record.conflicts = True, None
+    record.updated_at = utcnow()
+    record.seq = allocate_seqs(1)
+    return record
+
+
+def to_dict(record):
+    """A record as the API shows it."""
+    return {"id": record.id, "learner_id": record.learner_id, "author_id": record.author_id,
+            "created_at": record.created_at, "updated_at": record.updated_at,
+            "deleted": record.deleted, "seq": record.seq, "conflicts": record.conflicts or {},
+            **record.field_values()}

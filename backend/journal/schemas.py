@@ -1,0 +1,131 @@
+"""The journal's fields and their rules: used by the REST API and by sync validation alike."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..models.journal import VISIBILITY
+
+CARE_HOME_BENEFITS = ("new_things", "body_active", "world", "mind_active", "creative",
+                      "life_story")
+HOME_BENEFITS = ("independence", "everyday_skills", "understanding_others", "contributing")
+BENEFITS = CARE_HOME_BENEFITS + HOME_BENEFITS
+LADDER = ("suggested", "agreed", "own")  # suggested to me, we agreed together, my own idea
+GOAL_STATUS = ("active", "achieved", "paused", "let_go")
+WITH_WHOM = ("alone", "mentor", "group")
+CONTRIBUTION_KINDS = ("shared", "taught", "helped", "offer")
+RESPONSES = ("agreed", "changed", "hidden")
+GAS_KEYS = ("-2", "-1", "0", "1", "2")
+
+SHORT, LONG = 500, 8000
+
+
+def _text(max_len, **kw):
+    return fields.String(allow_none=True, validate=validate.Length(max=max_len), **kw)
+
+
+def _choice(options, **kw):
+    return fields.String(allow_none=True, validate=validate.OneOf(options), **kw)
+
+
+def _score(low, high):
+    return fields.Integer(allow_none=True, strict=True, validate=validate.Range(low, high))
+
+
+def _tags():
+    return fields.List(fields.String(validate=validate.OneOf(BENEFITS)), allow_none=True,
+                       validate=validate.Length(max=len(BENEFITS)))
+
+
+class RecordFields(Schema):
+    """Fields every record has; the most private visibility is the default."""
+
+    visibility = fields.String(validate=validate.OneOf(VISIBILITY))
+
+
+class ProfileFields(RecordFields):
+    needs = _text(LONG)
+    preferences = _text(LONG)
+    resources = _text(LONG)
+    networks = _text(LONG)
+
+
+class GoalFields(RecordFields):
+    title = _text(SHORT)
+    why = _text(LONG)
+    whose_idea = _choice(LADDER)
+    benefits = _tags()
+    status = _choice(GOAL_STATUS)
+    gas_levels = fields.Dict(keys=fields.String(validate=validate.OneOf(GAS_KEYS)),
+                             values=fields.String(validate=validate.Length(max=SHORT)),
+                             allow_none=True)
+    gas_level = _score(-2, 2)
+    achieved_on = fields.Date(allow_none=True)
+
+
+class SessionFields(RecordFields):
+    date = fields.Date(allow_none=True)
+    activity = _text(SHORT)
+    minutes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, 24 * 60))
+    with_whom = _choice(WITH_WHOM)
+    goal_ids = fields.List(fields.UUID(), allow_none=True, validate=validate.Length(max=50))
+    benefits = _tags()
+    feeling_before = _score(1, 5)
+    feeling_after = _score(1, 5)
+    note = _text(LONG)
+    learner_response = _choice(RESPONSES)
+
+
+class ContributionFields(RecordFields):
+    kind = _choice(CONTRIBUTION_KINDS)
+    what = _text(SHORT)
+    with_whom = _text(SHORT)
+    date = fields.Date(allow_none=True)
+    note = _text(LONG)
+
+
+class ReflectionFields(RecordFields):
+    date = fields.Date(allow_none=True)
+    text = _text(LONG)
+    quote_consent = fields.Boolean(allow_none=True, strict=True)
+
+
+class CheckinFields(RecordFields):
+    date = fields.Date(allow_none=True)
+    life_satisfaction = _score(0, 10)
+    worthwhile = _score(0, 10)
+    happy = _score(0, 10)
+    anxious = _score(0, 10)
+
+
+FIELD_SCHEMAS = {
+    "profile": ProfileFields, "goals": GoalFields, "sessions": SessionFields,
+    "contributions": ContributionFields, "reflections": ReflectionFields,
+    "checkins": CheckinFields,
+}
+# What a new record must say; everything else may come later.
+REQUIRED_ON_CREATE = {
+    "goals": ("title",), "sessions": ("activity",), "contributions": ("what",),
+    "reflections": ("text",), "checkins": (), "profile": (),
+}
+
+
+def validate_fields(collection, data, is_create):
+    """Load ``data`` for ``collection``: returns (values, errors) with errors as {field: reason}."""
+    schema_cls = FIELD_SCHEMAS.get(collection)
+    if schema_cls is None:
+        return {}, {"collection": "there is no such collection"}
+    if not isinstance(data, dict):
+        return {}, {"fields": "must be an object"}
+    try:
+        values = schema_cls().load(data, partial=True)
+    except ValidationError as exc:
+        return {}, {name: _first(msg) for name, msg in exc.messages.items()}
+    if is_create:
+        missing = [f for f in REQUIRED_ON_CREATE[collection] if not values.get(f)]
+        if missing:
+            return {}, {name: "is required for a new entry" for name in missing}
+    return values, {}
+
+
+def _first(message):
+    while isinstance(message, (list, dict)):
+        message = next(iter(message.values())) if isinstance(message, dict) else message[0]
+    return str(message)
