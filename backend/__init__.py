@@ -56,6 +56,8 @@ def _register_blueprints(app):
     from .org.views import bp as org_bp
     from .journal.views import bp as journal_bp
     from .docs.views import bp as docs_bp
+    from .sync_api.views import bp as sync_bp
+    from .shell.views import bp as shell_bp
 
-    for bp in (auth_bp, org_bp, journal_bp, docs_bp):
+    for bp in (auth_bp, org_bp, journal_bp, sync_bp, docs_bp, shell_bp):
         app.register_blueprint(bp)

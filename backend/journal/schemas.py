@@ -84,7 +84,7 @@ class ContributionFields(RecordFields):
 class ReflectionFields(RecordFields):
     date = fields.Date(allow_none=True)
     text = _text(LONG)
-    quote_consent = fields.Boolean(allow_none=True, strict=True)
+    quote_consent = fields.Boolean(allow_none=True, truthy={True}, falsy={False})
 
 
 class CheckinFields(RecordFields):

@@ -1,0 +1,55 @@
+# What Matters: `make run` to try it, `make test` to test it. `make help` lists the rest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := backend
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test browser db demo run scheduler test test-fast bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed ## create .venv and install the app
+
+install-test: $(VENV)/.installed-test browser ## install what the tests need
+
+browser: ## install Debian's Chromium for the end-to-end tests, where it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium from Debian's packages..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+db: install ## create or upgrade the database, and load demo data when it is empty
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load --if-empty
+
+run: db ## serve on http://$(HOST):$(PORT) with demo data, printing the demo sign-ins
+	$(BIN)/flask demo sign-ins --host $(HOST) --port $(PORT)
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install-test ## run every test (SQLite; set DATABASE_URL for PostgreSQL)
+	$(BIN)/python -m pytest -q
+
+test-fast: install-test ## run the tests without the browser ones
+	$(BIN)/python -m pytest -q -m "not e2e"
+
+bench: install-test ## run the benchmarks and print their tables
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -m bench
+
+clean: ## remove the virtual environment and caches (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,90 @@
+"""Fixtures: an app on a migrated database (SQLite, or PostgreSQL when DATABASE_URL names
+one), a test client, and an ``auth`` helper that signs people in."""
+import uuid
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import delete, insert
+
+from backend import create_app
+from backend.extensions import db
+from backend.models import SyncState
+
+from . import factories
+from .dbs import create_test_database
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    url, drop = create_test_database()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+    drop()
+
+
+def _empty_tables():
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.execute(insert(SyncState).values(id=1, epoch=str(uuid.uuid4()), seq=0,
+                                                purged_through_seq=0))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
+                      "SECRET_KEY": "test"})
+    with app.app_context():
+        _empty_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for tests that use models directly."""
+    with app.app_context():
+        yield
+
+
+class Auth:
+    """Signs people in for a test: ``auth.headers(person)`` gives a bearer header."""
+
+    def __init__(self, app):
+        self._app = app
+
+    def headers(self, person, device=None):
+        from backend.auth.tokens import issue_token
+
+        with self._app.app_context():
+            person = db.session.merge(person)
+            device = db.session.merge(device) if device is not None else None
+            raw = issue_token(person, device=device, label="test")
+            db.session.commit()
+        return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def auth(app):
+    return Auth(app)
+
+
+@pytest.fixture
+def make(app):
+    """Factories bound to the app: ``make.learner(org)``, ``make.goal(learner, ...)``."""
+    return factories.Factories(app)
