@@ -5,6 +5,7 @@ from flask import Flask, jsonify
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .apidoc import public
 from .config import Config
 from .errors import register_error_handlers
 from .extensions import db, migrate
@@ -43,6 +44,7 @@ def create_app(test_config=None):
     cli.init_app(app)
 
     @app.get("/api/health")
+    @public
     def health():
         """Whether the service and its database answer."""
         db.session.execute(db.select(1))

@@ -2,6 +2,7 @@
 from flask import Blueprint, g, request
 from sqlalchemy import select
 
+from ..apidoc import documented
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Person, Token
@@ -20,6 +21,7 @@ def _signed_in(person, raw):
 
 
 @bp.post("/login")
+@documented(body=LoginIn, response=TokenOut, public=True)
 def login():
     """Sign in a member of staff or a mentor with email and password."""
     data = LoginIn().load(request.get_json())
@@ -36,6 +38,7 @@ def login():
 
 
 @bp.post("/tiles")
+@documented(body=DeviceKeyIn, response=TilesOut, public=True)
 def tiles():
     """The person tiles of an enrolled tablet: the learners of its organisation."""
     device = device_for_key(DeviceKeyIn().load(request.get_json())["device_key"])
@@ -49,6 +52,7 @@ def tiles():
 
 
 @bp.post("/pin")
+@documented(body=PinLoginIn, response=TokenOut, public=True)
 def pin_login():
     """Sign in a learner on an enrolled tablet by their tile and, if they have one, their PIN."""
     data = PinLoginIn().load(request.get_json())
@@ -72,6 +76,7 @@ def pin_login():
 
 @bp.post("/logout")
 @auth_required
+@documented(response=OkOut)
 def logout():
     """Revoke the token used for this request."""
     revoke(g.token)
@@ -81,6 +86,7 @@ def logout():
 
 @bp.get("/me")
 @auth_required
+@documented(response=PersonOut)
 def me():
     """The signed-in person."""
     db.session.commit()

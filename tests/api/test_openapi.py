@@ -1,0 +1,41 @@
+"""The OpenAPI document describes every endpoint, and its readable page is served."""
+import pytest
+
+
+def _api_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                yield rule, method.lower()
+
+
+def test_openapi_document_lists_every_api_route_with_a_summary(app, client):
+    spec = client.get("/api/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    for rule, method in _api_rules(app):
+        path = rule.rule.replace("<int:", "<").replace("<", "{").replace(">", "}")
+        op = spec["paths"][path][method]
+        assert op["summary"], f"{method} {path} has no summary"
+
+
+def test_every_endpoint_that_takes_a_body_documents_its_schema(app, client):
+    spec = client.get("/api/openapi.json").json
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if method in ("post", "patch", "put") and not path.endswith(("/logout", "/end",
+                                                                         "/revoke", "/unlock")):
+                assert "requestBody" in op, f"{method} {path} documents no request body"
+
+
+def test_error_responses_share_one_schema(client):
+    spec = client.get("/api/openapi.json").json
+    assert set(spec["components"]["schemas"]["Error"]["properties"]) == {
+        "code", "error", "message", "details"}
+
+
+@pytest.mark.parametrize("path", ["/api/docs"])
+def test_readable_api_page_is_served_from_our_origin(client, path):
+    resp = client.get(path)
+    assert resp.status_code == 200
+    assert b"/api/auth/login" in resp.data
+    assert b"http://" not in resp.data and b"https://" not in resp.data
