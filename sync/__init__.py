@@ -1,0 +1,28 @@
+"""The sync engine and protocol of What Matters: pure Python, never imports Flask or SQLAlchemy.
+
+``push``/``pull`` apply the protocol (docs/sync-protocol.md) to a ``Store``; ``MemoryStore`` is
+the in-memory store; ``Client`` is the reference client the PWA follows.
+"""
+from .client import Client, SyncReport, TransportError
+from .cursor import Cursor
+from .engine import (COLLECTION_KEY, TOMBSTONE_RETENTION, Actor, Scope, Validator, pull,
+                     purge_tombstones, push)
+from .errors import (MUTATION_ERRORS, CursorExpired, EpochChanged, Forbidden, InvalidRequest,
+                     ProtocolError, ProtocolTooOld, Unauthorized)
+from .protocol import (DEFAULT_LIMIT, MAX_LIMIT, MAX_MUTATIONS, MIN_PROTOCOL_VERSION, OPS,
+                       PROTOCOL_VERSION, STATUSES, Change, Mutation, MutationResult,
+                       PullRequest, PullResponse, PushRequest, PushResponse)
+from .records import DEFAULT_VISIBILITY, DELETED, VISIBILITIES, Record, utc_now
+from .store import MemoryStore, Store, StoredResult, StoreTransaction
+from .transport import EngineTransport
+
+__all__ = [
+    "Actor", "COLLECTION_KEY", "Change", "Client", "Cursor", "CursorExpired", "DEFAULT_LIMIT",
+    "DEFAULT_VISIBILITY", "DELETED", "EngineTransport", "EpochChanged", "Forbidden",
+    "InvalidRequest", "MAX_LIMIT", "MAX_MUTATIONS", "MIN_PROTOCOL_VERSION", "MUTATION_ERRORS",
+    "MemoryStore", "Mutation", "MutationResult", "OPS", "PROTOCOL_VERSION", "ProtocolError",
+    "ProtocolTooOld", "PullRequest", "PullResponse", "PushRequest", "PushResponse", "Record",
+    "STATUSES", "Scope", "Store", "StoreTransaction", "StoredResult", "SyncReport",
+    "TOMBSTONE_RETENTION", "TransportError", "Unauthorized", "VISIBILITIES", "Validator",
+    "pull", "purge_tombstones", "push", "utc_now",
+]

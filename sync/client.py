@@ -1,0 +1,267 @@
+"""The reference client: the executable specification of the client side of the protocol.
+
+The PWA follows it step by step (docs/sync-protocol.md, "The client algorithm"). ``transport``
+is any callable ``(path, json_body) -> (status, json_body)`` that raises ``TransportError`` (or
+``OSError``) when the network fails.
+"""
+import uuid
+from dataclasses import dataclass, field
+
+from .errors import CursorExpired, EpochChanged, ProtocolError
+from .local import LocalStore
+from .protocol import (DEFAULT_LIMIT, MAX_MUTATIONS, Mutation, PullRequest, PullResponse,
+                       PushRequest, PushResponse)
+from .records import DELETED, utc_now
+from .transport import PULL_PATH, PUSH_PATH
+
+MAX_ROUNDS = 4  # a sync is at most: push+pull, then again after an epoch change or expiry
+MAX_PASSES = 6  # pushes of the queue within one round while some mutations are deferred
+
+
+class TransportError(Exception):
+    """The request or its response was lost: nothing is known about what the server did."""
+
+
+@dataclass
+class SyncReport:
+    """What one ``sync()`` did, for the "saved on this tablet / synced" line and for tests."""
+
+    applied: list = field(default_factory=list)  # mutation ids
+    conflicts: list = field(default_factory=list)  # mutation ids kept as conflicts
+    rejected: list = field(default_factory=list)  # mutation ids moved to needs_person
+    deferred: int = 0  # mutations the server could not take yet; still in the outbox
+    pulled: int = 0  # changes received
+    removed: int = 0  # records that left the device (sharing withdrawn)
+    epoch_changed: bool = False
+    full_resync: bool = False
+    error: dict | None = None  # the error that stopped the sync; the outbox is intact
+
+    @property
+    def ok(self):
+        """Whether everything was sent and everything pulled."""
+        return self.error is None and self.deferred == 0
+
+
+class Client:
+    """One replica: a person's copy of the journal on one device."""
+
+    def __init__(self, transport, replica_id=None, local=None, *, batch_size=DEFAULT_LIMIT,
+                 page_size=DEFAULT_LIMIT, clock=utc_now):
+        """
+        :param transport: ``(path, body) -> (status, body)``.
+        :param replica_id: this replica's UUID; default: the local store's, or a new one.
+        :param local: the ``LocalStore`` to keep state in (default: a new, empty one).
+        :param batch_size: mutations per push request (at most ``MAX_MUTATIONS``).
+        :param page_size: changes per pull page.
+        :param clock: returns the device time as an ISO string.
+        :raises ValueError: if ``replica_id`` differs from the local store's.
+        """
+        self.local = local if local is not None else LocalStore()
+        if replica_id and self.local.replica_id not in (None, replica_id):
+            raise ValueError("a local store belongs to one replica")
+        self.local.replica_id = replica_id or self.local.replica_id or str(uuid.uuid4())
+        self.transport, self.clock = transport, clock
+        self.batch_size = min(batch_size, MAX_MUTATIONS)
+        self.page_size = page_size
+
+    @property
+    def replica_id(self):
+        """This replica's UUID."""
+        return self.local.replica_id
+
+    @property
+    def records(self):
+        """Every record the person should see: id -> ``Record`` (their pending changes laid
+        over what was pulled)."""
+        return self.local.views()
+
+    @property
+    def pending_count(self):
+        """How many changes are saved on this device but not yet on the server."""
+        return len(self.local.outbox)
+
+    @property
+    def needs_person(self):
+        """Mutations the server refused, with its reasons: ``[Rejected(mutation, error)]``."""
+        return list(self.local.needs_person)
+
+    def record(self, record_id):
+        """Return the record as the person should see it, or ``None`` (deleted or unknown)."""
+        record = self.local.view(record_id)
+        return None if record is None or record.deleted else record
+
+    def write(self, collection, record_id, fields, learner_id):
+        """Create a record or change some of its fields.
+
+        :param fields: only the fields the person changed.
+        :return: the queued ``Mutation``.
+        :raises InvalidRequest: if the mutation would not pass the protocol's shape checks.
+        """
+        current = self.local.view(record_id)
+        base = {name: current.revs.get(name) if current else None for name in fields}
+        return self._enqueue("upsert", collection, record_id, learner_id, fields, base, {})
+
+    def delete(self, collection, record_id, learner_id):
+        """Delete a record (the server refuses, keeping a conflict, if it changed meanwhile).
+
+        :return: the queued ``Mutation``.
+        :raises InvalidRequest: if the mutation would not pass the protocol's shape checks.
+        """
+        base, seen = self._everything_seen(record_id)
+        return self._enqueue("delete", collection, record_id, learner_id, {}, base, seen)
+
+    def resolve(self, collection, record_id, learner_id, fields):
+        """Settle conflicts: the chosen value of each field, the versions seen are cleared.
+
+        :param fields: ``{field: chosen value}``; ``{"_deleted": True}`` deletes the record,
+            ``{"_deleted": False, ...}`` keeps (or restores) it.
+        :return: the queued ``Mutation``.
+        :raises InvalidRequest: if the mutation would not pass the protocol's shape checks.
+        """
+        if fields.get(DELETED) is True:
+            base, seen = self._everything_seen(record_id)
+        else:
+            current = self.local.view(record_id)
+            base = {name: current.revs.get(name) if current else None
+                    for name in fields if name != DELETED}
+            seen = {name: [v["rev"] for v in current.conflicts.get(name, [])]
+                    for name in fields if current is not None and name in current.conflicts}
+        return self._enqueue("resolve", collection, record_id, learner_id, fields, base, seen)
+
+    def dismiss(self, mutation_id):
+        """Forget a refused mutation once a person has dealt with it."""
+        self.local.dismiss(mutation_id)
+
+    def sync(self):
+        """Push the outbox, then pull every page; handle every protocol case on the way.
+
+        Never raises for network or server trouble: the report's ``error`` says what stopped
+        the sync, and the outbox is kept whole for the next one.
+
+        :return: a ``SyncReport``.
+        """
+        report = SyncReport()
+        try:
+            for _ in range(MAX_ROUNDS):
+                self._push_all(report)
+                if self._pull_all(report):
+                    self.local.last_synced = self.clock()
+                    break
+        except (TransportError, OSError) as error:
+            report.error = {"code": 0, "error": "network_error", "message": str(error),
+                            "details": {}}
+        except ProtocolError as error:
+            report.error = error.to_wire()
+        return report
+
+    def _enqueue(self, op, collection, record_id, learner_id, fields, base, seen):
+        mutation = Mutation(str(uuid.uuid4()), self.replica_id, self.local.next_seq, op,
+                            collection, record_id, learner_id, dict(fields), base,
+                            self.clock(), seen)
+        Mutation.from_wire(mutation.to_wire())  # a malformed mutation must never be queued
+        self.local.enqueue(mutation)
+        return mutation
+
+    def _everything_seen(self, record_id):
+        current = self.local.view(record_id)
+        if current is None:
+            return {}, {}
+        base = {name: rev for name, rev in current.revs.items() if name != DELETED}
+        seen = {name: [v["rev"] for v in versions] for name, versions in current.conflicts.items()}
+        return base, seen
+
+    def _post(self, path, body):
+        status, answer = self.transport(path, body)
+        if status != 200:
+            error = ProtocolError.from_wire(answer)
+            error.code = status
+            raise error
+        return answer
+
+    def _push_all(self, report):
+        """Push until the outbox is empty or the server cannot take the rest yet."""
+        for _ in range(MAX_PASSES):
+            queue = self.local.queue()
+            if not queue:
+                return
+            resending, before = self.local.resend_log, len(self.local.outbox)
+            answered = sum(self._push_batch(queue[start:start + self.batch_size], report)
+                           for start in range(0, len(queue), self.batch_size))
+            if resending and answered == len(queue):
+                self.local.resend_log = False  # the server has the whole log again
+            elif self.local.outbox and len(self.local.outbox) == before and not resending:
+                # all deferred: the server lacks an earlier mutation it once acknowledged (a
+                # restore that kept its epoch); only the retained log still has it
+                self.local.resend_log = True
+        report.deferred = len(self.local.outbox)
+
+    def _push_batch(self, batch, report):
+        request = PushRequest(self.replica_id, self.local.floor(), batch)
+        response = PushResponse.from_wire(self._post(PUSH_PATH, request.to_wire()))
+        if [r.id for r in response.results] != [m.id for m in batch]:
+            raise ProtocolError("The server answered for other mutations.")
+        self._check_epoch(response.epoch, report)
+        answered = 0
+        for mutation, result in zip(batch, response.results):
+            if result.status == "deferred":
+                continue
+            answered += 1
+            if result.status == "rejected":
+                self.local.reject(mutation, result.error)
+                report.rejected.append(mutation.id)
+                continue
+            self.local.acknowledge(mutation, result)
+            (report.conflicts if result.status == "conflict" else report.applied).append(
+                mutation.id)
+        return answered
+
+    def _check_epoch(self, epoch, report):
+        if self.local.epoch is None:
+            self.local.epoch = epoch
+        elif epoch != self.local.epoch:
+            self._epoch_changed(epoch, report)
+
+    def _epoch_changed(self, epoch, report):
+        """The server was restored: keep everything, send the whole log again, pull afresh."""
+        self.local.epoch, self.local.cursor = epoch, None
+        self.local.resend_log = True
+        report.epoch_changed = True
+
+    def _pull_all(self, report):
+        """Pull every page; return False if the sync must go round again first."""
+        try:
+            while True:
+                request = PullRequest(self.replica_id, self.local.cursor, self.page_size)
+                response = PullResponse.from_wire(self._post(PULL_PATH, request.to_wire()))
+                if self.local.epoch not in (None, response.epoch):
+                    self._epoch_changed(response.epoch, report)
+                    return False
+                self.local.epoch = response.epoch
+                self._take_page(response, report)
+                if not response.more:
+                    break
+        except EpochChanged:
+            self._epoch_changed(None, report)
+            return False
+        except CursorExpired:
+            self.local.cursor, self.local.resync_seen = None, set()
+            report.full_resync = True
+            return False
+        self._finish_pull(set(response.scope))
+        return True
+
+    def _take_page(self, response, report):
+        for change in response.changes:
+            self.local.apply_change(change)
+            report.pulled += 1
+            report.removed += change.removed
+            if self.local.resync_seen is not None and not change.removed:
+                self.local.resync_seen.add(change.id)
+        self.local.cursor = response.cursor
+
+    def _finish_pull(self, scope):
+        # pairing ended: that learner's records leave the device (unless still being sent)
+        self.local.drop(lambda record: record.learner_id in scope)
+        if self.local.resync_seen is not None:
+            seen, self.local.resync_seen = self.local.resync_seen, None
+            self.local.drop(lambda record: record.id in seen)

@@ -1,0 +1,216 @@
+"""The sync engine: apply a push, build a pull page, purge old tombstones.
+
+It takes a ``Store`` and plain data and returns protocol objects; it knows nothing of HTTP. The
+backend's views parse the bearer token into an ``Actor`` and a ``Scope``, call ``push`` or
+``pull`` with the JSON body, and answer ``to_wire()``, or the ``ProtocolError`` as its ``code``.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Mapping
+
+from . import merge
+from .cursor import Cursor, visibility_mask
+from .errors import CursorExpired, EpochChanged
+from .protocol import (Change, MutationResult, PullRequest, PullResponse, PushRequest,
+                       PushResponse)
+from .records import DELETED, Record, format_time, utc_now
+from .store import StoredResult
+
+COLLECTION_KEY = "_collection"  # a validator's key for "no such collection"
+TOMBSTONE_RETENTION = timedelta(days=180)  # longer than the longest time a device is offline
+
+Validator = Callable[[str, dict, bool], Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person pushing. ``may_write(learner_id, collection, record_or_None)`` returns
+    ``None`` when they may write, else the reason they may not (it must not change the record).
+    """
+
+    person_id: int
+    may_write: Callable[[int, str, Record | None], str | None]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the person pulling may see: learner id -> the visibilities they may see of that
+    learner's records (a learner sees all of ``VISIBILITIES`` of their own)."""
+
+    learners: Mapping[int, frozenset] = field(default_factory=dict)
+
+
+def push(store, actor, request, validate, *, now=None):
+    """Apply a push: one result per mutation, in the request's order; one mutation's refusal
+    never blocks the others.
+
+    :param store: a ``Store``.
+    :param actor: the ``Actor`` pushing.
+    :param request: a ``PushRequest`` or its JSON body.
+    :param validate: ``(collection, fields, is_create) -> {field: reason}``, empty when valid;
+        the key ``COLLECTION_KEY`` means the collection is unknown.
+    :param now: the server time to record (an ISO string); defaults to the clock.
+    :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
+    :raises InvalidRequest: if the body is not a valid push request.
+    """
+    if not isinstance(request, PushRequest):
+        request = PushRequest.from_wire(request)
+    with store.transaction() as tx:
+        results = _PushBatch(tx, request, now or utc_now()).run(actor, validate)
+        epoch = store.epoch()
+    return PushResponse(epoch, results)
+
+
+def pull(store, scope, request):
+    """Return the next page of changes visible to ``scope``, in seq order.
+
+    :param store: a ``Store``.
+    :param scope: the ``Scope`` of the person pulling.
+    :param request: a ``PullRequest`` or its JSON body.
+    :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
+    :raises InvalidRequest: if the body or its cursor is not valid.
+    :raises EpochChanged: if the cursor belongs to another epoch or is ahead of the store.
+    :raises CursorExpired: if tombstones the client has not seen were purged.
+    """
+    if not isinstance(request, PullRequest):
+        request = PullRequest.from_wire(request)
+    cursor = Cursor.decode(request.cursor) if request.cursor else None
+    epoch = store.epoch()
+    top = store.max_seq()  # read before the changes: the seq invariant makes this safe
+    after, masks = _starting_points(cursor, scope, epoch, top)
+    records = store.changes(after, request.limit + 1) if after else []
+    # read after the changes: a purge that committed before them is seen here
+    purged = store.purged_through_seq()
+    if any(0 < seq < purged for seq in after.values()):
+        raise CursorExpired(details={"purged_through_seq": purged})
+    more = len(records) > request.limit
+    page = records[:request.limit]
+    reached = page[-1].seq if more else max([top] + [r.seq for r in page])
+    seqs = {learner: max(seq, reached) for learner, seq in after.items()}
+    changes = [Change.of(r, r.visibility in scope.learners[r.learner_id]) for r in page]
+    return PullResponse(epoch, changes, Cursor(epoch, seqs, masks).encode(), more,
+                        sorted(scope.learners))
+
+
+def purge_tombstones(store, older_than=None, through_seq=None, retention=TOMBSTONE_RETENTION):
+    """Delete tombstones no device needs any more; a pull whose cursor is older than the newest
+    purged tombstone then gets ``cursor_expired``.
+
+    :param store: a ``Store``.
+    :param older_than: purge tombstones last changed before this time (an aware ``datetime``
+        or ISO string); with neither bound given, now minus ``retention``.
+    :param through_seq: purge only tombstones with ``seq <= through_seq``.
+    :param retention: how long tombstones are kept by default.
+    :return: how many tombstones were purged.
+    :raises ValueError: if ``older_than`` is a naive datetime.
+    """
+    if older_than is None and through_seq is None:
+        older_than = datetime.now(timezone.utc) - retention
+    if isinstance(older_than, datetime):
+        older_than = format_time(older_than)
+    return store.purge_tombstones(older_than, through_seq)
+
+
+def _starting_points(cursor, scope, epoch, top):
+    """Return the seq to pull after and the visibility mask, per learner in scope."""
+    masks = {learner: visibility_mask(seen) for learner, seen in scope.learners.items()}
+    if cursor is None:
+        return dict.fromkeys(scope.learners, 0), masks
+    if cursor.epoch != epoch:
+        raise EpochChanged(details={"epoch": epoch, "reason": "another epoch"})
+    if any(seq > top for seq in cursor.seqs.values()):
+        # a restore that kept the epoch: the store is behind what this client saw
+        raise EpochChanged(details={"epoch": epoch, "reason": "cursor ahead of the server"})
+    after = {learner: cursor.seqs.get(learner, 0) if cursor.masks.get(learner) == mask else 0
+             for learner, mask in masks.items()}
+    return after, masks
+
+
+class _PushBatch:
+    """One push inside one transaction: batched reads, merges in memory, batched writes."""
+
+    def __init__(self, tx, request, now):
+        self.tx, self.request, self.now = tx, request, now
+        mutations = request.mutations
+        self.stored_next = tx.next_seqs([request.replica])[request.replica]
+        # the floor: seqs below it were acknowledged by a server state since lost, and the
+        # client no longer holds them, so waiting for them would defer everything forever
+        self.next_seq = max(self.stored_next, request.floor)
+        self.stored = tx.stored_results([m.id for m in mutations])
+        self.records = tx.records({(m.collection, m.record_id) for m in mutations
+                                   if m.id not in self.stored})
+        self.created, self.changed, self.done = set(), {}, []
+
+    def run(self, actor, validate):
+        """Process the mutations in seq order, save, and return results in request order."""
+        mutations = self.request.mutations
+        results = [None] * len(mutations)
+        for index in sorted(range(len(mutations)), key=lambda i: mutations[i].seq):
+            results[index] = self._one(mutations[index], actor, validate)
+        self._save()
+        return results
+
+    def _one(self, mutation, actor, validate):
+        if mutation.id in self.stored:
+            return MutationResult.from_wire(self.stored[mutation.id])
+        if mutation.seq > self.next_seq:
+            return MutationResult(mutation.id, "deferred")
+        if mutation.seq == self.next_seq:
+            self.next_seq += 1
+        key = (mutation.collection, mutation.record_id)
+        record = self.records.get(key)
+        outcome = _refusal(record, mutation, actor, validate)
+        if outcome is None:
+            record, outcome = merge.apply(record, mutation, actor.person_id, self.now)
+            if outcome.changed:
+                self._touch(key, record)
+        result = MutationResult(mutation.id, outcome.status, conflicts=outcome.conflicts,
+                                error=outcome.error)
+        if outcome.status != "rejected":
+            result.revs = dict(record.revs)
+        self.done.append((mutation, result, None if outcome.error else key))
+        return result
+
+    def _touch(self, key, record):
+        if key not in self.records:
+            self.records[key] = record
+            self.created.add(key)
+        self.changed[key] = record
+
+    def _save(self):
+        if self.changed:
+            first = self.tx.allocate_seqs(len(self.changed))
+            for offset, record in enumerate(self.changed.values()):
+                record.seq = first + offset
+            self.tx.put_records([r for k, r in self.changed.items() if k in self.created],
+                                [r for k, r in self.changed.items() if k not in self.created])
+        stored = []
+        for mutation, result, key in self.done:
+            if key is not None:
+                result.seq = self.records[key].seq
+            payload = mutation.to_wire() if result.status == "rejected" else None
+            stored.append(StoredResult(mutation.id, mutation.replica, mutation.seq,
+                                       mutation.learner_id, result.status, result.to_wire(),
+                                       payload, self.now))
+        if stored:
+            self.tx.put_results(stored)
+        if self.next_seq != self.stored_next:
+            self.tx.set_next_seqs({self.request.replica: self.next_seq})
+
+
+def _refusal(record, mutation, actor, validate):
+    """Return a rejected outcome if the mutation may not be applied, else ``None``."""
+    if record is not None and record.learner_id != mutation.learner_id:
+        return merge.rejected("learner_mismatch", "learner_id",
+                              "a record's learner can never change")
+    reason = actor.may_write(mutation.learner_id, mutation.collection, record)
+    if reason:
+        return merge.rejected("forbidden", "learner_id", reason)
+    values = {k: v for k, v in mutation.fields.items() if k != DELETED}
+    errors = validate(mutation.collection, values, record is None and mutation.op == "upsert")
+    if not errors:
+        return None
+    if COLLECTION_KEY in errors:
+        return merge.rejected("unknown_collection", "collection", errors[COLLECTION_KEY])
+    name = sorted(errors)[0]
+    return merge.rejected("validation_failed", name, errors[name], fields=dict(errors))

@@ -1,0 +1,168 @@
+"""A replica's local state, as the reference client keeps it (the PWA keeps the same in
+IndexedDB): the server's records as last pulled, the outbox, the retained log of acknowledged
+mutations, and what needs a person.
+
+What a person sees (``view``) is the pulled record with their own changes laid over it: the
+acknowledged ones a pull has not brought back yet, then the outbox. Pulls replace only the
+pulled copy, so a person's unsent writing is never overwritten by a pull.
+"""
+from dataclasses import dataclass, field
+
+from .records import DELETED, Record, conflict_entry
+
+
+@dataclass
+class Rejected:
+    """A mutation the server refused: kept for a person to look at, never dropped silently."""
+
+    mutation: object
+    error: dict
+
+
+@dataclass
+class LocalStore:
+    """Everything a replica keeps between syncs."""
+
+    replica_id: str | None = None
+    next_seq: int = 1
+    pulled: dict = field(default_factory=dict)  # record id -> Record, as the server sent it
+    outbox: dict = field(default_factory=dict)  # mutation id -> Mutation, not yet acknowledged
+    # mutation id -> Mutation: every mutation the server answered (applied, conflict or
+    # rejected), retained so a restored server can get it again; seqs stay contiguous
+    log: dict = field(default_factory=dict)
+    unpulled: dict = field(default_factory=dict)  # record id -> [(Mutation, MutationResult)]
+    needs_person: list = field(default_factory=list)
+    dismissed: set = field(default_factory=set)  # refused mutation ids a person dealt with
+    cursor: str | None = None
+    epoch: str | None = None
+    last_synced: str | None = None
+    resend_log: bool = False  # after an epoch change, until the server has the whole log again
+    resync_seen: set | None = None  # during a full resync: ids pulled so far
+
+    def view(self, record_id):
+        """Return the record as the person should see it (tombstones included), or ``None``."""
+        record = self.pulled.get(record_id)
+        record = record.copy() if record is not None else None
+        for mutation, result in self.unpulled.get(record_id, ()):
+            record = overlay(record, mutation, result.conflicts)
+        for mutation in self.outbox.values():
+            if mutation.record_id == record_id:
+                record = overlay(record, mutation)
+        return record
+
+    def views(self):
+        """Return every record the person should see: id -> ``Record``, tombstones left out."""
+        ids = set(self.pulled) | set(self.unpulled) | {m.record_id for m in self.outbox.values()}
+        views = {rid: self.view(rid) for rid in ids}
+        return {rid: r for rid, r in views.items() if r is not None and not r.deleted}
+
+    def has_pending(self, record_id):
+        """Whether the person has changes to this record the server has not confirmed."""
+        return record_id in self.unpulled or any(
+            m.record_id == record_id for m in self.outbox.values())
+
+    def enqueue(self, mutation):
+        """Put a new mutation in the outbox and take the next seq."""
+        self.outbox[mutation.id] = mutation
+        self.next_seq = mutation.seq + 1
+
+    def floor(self):
+        """Return the lowest seq still held (outbox or log), or the next seq if none."""
+        seqs = [m.seq for m in self.outbox.values()] + [m.seq for m in self.log.values()]
+        return min(seqs, default=self.next_seq)
+
+    def queue(self):
+        """Return the mutations to push, in seq order: the outbox, after the log if the server
+        has to get it again."""
+        mutations = list(self.outbox.values())
+        if self.resend_log:
+            mutations += list(self.log.values())
+        return sorted(mutations, key=lambda m: m.seq)
+
+    def acknowledge(self, mutation, result):
+        """Record that the server applied a mutation (or kept it as a conflict)."""
+        self.outbox.pop(mutation.id, None)
+        self.log[mutation.id] = mutation
+        # a restored server may apply what it once refused
+        self.needs_person = [r for r in self.needs_person if r.mutation.id != mutation.id]
+        entries = [e for e in self.unpulled.get(mutation.record_id, [])
+                   if e[0].id != mutation.id]
+        self.unpulled[mutation.record_id] = sorted(entries + [(mutation, result)],
+                                                   key=lambda e: e[0].seq)
+
+    def reject(self, mutation, error):
+        """Move a refused mutation to the list that needs a person (once)."""
+        self.outbox.pop(mutation.id, None)
+        self.log[mutation.id] = mutation
+        self._forget_unpulled(mutation.record_id, lambda e: e[0].id == mutation.id)
+        known = {r.mutation.id for r in self.needs_person} | self.dismissed
+        if mutation.id not in known:
+            self.needs_person.append(Rejected(mutation, error))
+
+    def dismiss(self, mutation_id):
+        """Forget a refused mutation once a person has dealt with it."""
+        self.needs_person = [r for r in self.needs_person if r.mutation.id != mutation_id]
+        self.dismissed.add(mutation_id)
+
+    def apply_change(self, change):
+        """Take one change from a pull."""
+        if change.removed:
+            if not self.has_pending(change.id):
+                self.pulled.pop(change.id, None)
+            return
+        record = change.record
+        self.pulled[record.id] = record
+        self._forget_unpulled(record.id, lambda e: e[1].seq is not None
+                              and e[1].seq <= record.seq)
+
+    def drop(self, keep):
+        """Forget pulled records for which ``keep(record)`` is false, unless changes of the
+        person to them are still pending."""
+        for rid in [rid for rid, r in self.pulled.items() if not keep(r)]:
+            if not self.has_pending(rid):
+                del self.pulled[rid]
+
+    def _forget_unpulled(self, record_id, done):
+        entries = [e for e in self.unpulled.get(record_id, []) if not done(e)]
+        if entries:
+            self.unpulled[record_id] = entries
+        else:
+            self.unpulled.pop(record_id, None)
+
+
+def overlay(record, mutation, conflicts=()):
+    """Lay one of the person's mutations over a record, as the server will apply it (or did:
+    ``conflicts`` names the fields the server kept aside). Return the new record."""
+    if record is None:
+        record = Record(mutation.record_id, mutation.collection, mutation.learner_id, None)
+    fields = mutation.fields
+    if mutation.op == "delete" or fields.get(DELETED) is True:
+        if DELETED in conflicts:
+            _keep(record, DELETED, True, mutation)
+        else:
+            record.deleted = True
+        return record
+    if record.deleted and fields.get(DELETED) is not False:
+        return record  # the server will refuse it; it then waits in needs_person
+    if mutation.op == "resolve":
+        record.deleted = False
+        for name, revs in mutation.seen_conflicts.items():
+            kept = [v for v in record.conflicts.get(name, []) if v["rev"] not in revs]
+            record.conflicts[name] = kept
+            if not kept:
+                del record.conflicts[name]
+    for name, value in fields.items():
+        if name == DELETED:
+            continue
+        if name in conflicts:
+            _keep(record, name, value, mutation)
+        else:
+            record.fields[name] = value
+            record.revs[name] = mutation.id
+    return record
+
+
+def _keep(record, name, value, mutation):
+    versions = record.conflicts.setdefault(name, [])
+    if all(v["rev"] != mutation.id for v in versions):
+        versions.append(conflict_entry(value, mutation.id, None, mutation.at))

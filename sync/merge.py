@@ -1,0 +1,147 @@
+"""The merge rules: how one mutation changes one record (docs/sync-protocol.md, "Merge rules").
+
+Pure functions on ``Record`` objects; the engine loads and saves. Every rule keeps both sides of
+a concurrent change: nothing wins silently.
+"""
+from dataclasses import dataclass, field
+
+from .errors import mutation_error
+from .records import DELETED, Record, conflict_entry
+
+
+@dataclass
+class Outcome:
+    """What a mutation did to its record: ``applied``, ``conflict`` (with the fields whose
+    incoming versions were kept aside) or ``rejected`` (with an error object)."""
+
+    status: str
+    conflicts: list = field(default_factory=list)
+    error: dict | None = None
+    changed: bool = True
+
+
+def apply(record, mutation, author_id, now):
+    """Apply a mutation to its record and say what happened.
+
+    :param record: the server's record (changed in place), or ``None`` if there is none.
+    :param mutation: a ``Mutation`` that passed access and validation checks.
+    :param author_id: the person pushing, author of a record this creates.
+    :param now: the server time, an ISO string.
+    :return: ``(record or None, Outcome)``.
+    """
+    if record is not None:
+        return record, _RULES[mutation.op](record, mutation, author_id, now)
+    if mutation.op == "resolve":
+        return None, rejected("not_found", "record_id", "there is no such record")
+    record = Record(mutation.record_id, mutation.collection, mutation.learner_id, author_id,
+                    created_at=now, updated_at=now)
+    if mutation.op == "delete":
+        # A delete can overtake the create it saw (a restored server, replicas re-sending in
+        # any order): the tombstone remembers what the deleter saw, so that create, arriving
+        # later, is recognised as already deleted (see _upsert) instead of resurrecting.
+        record.revs = {name: rev for name, rev in mutation.base.items() if rev is not None}
+        _tombstone(record, mutation, now)
+        return record, Outcome("applied")
+    for name, value in mutation.fields.items():
+        record.fields[name] = value
+        record.revs[name] = mutation.id
+    return record, Outcome("applied")
+
+
+def rejected(name, field_name, reason, **extra):
+    """Return a rejected outcome with an error of ``MUTATION_ERRORS``."""
+    return Outcome("rejected", error=mutation_error(name, field_name, reason, **extra),
+                   changed=False)
+
+
+def _upsert(record, mutation, author_id, now):
+    if record.deleted:
+        if mutation.id in record.revs.values():
+            return Outcome("applied", changed=False)  # the delete saw this write
+        return rejected("record_deleted", "record_id", "the record was deleted")
+    conflicts = [name for name, value in mutation.fields.items()
+                 if not _set_field(record, name, value, mutation, author_id)]
+    record.updated_at = now
+    return Outcome("conflict" if conflicts else "applied", conflicts)
+
+
+def _delete(record, mutation, author_id, now):
+    if record.deleted:
+        return Outcome("applied", changed=False)
+    if _changed_since(record, mutation):
+        _keep_version(record, DELETED, True, mutation, author_id)
+        record.updated_at = now
+        return Outcome("conflict", [DELETED])
+    _tombstone(record, mutation, now)
+    return Outcome("applied")
+
+
+def _resolve(record, mutation, author_id, now):
+    choice = mutation.fields.get(DELETED)
+    if choice is True:
+        return _delete(record, mutation, author_id, now)
+    if record.deleted and choice is not False:
+        return rejected("record_deleted", "record_id",
+                        f"the record was deleted; resolve with {DELETED} false to restore it")
+    for name, revs in mutation.seen_conflicts.items():
+        _drop_versions(record, name, set(revs))
+    values = {k: v for k, v in mutation.fields.items() if k != DELETED}
+    if record.deleted:  # restoring: the tombstone's values are gone, so the person's win
+        record.deleted = False
+        record.revs[DELETED] = mutation.id
+        record.fields.update(values)
+        record.revs.update(dict.fromkeys(values, mutation.id))
+        conflicts = []
+    else:
+        conflicts = [name for name, value in values.items()
+                     if not _set_field(record, name, value, mutation, author_id)]
+    record.updated_at = now
+    return Outcome("conflict" if conflicts else "applied", conflicts)
+
+
+_RULES = {"upsert": _upsert, "delete": _delete, "resolve": _resolve}
+
+
+def _set_field(record, name, value, mutation, author_id):
+    """Set a field if the writer saw its current version (or writes the same value); otherwise
+    keep the incoming version aside. Return whether it was set."""
+    if record.revs.get(name) == mutation.base.get(name) or record.fields.get(name) == value:
+        record.fields[name] = value
+        record.revs[name] = mutation.id
+        return True
+    _keep_version(record, name, value, mutation, author_id)
+    return False
+
+
+def _keep_version(record, name, value, mutation, author_id):
+    versions = record.conflicts.setdefault(name, [])
+    if all(v["rev"] != mutation.id for v in versions):
+        versions.append(conflict_entry(value, mutation.id, author_id, mutation.at))
+
+
+def _drop_versions(record, name, revs):
+    kept = [v for v in record.conflicts.get(name, []) if v["rev"] not in revs]
+    if kept:
+        record.conflicts[name] = kept
+    else:
+        record.conflicts.pop(name, None)
+
+
+def _changed_since(record, mutation):
+    """Whether anything changed that the deleter did not see: a field's rev, or a kept version
+    not listed in its ``seen_conflicts``."""
+    if any(rev != mutation.base.get(name) for name, rev in record.revs.items()
+           if name != DELETED):
+        return True
+    seen = mutation.seen_conflicts
+    return any(v["rev"] not in seen.get(name, ()) for name, versions in record.conflicts.items()
+               for v in versions)
+
+
+def _tombstone(record, mutation, now):
+    record.fields = {name: (value if name == "visibility" else None)
+                     for name, value in record.fields.items()}
+    record.conflicts = {}
+    record.revs[DELETED] = mutation.id
+    record.deleted = True
+    record.updated_at = now

@@ -1,0 +1,325 @@
+"""The wire types of the sync protocol (docs/sync-protocol.md), each with ``from_wire`` (which
+checks the shape and raises ``InvalidRequest`` naming the field) and ``to_wire``."""
+from dataclasses import dataclass, field
+
+from . import wire
+from .cursor import MAX_CURSOR_CHARS, Cursor  # noqa: F401  (part of the protocol's names)
+from .errors import (CursorExpired, EpochChanged, Forbidden, InvalidRequest,  # noqa: F401
+                     ProtocolError, ProtocolTooOld, Unauthorized)
+from .records import DELETED, Record, check_fields  # noqa: F401
+
+PROTOCOL_VERSION = 1
+MIN_PROTOCOL_VERSION = 1
+MAX_MUTATIONS = 1_000  # per push
+DEFAULT_LIMIT = 500  # changes per pull page
+MAX_LIMIT = 1_000
+OPS = ("upsert", "delete", "resolve")
+STATUSES = ("applied", "conflict", "rejected", "deferred")
+
+
+def check_protocol(data):
+    """Return the request's protocol version; checked before anything else, because an old
+    client's request may have another shape.
+
+    :raises ProtocolTooOld: if it is below ``MIN_PROTOCOL_VERSION``.
+    :raises InvalidRequest: if it is missing, not an integer or newer than this server.
+    """
+    if not isinstance(data, dict):
+        raise InvalidRequest("body", "must be an object")
+    version = wire.integer(data.get("protocol"), "protocol")
+    if version < MIN_PROTOCOL_VERSION:
+        raise ProtocolTooOld(details={"protocol": version, "min_protocol": MIN_PROTOCOL_VERSION})
+    if version > PROTOCOL_VERSION:
+        raise InvalidRequest("protocol", f"this server speaks at most {PROTOCOL_VERSION}")
+    return version
+
+
+@dataclass
+class Mutation:
+    """One change a person made on a device: an entry of the client's outbox."""
+
+    id: str
+    replica: str
+    seq: int
+    op: str
+    collection: str
+    record_id: str
+    learner_id: int
+    fields: dict = field(default_factory=dict)
+    base: dict = field(default_factory=dict)
+    at: str = ""
+    seen_conflicts: dict = field(default_factory=dict)
+
+    def to_wire(self):
+        """Return the mutation as a JSON object."""
+        data = {"id": self.id, "replica": self.replica, "seq": self.seq, "op": self.op,
+                "collection": self.collection, "record_id": self.record_id,
+                "learner_id": self.learner_id, "fields": dict(self.fields),
+                "base": dict(self.base), "at": self.at}
+        if self.seen_conflicts:
+            data["seen_conflicts"] = {k: list(v) for k, v in self.seen_conflicts.items()}
+        return data
+
+    @classmethod
+    def from_wire(cls, data, path="mutation"):
+        """Build a mutation from its JSON object.
+
+        :raises InvalidRequest: naming the first bad field.
+        """
+        wire.obj(data, path, ("id", "replica", "seq", "op", "collection", "record_id",
+                              "learner_id", "fields", "base", "at"), ("seen_conflicts",))
+        at = lambda key: wire.join(path, key)  # noqa: E731
+        op = data["op"]
+        if op not in OPS:
+            raise InvalidRequest(at("op"), f"must be one of {', '.join(OPS)}")
+        mutation = cls(
+            id=wire.uuid_string(data["id"], at("id")),
+            replica=wire.uuid_string(data["replica"], at("replica")),
+            seq=wire.integer(data["seq"], at("seq"), 1),
+            op=op,
+            collection=wire.field_name(data["collection"], at("collection")),
+            record_id=wire.uuid_string(data["record_id"], at("record_id")),
+            learner_id=wire.integer(data["learner_id"], at("learner_id"), 1),
+            fields=check_fields(data["fields"], at("fields"),
+                                (DELETED,) if op == "resolve" else ()),
+            base=wire.mapping(data["base"], at("base"), wire.field_name, _rev),
+            at=wire.string(data["at"], at("at")),
+            seen_conflicts=wire.mapping(data.get("seen_conflicts", {}), at("seen_conflicts"),
+                                        _seen_name, _rev_list))
+        _check_op_fields(mutation, at("fields"))
+        return mutation
+
+
+def _rev(value, path):
+    wire.string(value, path, wire.MAX_ID_CHARS, nullable=True)
+
+
+def _seen_name(name, path):
+    wire.field_name(name, path, reserved=(DELETED,))
+
+
+def _rev_list(value, path):
+    for i, rev in enumerate(wire.array(value, path)):
+        wire.string(rev, f"{path}[{i}]", wire.MAX_ID_CHARS)
+
+
+def _check_op_fields(mutation, path):
+    fields = mutation.fields
+    if mutation.op == "delete":
+        if fields:
+            raise InvalidRequest(path, "must be empty for a delete")
+        return
+    if not fields:
+        raise InvalidRequest(path, f"must name at least one field for {mutation.op}")
+    if DELETED in fields:
+        wire.boolean(fields[DELETED], wire.join(path, DELETED))
+        if fields[DELETED] and len(fields) > 1:
+            raise InvalidRequest(path, f"a resolve with {DELETED} true can set no other field")
+
+
+@dataclass
+class PushRequest:
+    """``POST /api/sync/push``: mutations of one replica, in its seq order."""
+
+    replica: str
+    floor: int
+    mutations: list
+    protocol: int = PROTOCOL_VERSION
+
+    def to_wire(self):
+        """Return the request as a JSON object."""
+        return {"protocol": self.protocol, "replica": self.replica, "floor": self.floor,
+                "mutations": [m.to_wire() for m in self.mutations]}
+
+    @classmethod
+    def from_wire(cls, data):
+        """Build a push request from its JSON body.
+
+        :raises ProtocolTooOld: if the client's protocol is too old.
+        :raises InvalidRequest: naming the first bad field.
+        """
+        protocol = check_protocol(data)
+        wire.obj(data, "", ("protocol", "replica", "floor", "mutations"))
+        replica = wire.uuid_string(data["replica"], "replica")
+        items = wire.array(data["mutations"], "mutations", MAX_MUTATIONS)
+        mutations = [Mutation.from_wire(m, f"mutations[{i}]") for i, m in enumerate(items)]
+        ids, seqs = set(), set()
+        for i, mutation in enumerate(mutations):
+            if mutation.replica != replica:
+                raise InvalidRequest(f"mutations[{i}].replica", "must be the request's replica")
+            if mutation.id in ids or mutation.seq in seqs:
+                raise InvalidRequest(f"mutations[{i}]", "repeats an id or seq of this request")
+            ids.add(mutation.id)
+            seqs.add(mutation.seq)
+        return cls(replica, wire.integer(data["floor"], "floor", 1), mutations, protocol)
+
+
+@dataclass
+class MutationResult:
+    """What became of one mutation: ``applied``, ``conflict``, ``rejected`` or ``deferred``."""
+
+    id: str
+    status: str
+    seq: int | None = None
+    revs: dict | None = None
+    conflicts: list = field(default_factory=list)
+    error: dict | None = None
+
+    def to_wire(self):
+        """Return the result as a JSON object (every key always present)."""
+        return {"id": self.id, "status": self.status, "seq": self.seq,
+                "revs": None if self.revs is None else dict(self.revs),
+                "conflicts": list(self.conflicts), "error": self.error}
+
+    @classmethod
+    def from_wire(cls, data, path="result"):
+        """Build a result from its JSON object.
+
+        :raises InvalidRequest: naming the first bad field.
+        """
+        wire.obj(data, path, ("id", "status"), ("seq", "revs", "conflicts", "error"))
+        if data["status"] not in STATUSES:
+            raise InvalidRequest(wire.join(path, "status"), "is not a known status")
+        seq, revs, error = data.get("seq"), data.get("revs"), data.get("error")
+        return cls(
+            id=wire.string(data["id"], wire.join(path, "id"), wire.MAX_ID_CHARS),
+            status=data["status"],
+            seq=None if seq is None else wire.integer(seq, wire.join(path, "seq"), 0),
+            revs=None if revs is None else wire.mapping(revs, wire.join(path, "revs"),
+                                                         _seen_name, _rev),
+            conflicts=list(wire.array(data.get("conflicts", []), wire.join(path, "conflicts"))),
+            error=None if error is None else wire.obj(
+                error, wire.join(path, "error"), ("code", "error", "message", "details")))
+
+
+@dataclass
+class PushResponse:
+    """The answer to a push: one result per mutation, in the request's order."""
+
+    epoch: str
+    results: list
+    protocol: int = PROTOCOL_VERSION
+
+    def to_wire(self):
+        """Return the response as a JSON object."""
+        return {"protocol": self.protocol, "epoch": self.epoch,
+                "results": [r.to_wire() for r in self.results]}
+
+    @classmethod
+    def from_wire(cls, data):
+        """Build a push response from its JSON body.
+
+        :raises InvalidRequest: naming the first bad field.
+        """
+        wire.obj(data, "", ("protocol", "epoch", "results"))
+        results = [MutationResult.from_wire(r, f"results[{i}]")
+                   for i, r in enumerate(wire.array(data["results"], "results", MAX_MUTATIONS))]
+        return cls(wire.string(data["epoch"], "epoch"), results,
+                   wire.integer(data["protocol"], "protocol"))
+
+
+@dataclass
+class PullRequest:
+    """``POST /api/sync/pull``: the next page of changes after ``cursor`` (null: from the start)."""
+
+    replica: str
+    cursor: str | None = None
+    limit: int = DEFAULT_LIMIT
+    protocol: int = PROTOCOL_VERSION
+
+    def to_wire(self):
+        """Return the request as a JSON object."""
+        return {"protocol": self.protocol, "replica": self.replica, "cursor": self.cursor,
+                "limit": self.limit}
+
+    @classmethod
+    def from_wire(cls, data):
+        """Build a pull request from its JSON body.
+
+        :raises ProtocolTooOld: if the client's protocol is too old.
+        :raises InvalidRequest: naming the first bad field.
+        """
+        protocol = check_protocol(data)
+        wire.obj(data, "", ("protocol", "replica", "cursor"), ("limit",))
+        return cls(wire.uuid_string(data["replica"], "replica"),
+                   wire.string(data["cursor"], "cursor", MAX_CURSOR_CHARS, nullable=True),
+                   wire.integer(data.get("limit", DEFAULT_LIMIT), "limit", 1, MAX_LIMIT),
+                   protocol)
+
+
+@dataclass
+class Change:
+    """One changed record in a pull page: the whole record, or only its key when the puller may
+    no longer see it (``removed``: the record leaves the device)."""
+
+    collection: str
+    id: str
+    learner_id: int
+    seq: int
+    removed: bool = False
+    record: Record | None = None
+
+    @classmethod
+    def of(cls, record, visible):
+        """Return the change that tells a puller about ``record``.
+
+        :param visible: whether the puller may see the record.
+        """
+        return cls(record.collection, record.id, record.learner_id, record.seq,
+                   removed=not visible, record=record if visible else None)
+
+    def to_wire(self):
+        """Return the change as a JSON object."""
+        if self.removed:
+            return {"collection": self.collection, "id": self.id,
+                    "learner_id": self.learner_id, "seq": self.seq, "removed": True}
+        return {**self.record.to_wire(), "removed": False}
+
+    @classmethod
+    def from_wire(cls, data, path="change"):
+        """Build a change from its JSON object.
+
+        :raises InvalidRequest: naming the first bad field.
+        """
+        if isinstance(data, dict) and data.get("removed") is True:
+            wire.obj(data, path, ("collection", "id", "learner_id", "seq", "removed"))
+            return cls(wire.field_name(data["collection"], wire.join(path, "collection")),
+                       wire.uuid_string(data["id"], wire.join(path, "id")),
+                       wire.integer(data["learner_id"], wire.join(path, "learner_id"), 1),
+                       wire.integer(data["seq"], wire.join(path, "seq"), 0), removed=True)
+        record = Record.from_wire(data, path, extra=("removed",))
+        return cls.of(record, visible=True)
+
+
+@dataclass
+class PullResponse:
+    """A page of changes in seq order, the cursor to send next, and the learners in scope."""
+
+    epoch: str
+    changes: list
+    cursor: str
+    more: bool
+    scope: list
+    protocol: int = PROTOCOL_VERSION
+
+    def to_wire(self):
+        """Return the response as a JSON object."""
+        return {"protocol": self.protocol, "epoch": self.epoch,
+                "changes": [c.to_wire() for c in self.changes], "cursor": self.cursor,
+                "more": self.more, "scope": list(self.scope)}
+
+    @classmethod
+    def from_wire(cls, data):
+        """Build a pull response from its JSON body.
+
+        :raises InvalidRequest: naming the first bad field.
+        """
+        wire.obj(data, "", ("protocol", "epoch", "changes", "cursor", "more", "scope"))
+        changes = [Change.from_wire(c, f"changes[{i}]")
+                   for i, c in enumerate(wire.array(data["changes"], "changes", MAX_LIMIT))]
+        scope = [wire.integer(v, f"scope[{i}]", 1)
+                 for i, v in enumerate(wire.array(data["scope"], "scope", 100_000))]
+        return cls(wire.string(data["epoch"], "epoch"), changes,
+                   wire.string(data["cursor"], "cursor", MAX_CURSOR_CHARS),
+                   wire.boolean(data["more"], "more"), scope,
+                   wire.integer(data["protocol"], "protocol"))

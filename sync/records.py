@@ -1,0 +1,125 @@
+"""A journal record as the server keeps it and sends it, generic over its domain fields."""
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from . import wire
+
+DELETED = "_deleted"  # the pseudo-field of a deletion: its rev and its conflicting versions
+VISIBILITIES = ("private", "mentor", "care_team")
+DEFAULT_VISIBILITY = "private"  # a record that names no visibility is seen by its learner only
+
+
+def utc_now():
+    """Return the current time as the protocol writes it (see ``format_time``)."""
+    return format_time(datetime.now(timezone.utc))
+
+
+def format_time(moment):
+    """Return an aware datetime as ISO 8601 UTC with microseconds and a ``Z``: fixed width, so
+    such strings sort in time order.
+
+    :raises ValueError: if ``moment`` has no time zone.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("server times must be time-zone aware")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class Record:
+    """One record of one collection, belonging to one learner.
+
+    ``revs`` maps each field to the id of the mutation that last set it (``_deleted`` to the
+    delete); ``conflicts`` maps a field to the other versions kept by a concurrent change, each
+    ``{"value", "rev", "author_id", "at"}``; ``seq`` is the server's change sequence.
+    """
+
+    id: str
+    collection: str
+    learner_id: int
+    author_id: int | None
+    fields: dict = field(default_factory=dict)
+    revs: dict = field(default_factory=dict)
+    conflicts: dict = field(default_factory=dict)
+    deleted: bool = False
+    seq: int = 0
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def visibility(self):
+        """Who may see the record: one of ``VISIBILITIES``."""
+        return self.fields.get("visibility") or DEFAULT_VISIBILITY
+
+    def copy(self):
+        """Return a deep copy, so a caller's changes never reach a store's own copy."""
+        return copy.deepcopy(self)
+
+    def to_wire(self):
+        """Return the record as a JSON object."""
+        return {"id": self.id, "collection": self.collection, "learner_id": self.learner_id,
+                "author_id": self.author_id, "fields": copy.deepcopy(self.fields),
+                "revs": dict(self.revs), "conflicts": copy.deepcopy(self.conflicts),
+                "deleted": self.deleted, "seq": self.seq, "created_at": self.created_at,
+                "updated_at": self.updated_at}
+
+    @classmethod
+    def from_wire(cls, data, path="record", extra=()):
+        """Build a record from its JSON object.
+
+        :param data: the decoded JSON object.
+        :param path: where it sits in the message, for errors.
+        :param extra: further keys the enclosing message allows (a change's ``removed``).
+        :raises InvalidRequest: naming the first bad field.
+        """
+        wire.obj(data, path, ("id", "collection", "learner_id", "author_id", "fields", "revs",
+                              "conflicts", "deleted", "seq", "created_at", "updated_at"), extra)
+        author = data["author_id"]
+        return cls(
+            id=wire.uuid_string(data["id"], wire.join(path, "id")),
+            collection=wire.field_name(data["collection"], wire.join(path, "collection")),
+            learner_id=wire.integer(data["learner_id"], wire.join(path, "learner_id"), 1),
+            author_id=None if author is None else wire.integer(author, wire.join(path, "author_id")),
+            fields=check_fields(data["fields"], wire.join(path, "fields"), reserved=()),
+            revs=wire.mapping(data["revs"], wire.join(path, "revs"), _reserved_name, _rev),
+            conflicts=wire.mapping(data["conflicts"], wire.join(path, "conflicts"),
+                                   _reserved_name, _versions),
+            deleted=wire.boolean(data["deleted"], wire.join(path, "deleted")),
+            seq=wire.integer(data["seq"], wire.join(path, "seq"), 0),
+            created_at=wire.string(data["created_at"], wire.join(path, "created_at")),
+            updated_at=wire.string(data["updated_at"], wire.join(path, "updated_at")))
+
+
+def check_fields(value, path, reserved=()):
+    """Return ``value`` if it is an object of domain field names to JSON values.
+
+    :raises InvalidRequest: naming the first bad field.
+    """
+    return wire.mapping(value, path, lambda name, at: wire.field_name(name, at, reserved),
+                        wire.json_value)
+
+
+def conflict_entry(value, rev, author_id, at):
+    """Return one kept version of a field: what was written, by which mutation, by whom, when
+    (``at`` is the writer's clock, shown to people choosing between versions)."""
+    return {"value": value, "rev": rev, "author_id": author_id, "at": at}
+
+
+def _reserved_name(name, path):
+    wire.field_name(name, path, reserved=(DELETED,))
+
+
+def _rev(value, path):
+    wire.string(value, path, wire.MAX_ID_CHARS, nullable=True)
+
+
+def _versions(value, path):
+    for i, entry in enumerate(wire.array(value, path)):
+        at = f"{path}[{i}]"
+        wire.obj(entry, at, ("value", "rev", "author_id", "at"))
+        wire.json_value(entry["value"], wire.join(at, "value"))
+        wire.string(entry["rev"], wire.join(at, "rev"), wire.MAX_ID_CHARS)
+        if entry["author_id"] is not None:
+            wire.integer(entry["author_id"], wire.join(at, "author_id"))
+        wire.string(entry["at"], wire.join(at, "at"), nullable=True)

@@ -1,0 +1,230 @@
+"""The storage the engine needs (``Store``) and a complete in-memory implementation.
+
+A push runs inside one ``Store.transaction()``; each of its steps is one batched call, so an SQL
+store answers a push of 1,000 mutations with a handful of queries:
+
+1. ``next_seqs`` and ``stored_results`` (dedup) for the batch,
+2. ``records`` for every record the batch touches,
+3. ``allocate_seqs`` once, for the records that changed,
+4. ``put_records``, ``put_results`` and ``set_next_seqs``, then commit.
+
+The seq invariant (docs/sync-protocol.md, "Why a pull never skips a change"): transactions that
+allocate seqs are serialized and commit in seq order, so whenever a reader sees seq N committed,
+every seq below N is committed too. An SQL store gets this from ``UPDATE sync_state SET seq =
+seq + n RETURNING seq`` inside the transaction: the row lock is held until commit.
+``MemoryStore`` gets it from one lock held for the whole transaction.
+"""
+import copy
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Collection, ContextManager, Mapping, Protocol, Sequence
+
+from .records import Record
+
+
+@dataclass
+class StoredResult:
+    """The stored outcome of one processed mutation, keyed by the mutation's id.
+
+    ``result`` is the ``MutationResult`` wire object returned again for a resend; ``payload``
+    is the mutation's own wire object, kept for rejected mutations so a person can see them.
+    """
+
+    mutation_id: str
+    replica: str
+    seq: int
+    learner_id: int
+    status: str
+    result: dict
+    payload: dict | None
+    at: str
+
+
+class StoreTransaction(Protocol):
+    """The steps of one push, all inside one serialized write transaction."""
+
+    def next_seqs(self, replicas: Collection[str]) -> dict[str, int]:
+        """Return each replica's next expected mutation seq (1 for a replica never seen)."""
+
+    def stored_results(self, mutation_ids: Collection[str]) -> dict[str, dict]:
+        """Return the stored ``result`` of each of these mutations that was processed before."""
+
+    def records(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+        """Return the records (tombstones included) with these ``(collection, id)`` keys;
+        copies the caller may change."""
+
+    def allocate_seqs(self, n: int) -> int:
+        """Reserve ``n`` (>= 1) consecutive seqs from the one counter; return the first.
+        Called at most once per transaction, as late as possible (it serializes writers)."""
+
+    def put_records(self, created: Sequence[Record], updated: Sequence[Record]) -> None:
+        """Insert the ``created`` records and overwrite the ``updated`` ones, whole."""
+
+    def put_results(self, results: Sequence[StoredResult]) -> None:
+        """Store the outcome of newly processed mutations (never one already stored)."""
+
+    def set_next_seqs(self, next_seqs: Mapping[str, int]) -> None:
+        """Store replicas' next expected seqs (creating replicas never seen)."""
+
+
+class Store(Protocol):
+    """Where the server's records and sync bookkeeping live."""
+
+    def epoch(self) -> str:
+        """Return the id of this database's life; a restore from backup sets a new one."""
+
+    def max_seq(self) -> int:
+        """Return the highest *committed* seq (0 when empty)."""
+
+    def purged_through_seq(self) -> int:
+        """Return the highest seq of a purged tombstone (0 if none was purged)."""
+
+    def transaction(self) -> ContextManager[StoreTransaction]:
+        """Open a serialized write transaction: committed when the block ends, rolled back
+        when it raises."""
+
+    def changes(self, after: Mapping[int, int], limit: int) -> list[Record]:
+        """Return records of the learners in ``after`` with ``seq > after[learner_id]``,
+        tombstones included, in seq order, at most ``limit`` of them."""
+
+    def purge_tombstones(self, older_than: str | None, through_seq: int | None) -> int:
+        """Delete tombstones last changed before ``older_than`` (an ISO time) and with
+        ``seq <= through_seq`` (each bound only if given); raise ``purged_through_seq`` to the
+        highest seq purged. Return how many were purged."""
+
+
+class MemoryStore:
+    """A ``Store`` in memory, thread-safe: the reference for the contract tests and the store of
+    the simulator. ``snapshot``/``restore`` imitate a backup and its restore."""
+
+    def __init__(self, epoch=None):
+        self._lock = threading.RLock()
+        self._state = {"epoch": epoch or str(uuid.uuid4()), "seq": 0, "purged": 0,
+                       "records": {}, "results": {}, "next_seqs": {}}
+
+    def epoch(self):
+        """Return the id of this store's life."""
+        return self._state["epoch"]
+
+    def max_seq(self):
+        """Return the highest committed seq."""
+        with self._lock:
+            return self._state["seq"]
+
+    def purged_through_seq(self):
+        """Return the highest seq of a purged tombstone."""
+        with self._lock:
+            return self._state["purged"]
+
+    @contextmanager
+    def transaction(self):
+        """Hold the store's lock for the whole transaction; apply its writes only at the end.
+
+        :raises Exception: whatever the block raises, after discarding its writes.
+        """
+        with self._lock:
+            tx = _MemoryTransaction(self._state)
+            yield tx
+            tx.commit()
+
+    def changes(self, after, limit):
+        """Return the learners' records changed after their seqs, in seq order.
+
+        :param after: learner id -> the last seq already seen.
+        :param limit: the most records to return.
+        """
+        with self._lock:
+            hits = [r for r in self._state["records"].values()
+                    if r.learner_id in after and r.seq > after[r.learner_id]]
+            hits.sort(key=lambda r: r.seq)
+            return [r.copy() for r in hits[:limit]]
+
+    def purge_tombstones(self, older_than, through_seq):
+        """Delete old tombstones; see ``Store.purge_tombstones``."""
+        with self._lock:
+            records = self._state["records"]
+            gone = [key for key, r in records.items() if r.deleted
+                    and (older_than is None or r.updated_at < older_than)
+                    and (through_seq is None or r.seq <= through_seq)]
+            for key in gone:
+                self._state["purged"] = max(self._state["purged"], records.pop(key).seq)
+            return len(gone)
+
+    def snapshot(self):
+        """Return a deep copy of the whole state, as a backup would hold it."""
+        with self._lock:
+            return copy.deepcopy(self._state)
+
+    def restore(self, snapshot, new_epoch=True):
+        """Replace the state with a snapshot, as the backend's restore command does.
+
+        :param new_epoch: give the restored store a new epoch (what the restore command does);
+            ``False`` imitates a restore that forgot to, which pulls detect by seq.
+        """
+        with self._lock:
+            self._state.clear()
+            self._state.update(copy.deepcopy(snapshot))
+            if new_epoch:
+                self._state["epoch"] = str(uuid.uuid4())
+
+    def all_records(self):
+        """Return copies of every record, tombstones included, in seq order."""
+        with self._lock:
+            return sorted((r.copy() for r in self._state["records"].values()),
+                          key=lambda r: r.seq)
+
+    def stored_result(self, mutation_id):
+        """Return the ``StoredResult`` of a processed mutation, or ``None``."""
+        with self._lock:
+            return copy.deepcopy(self._state["results"].get(mutation_id))
+
+    def rejected(self, learner_id=None):
+        """Return the stored rejected mutations (of one learner, if given), oldest first."""
+        with self._lock:
+            return [copy.deepcopy(r) for r in self._state["results"].values()
+                    if r.status == "rejected" and learner_id in (None, r.learner_id)]
+
+
+class _MemoryTransaction:
+    """Reads the live state, buffers writes until ``commit`` (so an error rolls back)."""
+
+    def __init__(self, state):
+        self._state = state
+        self._allocated = 0
+        self._records, self._results, self._next_seqs = {}, {}, {}
+
+    def next_seqs(self, replicas):
+        return {r: self._next_seqs.get(r, self._state["next_seqs"].get(r, 1)) for r in replicas}
+
+    def stored_results(self, mutation_ids):
+        known = self._state["results"]
+        return {i: copy.deepcopy(known[i].result) for i in mutation_ids if i in known}
+
+    def records(self, keys):
+        known = self._state["records"]
+        return {k: known[k].copy() for k in keys if k in known}
+
+    def allocate_seqs(self, n):
+        if self._allocated or n < 1:
+            raise ValueError("allocate_seqs is called once per transaction, with n >= 1")
+        self._allocated = n
+        return self._state["seq"] + 1
+
+    def put_records(self, created, updated):
+        for record in (*created, *updated):
+            self._records[(record.collection, record.id)] = record.copy()
+
+    def put_results(self, results):
+        for result in results:
+            self._results[result.mutation_id] = copy.deepcopy(result)
+
+    def set_next_seqs(self, next_seqs):
+        self._next_seqs.update(next_seqs)
+
+    def commit(self):
+        self._state["seq"] += self._allocated
+        self._state["records"].update(self._records)
+        self._state["results"].update(self._results)
+        self._state["next_seqs"].update(self._next_seqs)

@@ -1,0 +1,158 @@
+"""Shape checks for wire data. Each raises ``InvalidRequest`` naming the failing field by path
+(``mutations[3].fields.title``) so a client author can find the bug from the error alone."""
+import uuid
+
+from .errors import InvalidRequest
+
+MAX_ID_CHARS = 64
+MAX_NAME_CHARS = 64
+MAX_TEXT_CHARS = 50_000
+MAX_DEPTH = 4
+MAX_ITEMS = 1_000
+
+
+def obj(value, field, required, optional=()):
+    """Return ``value`` if it is an object with every required key and no unknown key.
+
+    :param value: the decoded JSON value.
+    :param field: the path of the value, for the error.
+    :param required: keys that must be present.
+    :param optional: keys that may be present.
+    :raises InvalidRequest: naming the first missing or unknown key.
+    """
+    if not isinstance(value, dict):
+        raise InvalidRequest(field or "body", "must be an object")
+    for key in required:
+        if key not in value:
+            raise InvalidRequest(join(field, key), "is required")
+    allowed = set(required) | set(optional)
+    for key in value:
+        if key not in allowed:
+            raise InvalidRequest(join(field, str(key)), "is not a known field")
+    return value
+
+
+def join(field, key):
+    """Return the path of ``key`` inside ``field``."""
+    return f"{field}.{key}" if field else key
+
+
+def string(value, field, max_chars=MAX_NAME_CHARS, nullable=False):
+    """Return ``value`` if it is a non-empty string of at most ``max_chars`` characters.
+
+    :raises InvalidRequest: if it is not.
+    """
+    if value is None and nullable:
+        return None
+    if not isinstance(value, str) or not value:
+        raise InvalidRequest(field, "must be a non-empty string")
+    if len(value) > max_chars:
+        raise InvalidRequest(field, f"must be at most {max_chars} characters")
+    return value
+
+
+def integer(value, field, minimum=None, maximum=None):
+    """Return ``value`` if it is an integer (not a boolean) within the bounds.
+
+    :raises InvalidRequest: if it is not.
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidRequest(field, "must be an integer")
+    if minimum is not None and value < minimum:
+        raise InvalidRequest(field, f"must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise InvalidRequest(field, f"must be at most {maximum}")
+    return value
+
+
+def boolean(value, field):
+    """Return ``value`` if it is ``true`` or ``false``.
+
+    :raises InvalidRequest: if it is not.
+    """
+    if not isinstance(value, bool):
+        raise InvalidRequest(field, "must be true or false")
+    return value
+
+
+def uuid_string(value, field):
+    """Return ``value`` if it is a UUID in canonical lower-case form.
+
+    :raises InvalidRequest: if it is not (ids are compared as strings, so one spelling only).
+    """
+    try:
+        if isinstance(value, str) and str(uuid.UUID(value)) == value:
+            return value
+    except ValueError:
+        pass
+    raise InvalidRequest(field, "must be a lower-case UUID string")
+
+
+def array(value, field, max_items=MAX_ITEMS):
+    """Return ``value`` if it is a list of at most ``max_items`` items.
+
+    :raises InvalidRequest: if it is not.
+    """
+    if not isinstance(value, list):
+        raise InvalidRequest(field, "must be a list")
+    if len(value) > max_items:
+        raise InvalidRequest(field, f"must have at most {max_items} items")
+    return value
+
+
+def field_name(name, field, reserved=()):
+    """Return ``name`` if it can name a domain field: not empty, short, not starting with ``_``
+    (names starting with ``_`` are the protocol's own, such as ``_deleted``) unless listed in
+    ``reserved``.
+
+    :raises InvalidRequest: if it cannot.
+    """
+    string(name, field)
+    if name.startswith("_") and name not in reserved:
+        raise InvalidRequest(field, "names starting with _ are reserved")
+    return name
+
+
+def json_value(value, field, depth=0):
+    """Return ``value`` if it is plain JSON (null, boolean, number, string, list, object) of
+    modest size.
+
+    :raises InvalidRequest: naming the offending part.
+    """
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InvalidRequest(field, "must be a finite number")
+        return value
+    if isinstance(value, str):
+        return string(value, field, MAX_TEXT_CHARS) if value else value
+    if depth >= MAX_DEPTH:
+        raise InvalidRequest(field, f"must be nested at most {MAX_DEPTH} levels deep")
+    if isinstance(value, list):
+        for i, item in enumerate(array(value, field)):
+            json_value(item, f"{field}[{i}]", depth + 1)
+        return value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            string(key, field)
+            json_value(item, join(field, key), depth + 1)
+        return value
+    raise InvalidRequest(field, "must be a JSON value")
+
+
+def mapping(value, field, check_key, check_value, max_items=MAX_ITEMS):
+    """Return ``value`` if it is an object whose keys and values pass the checks.
+
+    :param check_key: ``(key, path) -> None``, raising ``InvalidRequest``.
+    :param check_value: ``(value, path) -> None``, raising ``InvalidRequest``.
+    :raises InvalidRequest: naming the first bad entry.
+    """
+    if not isinstance(value, dict):
+        raise InvalidRequest(field, "must be an object")
+    if len(value) > max_items:
+        raise InvalidRequest(field, f"must have at most {max_items} entries")
+    for key, item in value.items():
+        check_key(key, join(field, str(key)))
+        check_value(item, join(field, str(key)))
+    return value
