@@ -1,0 +1,170 @@
+"""Demo data: a care home and a home-care service with six weeks of journals ending today.
+
+Everything is made up. The same "today" always gives the same journals (a seeded ``Random``);
+tablet keys alone are random, because a demo left running on a network should not open to a
+key printed in a repository. The raw sign-ins are saved in ``instance/demo-sign-ins.json``,
+readable only by its owner, so that ``flask demo sign-ins`` can print them later.
+"""
+import json
+import os
+import random
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from .auth.credentials import hash_secret
+from .auth.tokens import digest, new_secret
+from .demo_brookside import BROOKSIDE
+from .demo_elmfield import ELMFIELD
+from .demo_journal import DAYS, Journal, Writer, delete_one, fill_gaps, write_journal
+from .demo_stories import PASSWORD
+from .extensions import db
+from .models import Device, Organisation, Pairing, Person
+from .models.types import utcnow
+
+ORGS = (ELMFIELD, BROOKSIDE)
+TIMEZONE = "Europe/London"
+SIGN_INS_FILE = "demo-sign-ins.json"
+
+
+def sign_ins_path():
+    return os.path.join(current_app.instance_path, SIGN_INS_FILE)
+
+
+def load(today=None):
+    """Write the demo into the database and the sign-ins file; return what was made, counted.
+
+    :param today: the last day of the six weeks; today in the UK when left out
+    """
+    tz = ZoneInfo(TIMEZONE)
+    today = today or datetime.now(tz).date()
+    now = utcnow()
+    journal = Journal(random.Random(f"what-matters-demo {today.isoformat()}"), today, tz, now)
+    hashes = _hashes()
+    sign_ins, writers = [], []
+    for story in ORGS:
+        org_sign_ins, org_writers = _organisation(story, journal, hashes, now)
+        sign_ins.append(org_sign_ins)
+        writers += org_writers
+    for writer in writers:
+        write_journal(journal, writer)
+    fill_gaps(journal, writers)
+    delete_one(journal, writers[1])
+    records = journal.insert(db.session)
+    db.session.commit()
+    _save_sign_ins({"today": today.isoformat(), "password": PASSWORD,
+                    "organisations": sign_ins})
+    return _counts(records)
+
+
+def _hashes():
+    """Argon2 hashes of the demo's password and PINs, made side by side: each takes a while."""
+    secrets = [PASSWORD] + sorted({l.pin for org in ORGS for l in org.learners if l.pin})
+    with ThreadPoolExecutor() as pool:
+        return dict(zip(secrets, pool.map(hash_secret, secrets)))
+
+
+def _organisation(story, journal, hashes, now):
+    """The organisation, its people, tablet and pairings; returns its sign-ins and writers."""
+    before = journal.at(0, 9) - timedelta(days=28)
+    org = Organisation(name=story.name, kind=story.kind, timezone=TIMEZONE, created_at=before)
+    staff = [Person(organisation=org, role="staff", display_name=name, email=email,
+                    password_hash=hashes[PASSWORD], is_admin=admin, created_at=before)
+             for name, email, admin in story.staff]
+    mentors = {name: Person(organisation=org, role="mentor", display_name=name, email=email,
+                            password_hash=hashes[PASSWORD], created_at=before)
+               for name, email in story.mentors}
+    learners = [Person(organisation=org, role="learner", display_name=l.name,
+                       pin_hash=hashes.get(l.pin), opted_out=l.opted_out, created_at=before)
+                for l in story.learners]
+    pairings = [Pairing(mentor=mentors[l.mentor], learner=p, started_at=before)
+                for l, p in zip(story.learners, learners) if l.mentor]
+    db.session.add_all([org, *staff, *mentors.values(), *learners, *pairings])
+    db.session.flush()
+    key = new_secret("dev_")
+    tablet = Device(organisation=org, name=story.tablet, key_hash=digest(key),
+                    enrolled_by_id=staff[0].id, created_at=before,
+                    last_seen_at=now - timedelta(days=story.tablet_silent_days, hours=1))
+    db.session.add(tablet)
+    writers = [Writer(p.id, l, _mentor_of(mentors, l), story.groups, {})
+               for l, p in zip(story.learners, learners)]
+    return {"name": org.name, "kind": org.kind,
+            "staff": [{"name": p.display_name, "email": p.email, "admin": p.is_admin}
+                      for p in staff],
+            "mentors": [{"name": p.display_name, "email": p.email} for p in mentors.values()],
+            "tablets": [{"name": tablet.name, "key": key}],
+            "learners": [{"name": l.name, "pin": l.pin} for l in story.learners]}, writers
+
+
+def _mentor_of(mentors, story):
+    mentor = mentors.get(story.mentor)
+    return (mentor.id, mentor.display_name.split()[0]) if mentor else None
+
+
+def _counts(records):
+    people = {role: sum(len(getattr(org, role)) for org in ORGS)
+              for role in ("learners", "mentors", "staff")}
+    return {"organisations": len(ORGS), **people, "tablets": len(ORGS),
+            "profiles": records.get("profile", 0), "goals": records.get("goals", 0),
+            f"sessions over {DAYS} days": records.get("sessions", 0),
+            "contributions and offers": records.get("contributions", 0),
+            "reflections": records.get("reflections", 0),
+            "check-ins": records.get("checkins", 0)}
+
+
+def _save_sign_ins(data):
+    """Write the sign-ins readable by their owner only (mode 0600), replacing any old ones."""
+    path = sign_ins_path()
+    tmp = path + ".tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=2)
+    os.chmod(tmp, 0o600)  # in case an old .tmp file had looser permissions
+    os.replace(tmp, path)
+
+
+def read_sign_ins():
+    """The saved demo sign-ins, or None when this instance never loaded the demo."""
+    try:
+        with open(sign_ins_path()) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+
+
+def _still_here(data):
+    """Whether the database still holds the demo these sign-ins were saved for."""
+    hashes = [digest(t["key"]) for org in data["organisations"] for t in org["tablets"]]
+    return db.session.scalar(select(Device.id).where(Device.key_hash.in_(hashes))) is not None
+
+
+def sign_ins_text(address):
+    """The address and the demo's sign-ins, as printed by ``flask demo sign-ins``."""
+    data = read_sign_ins()
+    if data is None:
+        return (f"What Matters is at {address}\n"
+                "No demo sign-ins: the demo was not loaded into this instance "
+                "(`flask demo load` loads it into an empty database).")
+    lines = [f"What Matters is at {address}", ""]
+    if not _still_here(data):
+        lines += [f"The demo sign-ins in {sign_ins_path()} no longer match the database:",
+                  "it was replaced or changed since the demo was loaded.", ""]
+    lines += [f"Demo sign-ins (made-up people; every password is {data['password']}):"]
+    for org in data["organisations"]:
+        lines += ["", f"{org['name']} ({org['kind'].replace('_', ' ')})"]
+        lines += [_row("staff", p["name"] + (" (admin)" if p["admin"] else ""), p["email"])
+                  for p in org["staff"]]
+        lines += [_row("mentor", p["name"], p["email"]) for p in org["mentors"]]
+        lines += [_row("tablet", t["name"], "key " + t["key"]) for t in org["tablets"]]
+        lines += [_row("learner", p["name"], f"PIN {p['pin']}" if p["pin"] else "no PIN")
+                  for p in org["learners"]]
+    lines += ["", "Staff and mentors sign in with email and password; learners choose their "
+              "tile on the tablet, then their PIN if they have one."]
+    return "\n".join(lines)
+
+
+def _row(what, name, how):
+    return f"  {what:<8} {name:<28} {how}"

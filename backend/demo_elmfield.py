@@ -1,0 +1,196 @@
+"""The demo's care home: Elmfield House, seven residents, two staff, two volunteer mentors."""
+from .demo_stories import Goal, Group, Learner, Org
+
+CHAIRS, NEWS, MUSIC, PAINTING = ("Chair exercises in the lounge", "Tuesday news discussion",
+                                 "Friday music afternoon", "Wednesday painting table")
+
+LEARNERS = (
+    Learner(
+        "Edna Whitworth", "2468", "David Marsh", 3.5, "mentor",
+        ("My eyes are not what they were, so I need big print and good light. I get tired "
+         "after lunch.",
+         "Mornings suit me best. I like to sit by the window in the lounge. I would rather do "
+         "something useful than be entertained.",
+         "I have knitted since I was seven. I still remember most of the patterns my mother "
+         "taught me.",
+         "My daughter Carol visits on Sundays. My great-granddaughter is due in the spring. I "
+         "used to go to the chapel knitting circle."),
+        (Goal("Join the chair exercises twice a week", "The nurse said it would help my hip.",
+              "suggested", ("body_active",), (CHAIRS,), "achieved", 0, 30),
+         Goal("Knit a blanket for my great-granddaughter",
+              "She is due in the spring and I want her to have something I made myself.",
+              "own", ("creative", "mind_active"),
+              ("Knitted the baby blanket", "Worked on the blanket border"), start=2,
+              gas=("Not started", "A quarter done", "Half done by the end of the month",
+                   "Three quarters done", "Finished and washed"), level=0),
+         Goal("Write down my mother's patterns",
+              "They are only in my head. Carol says nobody will know them when I am gone.",
+              "agreed", ("life_story", "mind_active"),
+              ("Wrote out one of Mother's patterns", "Went through the old patterns"), start=12)),
+        ("The light was good by the window.", "My eyes held out well today."),
+        ((5, "offer", "Knitting and crochet, and how to read an old pattern", None),
+         (20, "taught", "Showed Irene how to cast on", "Irene"),
+         (34, "helped", "Sorted the donated wool for the craft box", "the activities team")),
+        ((9, "I had forgotten how much I like having something on the needles. The afternoon "
+             "goes quicker.", True),
+         (36, "Carol cried when she saw the blanket. Good tears.", False)),
+    ),
+    Learner(
+        "Harold Pennington", None, "David Marsh", 2.0, "private",
+        ("I am hard of hearing on the left, so sit on my right. My hands shake, so writing "
+         "is slow.",
+         "A proper discussion, not chit-chat. Afternoons are fine. I do not like being rushed.",
+         "I was a railway signalman for thirty years and I read a great deal.",
+         "My son lives in Canada and rings on Saturdays. I still get the parish magazine "
+         "from Wareham."),
+        (Goal("Go to the Tuesday news discussion", "Tom asked me, and I find I have plenty "
+              "to say.", "suggested", ("world", "mind_active"), (NEWS,)),
+         Goal("Read Far from the Madding Crowd again",
+              "I read it at school and want to see if it is as good as I remember.", "own",
+              ("mind_active", "life_story"), ("Read two chapters of Hardy", "Read Hardy aloud"),
+              start=1),
+         Goal("Record my memories of the railway",
+              "My grandchildren have never heard them, and the signal box is gone now.",
+              "agreed", ("life_story",), ("Talked through the signal box at Wool",
+                                          "Recorded a railway memory"), "paused", 15, 33)),
+        ("My hand was steady enough today.", "Plenty to think about."),
+        ((26, "shared", "Told the news group how the old signal boxes worked",
+          "the Tuesday news group"),),
+        ((18, "Nobody has asked me about the railway in years. I talked for an hour.", True),),
+    ),
+    Learner(
+        "Margaret Oyelaran", "1357", "Grace Adeyemi", 3.0, "care_team",
+        ("I use a frame to walk and need help to get to the garden room.",
+         "I love colour and being outside when it is dry. I would rather paint than talk "
+         "about painting.",
+         "I was a primary school teacher in Lewisham for twenty-five years. I am patient and "
+         "I can explain things.",
+         "My sister Bisi in Lagos, on the phone. Friends from church in Peckham visit once a "
+         "month. I sit with Joan at lunch."),
+        (Goal("Paint the view from the garden room in watercolour",
+              "The light on the trees in the morning is beautiful and I want to keep it.", "own",
+              ("creative", "mind_active"), ("Painted the garden in watercolour", PAINTING),
+              "achieved", 3, 27,
+              ("Not tried", "Tried once", "One painting I am happy with",
+               "Two paintings I am happy with", "A painting good enough to hang"), 1),
+         Goal("Learn the names of the birds at the feeder",
+              "Grace brought a bird book and now I want to know them all.", "agreed",
+              ("world", "new_things"), ("Watched the bird feeder with the book",), start=10),
+         Goal("Help run the painting table for residents new to it",
+              "I taught children for years. I think I could help the others get started.",
+              "own", ("creative", "new_things"), (PAINTING,), start=28)),
+        ("Lovely morning light.", "I could have gone on all day."),
+        ((29, "offer", "Watercolour for beginners, and reading aloud", None),
+         (31, "taught", "Showed two residents how to mix a wash for the sky",
+          "the Wednesday painting table"),
+         (38, "helped", "Read the menu out for Joan", "Joan")),
+        ((20, "When I am painting I forget my legs.", True),
+         (35, "I was a teacher again this afternoon. It felt like me.", True)),
+    ),
+    Learner(
+        "Joan Fairclough", None, "David Marsh", 2.5, "mentor",
+        ("I forget things, so please tell me who you are. Short sessions are best. I like "
+         "someone with me.",
+         "Music from the war years and the fifties. Tea with two sugars. I like to hold the "
+         "tablet myself.",
+         "I sang with a dance band in Blackpool when I was young. I know all the words.",
+         "My niece Susan comes on Wednesdays. Margaret is my friend at lunch."),
+        (Goal("Sing at the Friday music afternoon", "Tom says my voice still carries.",
+              "suggested", ("creative", "mind_active"), (MUSIC,)),
+         Goal("Listen to a song I love every morning", "It starts the day right.", "own",
+              ("mind_active",), ("Listened to Vera Lynn",), "achieved", 4, 19),
+         Goal("Make a memory book about Blackpool",
+              "So the carers know who I was, and so I remember too.", "agreed",
+              ("life_story", "creative"), ("Stuck photos in the memory book",
+                                           "Looked at old postcards of Blackpool"), start=8,
+              gas=("No book", "A few pages", "Ten pages with photos", "Twenty pages",
+                   "Finished, and I show it to visitors"), level=-1)),
+        ("Lovely.", "I enjoyed that."),
+        ((33, "shared", "Sang 'We'll Meet Again' at the Friday music afternoon",
+          "the residents"),),
+        ((25, "I remembered every word. Everybody clapped.", False),),
+    ),
+    Learner(
+        "Bill Ashworth", "8642", "Grace Adeyemi", 2.0, "mentor",
+        ("Arthritis in both hands, so big buttons please. Glasses for reading.",
+         "I like to be busy with my hands. The garden, and the cricket on the radio.",
+         "I was an electrician. I can fix most things, and I grew our vegetables for forty "
+         "years.",
+         "My grandson Liam is in Leeds and my daughter is in Bristol. I would like to see them "
+         "more often."),
+        (Goal("Learn to video-call my grandson", "He lives in Leeds and I only see him at "
+              "Christmas.", "agreed", ("new_things", "world"), ("Practised video calls",),
+              "achieved", 0, 22,
+              ("Cannot use the tablet", "Can answer a call", "Can make a call with help",
+               "Can make a call on my own", "Call Liam every week on my own"), 1),
+         Goal("Try the walking group", "The physio suggested it.", "suggested",
+              ("body_active",), ("Went out with the walking group",), "let_go", 2, 16),
+         Goal("Grow tomatoes in the raised bed", "I have grown tomatoes every summer of my "
+              "life.", "own", ("body_active", "creative"),
+              ("Potted on the tomato seedlings", "Watered and tied in the tomatoes"), start=14)),
+        ("Good to use my hands.", "Could do with a cup of tea now."),
+        ((24, "helped", "Helped put up the new bird feeder outside the garden room",
+          "the maintenance team"),
+         (30, "offer", "How to grow tomatoes and beans in pots", None)),
+        ((23, "I rang Liam on my own. He could not believe it was me.", True),),
+    ),
+    Learner(
+        "Irene Kowalski", None, None, 1.5, "private",
+        ("English is my second language. I read it better than I hear it, so write things "
+         "down for me.",
+         "Quiet places. I like crafts and baking.",
+         "I came from Kraków in 1961. I speak Polish and some German. I was a seamstress.",
+         "My son Marek visits most weekends. There is a Polish Mass at St Joseph's on the first "
+         "Sunday."),
+        (Goal("Bake with the activities team", "Tom thought I would enjoy it.", "suggested",
+              ("new_things", "mind_active"), ("Baked scones with Tom",), "paused", 5, 25),
+         Goal("Go to Polish Mass once a month", "It is my language and my church.", "agreed",
+              ("world", "life_story"), ("Went to Polish Mass at St Joseph's",), start=6),
+         Goal("Learn to knit with Edna", "My hands like to be busy, and Edna is kind.", "own",
+              ("new_things", "creative"), ("Knitting practice with Edna",), start=18)),
+        ("Slowly, slowly.", "I am glad I did it."),
+        ((12, "offer", "Polish cooking, and simple sewing repairs", None),
+         (36, "shared", "Showed the kitchen team how to make pierogi", "the kitchen team")),
+        ((30, "Edna says I am a quick learner. At my age!", True),),
+    ),
+    Learner(
+        "Gurdev Sandhu", "9753", "Grace Adeyemi", 3.0, "care_team",
+        ("Diabetes, so I watch what I eat. I use a wheelchair for long distances.",
+         "I like to keep my body moving. Cricket and the news. Vegetarian food.",
+         "I ran a corner shop in Smethwick for thirty years. I know numbers and I know people.",
+         "My wife died two years ago. My daughters ring every day. The gurdwara sends visitors "
+         "on Sundays."),
+        (Goal("Walk to the end of the garden and back every day",
+              "I want to stay out of the wheelchair as long as I can.", "agreed",
+              ("body_active",), ("Walked in the garden", CHAIRS), start=0,
+              gas=("Cannot walk outside", "To the bench with help", "To the bench on my own",
+                   "To the end of the garden", "End of the garden and back every day"),
+              level=1),
+         Goal("Follow the cricket on the tablet", "The radio in the lounge is always on "
+              "something else.", "own", ("world", "new_things"),
+              ("Followed the cricket scores on the tablet",), "achieved", 5, 21),
+         Goal("Teach some Punjabi words to the care staff",
+              "They try so hard to talk to me. I can help them.", "own",
+              ("world", "mind_active"), ("Made a list of Punjabi words for the staff",),
+              start=16)),
+        ("Good to be busy.", "Better than sitting in the lounge."),
+        ((17, "offer", "Punjabi for beginners, and how to keep accounts", None),
+         (27, "taught", "Taught Tom and the night carers ten words of Punjabi",
+          "the care staff")),
+        ((34, "The carers greet me in Punjabi now. It makes me feel at home.", True),),
+    ),
+)
+
+ELMFIELD = Org(
+    name="Elmfield House", kind="care_home",
+    staff=(("Helen Okafor", "helen.okafor@elmfield.example", True),
+           ("Tom Brennan", "tom.brennan@elmfield.example", False)),
+    mentors=(("David Marsh", "david.marsh@volunteers.example"),
+             ("Grace Adeyemi", "grace.adeyemi@volunteers.example")),
+    tablet="Elmfield lounge tablet", tablet_silent_days=0,
+    learners=LEARNERS,
+    groups=(Group(CHAIRS, ("body_active",), (0, 3), 30),
+            Group(NEWS, ("world", "mind_active"), (1,), 45),
+            Group(PAINTING, ("creative",), (2,), 60),
+            Group(MUSIC, ("creative", "mind_active"), (4,), 60)),
+)
