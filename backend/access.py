@@ -84,6 +84,28 @@ def write_refusal(actor, learner, collection, existing):
     return "only the learner, or a paired mentor logging a session, can write here"
 
 
+def field_refusal(actor, learner, values):
+    """None when ``actor`` may set these field values in ``learner``'s journal, else
+    (field, reason). Who sees an entry and the answer to a mentor's entry are the learner's
+    own say: a mentor's entry is shared with the mentor (the default), never wider or hidden."""
+    if actor.id == learner.id:
+        return None
+    if values.get("visibility", "mentor") != "mentor":
+        return "visibility", "only the learner chooses who else sees an entry"
+    if "learner_response" in values:
+        return "learner_response", "only the learner can answer a mentor's entry"
+    return None
+
+
+def may_act_for(actor, learner):
+    """Whether ``actor`` may use the learner's rights (export everything, erase): the learner
+    themself, or an administrator of their organisation acting on their behalf."""
+    if learner is None or learner.role != "learner":
+        return False
+    return actor.id == learner.id or (actor.role == "staff" and actor.is_admin
+                                      and actor.organisation_id == learner.organisation_id)
+
+
 def require_staff(person, organisation_id=None, admin=False):
     """Raise forbidden unless ``person`` is staff (an administrator) of the organisation."""
     from .errors import ApiError

@@ -3,7 +3,9 @@
 ``{"code": 409, "error": "conflict", "message": "...", "details": {...}}``: ``error`` is a
 stable snake_case name from ``ERRORS``; the PWA mirrors this table in ``pwa/store/errors.js``.
 """
-from flask import jsonify
+import json
+
+from flask import jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -46,6 +48,58 @@ class ApiError(Exception):
 def invalid(field, reason):
     """An ``invalid_request`` naming one field and why."""
     return ApiError("invalid_request", f"{field}: {reason}", {"fields": {field: [reason]}})
+
+
+def json_body():
+    """The request's JSON body, or an ``invalid_json`` 400 that names the problem.
+
+    Parsed whatever the Content-Type says (a missing header is not worth a 415: the API uses
+    no cookies, so there is no cross-site form to fear), and checked for text that no database
+    can store, so that a NUL or a lone surrogate is a 400 naming the field, not a 500.
+    """
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise _bad_body("a JSON body is required")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise _bad_body("the body is not valid JSON") from None
+    where = _unstorable_text(body)
+    if where is not None:
+        raise invalid(where, "contains characters that cannot be stored")
+    return body
+
+
+def _bad_body(reason):
+    return ApiError("invalid_json", f"_body: {reason}", {"fields": {"_body": [reason]}})
+
+
+def _unstorable_text(body):
+    """The dotted path of the first string PostgreSQL cannot store (NUL, lone surrogate)."""
+    stack = [("", body)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                name = f"{path}.{key}" if path else str(key)
+                if not _storable(key):
+                    return path or "_body"
+                stack.append((name, sub))
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{i}" if path else str(i), sub) for i, sub in enumerate(value))
+        elif isinstance(value, str) and not _storable(value):
+            return path or "_body"
+    return None
+
+
+def _storable(text):
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def error_response(error, message, details=None, code=None):

@@ -1,9 +1,9 @@
 """Sign-in: staff and mentors by email and password; learners by tile and PIN on a tablet."""
-from flask import Blueprint, g, request
+from flask import Blueprint, g
 from sqlalchemy import select
 
 from ..apidoc import documented
-from ..errors import ApiError
+from ..errors import ApiError, json_body
 from ..extensions import db
 from ..models import Person, Token
 from ..models.types import utcnow
@@ -24,7 +24,7 @@ def _signed_in(person, raw):
 @documented(body=LoginIn, response=TokenOut, public=True)
 def login():
     """Sign in a member of staff or a mentor with email and password."""
-    data = LoginIn().load(request.get_json())
+    data = LoginIn().load(json_body())
     person = db.session.scalar(select(Person).where(Person.email == data["email"].lower()))
     if person is None or person.role == "learner" or not person.active:
         # Same answer and similar time as a wrong password: no account discovery.
@@ -41,7 +41,7 @@ def login():
 @documented(body=DeviceKeyIn, response=TilesOut, public=True)
 def tiles():
     """The person tiles of an enrolled tablet: the learners of its organisation."""
-    device = device_for_key(DeviceKeyIn().load(request.get_json())["device_key"])
+    device = device_for_key(DeviceKeyIn().load(json_body())["device_key"])
     people = db.session.scalars(
         select(Person).where(Person.organisation_id == device.organisation_id,
                              Person.role == "learner", Person.active.is_(True))
@@ -55,7 +55,7 @@ def tiles():
 @documented(body=PinLoginIn, response=TokenOut, public=True)
 def pin_login():
     """Sign in a learner on an enrolled tablet by their tile and, if they have one, their PIN."""
-    data = PinLoginIn().load(request.get_json())
+    data = PinLoginIn().load(json_body())
     device = device_for_key(data["device_key"])
     person = db.session.get(Person, data["person_id"])
     if (person is None or person.role != "learner" or not person.active

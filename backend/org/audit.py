@@ -1,0 +1,49 @@
+"""The audit log: who read or changed what. Entries name people by id and never hold journal
+content, so that they can outlive an erased learner (``people.erase``)."""
+from sqlalchemy import exists, func, select
+
+from .. import access
+from ..extensions import db
+from ..models import AuditEntry, Person
+
+ERASED = "erase_journal"
+
+
+def write(actor, action, learner_id=None, **detail):
+    """Add an entry to ``actor``'s organisation's log, in the caller's transaction."""
+    db.session.add(AuditEntry(organisation_id=actor.organisation_id, actor_id=actor.id,
+                              action=action, learner_id=learner_id, detail=detail))
+
+
+def erased_ids():
+    """The ids of erased learners, as a subquery: their anonymous stubs answer 404."""
+    return select(AuditEntry.learner_id).where(AuditEntry.action == ERASED,
+                                               AuditEntry.learner_id.is_not(None))
+
+
+def is_erased(person_id):
+    return db.session.scalar(select(exists(erased_ids().where(
+        AuditEntry.learner_id == person_id))))
+
+
+def page(actor, page_no, per_page, learner_id=None):
+    """One page of the organisation's log, newest first, for its administrators."""
+    access.require_staff(actor, admin=True)
+    stmt = select(AuditEntry).where(AuditEntry.organisation_id == actor.organisation_id)
+    if learner_id is not None:
+        stmt = stmt.where(AuditEntry.learner_id == learner_id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    entries = db.session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                                 .limit(per_page).offset((page_no - 1) * per_page)).all()
+    names = _names({e.actor_id for e in entries} - {None})
+    items = [{"id": e.id, "at": e.at, "actor_id": e.actor_id, "actor_name": names.get(e.actor_id),
+              "action": e.action, "learner_id": e.learner_id, "detail": e.detail or {}}
+             for e in entries]
+    return {"items": items, "page": page_no, "per_page": per_page, "total": total}
+
+
+def _names(ids):
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Person.id, Person.display_name)
+                                   .where(Person.id.in_(ids))).all())
