@@ -47,9 +47,18 @@ test: install-test ## run every test (SQLite; set DATABASE_URL for PostgreSQL)
 test-fast: install-test ## run the tests without the browser ones
 	$(BIN)/python -m pytest -q -m "not e2e"
 
-bench: install-test ## run the benchmarks and print their tables
-	$(BIN)/pip install -q -e '.[bench]'
-	$(BIN)/python -m bench
+bench: install bench-kinto ## run the sync benchmarks against Kinto and print the table (BENCH_ARGS=--quick)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+.PHONY: bench-kinto
+bench-kinto: $(VENV)/kinto/.installed ## install Kinto, the peer, in its own virtualenv (.venv/kinto)
+
+# Kinto has its own virtualenv so its dependencies never touch ours.
+$(VENV)/kinto/.installed: | $(BIN)/python
+	$(PYTHON) -m venv $(VENV)/kinto
+	$(VENV)/kinto/bin/pip install -q --upgrade pip
+	$(VENV)/kinto/bin/pip install -q 'kinto[postgresql]>=26,<27'
+	touch $@
 
 clean: ## remove the virtual environment and caches (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,59 @@
+"""A keep-alive JSON client over ``http.client``: the one client both servers are driven with,
+so neither side pays for a heavier library than the other."""
+import http.client
+import json
+import time
+
+
+class HttpError(Exception):
+    def __init__(self, method, path, status, body):
+        super().__init__(f"{method} {path} -> {status}: {body[:300]!r}")
+        self.status = status
+
+
+class Client:
+    """One persistent connection to ``host:port``; reconnects once if the server closed it."""
+
+    def __init__(self, port, headers=None, host="127.0.0.1", timeout=300):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.headers = {"Content-Type": "application/json", "Accept": "application/json",
+                        **(headers or {})}
+        self._conn = None
+
+    def _connection(self):
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        return self._conn
+
+    def request(self, method, path, body=None, headers=None, ok=(200, 201)):
+        """Send ``body`` as JSON; return (status, response headers, decoded JSON or None)."""
+        data = json.dumps(body, separators=(",", ":")).encode() if body is not None else None
+        all_headers = {**self.headers, **(headers or {})}
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                conn.request(method, path, body=data, headers=all_headers)
+                resp = conn.getresponse()
+                raw = resp.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # A keep-alive connection the server closed between requests: retry once.
+                self.close()
+                if attempt == 2:
+                    raise
+        if resp.getheader("Connection", "").lower() == "close":
+            self.close()
+        if resp.status not in ok:
+            raise HttpError(method, path, resp.status, raw.decode(errors="replace"))
+        return resp.status, resp, (json.loads(raw) if raw else None)
+
+    def timed(self, method, path, body=None, **kw):
+        """``request`` plus the wall time in seconds, measured around the whole exchange."""
+        start = time.perf_counter()
+        result = self.request(method, path, body, **kw)
+        return time.perf_counter() - start, result
+
+    def close(self):
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -1,0 +1,131 @@
+"""Our server, driven the way the PWA drives it (docs/sync-protocol.md): ``POST /api/sync/push``
+with a batch of ``upsert`` mutations from a replica's outbox, ``POST /api/sync/pull`` following
+the opaque cursor, ``limit`` a page, while ``more``.
+
+Learners and their tokens are made with the app's own models against the benchmark database,
+in this process; the server only ever sees HTTP.
+"""
+import uuid
+from datetime import datetime, timezone
+
+from .http import Client
+
+PROTOCOL = 1
+COLLECTION = "sessions"
+MAX_PAGE = 1000
+
+
+def utc_now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class OursLearner:
+    def __init__(self, person_id, token):
+        self.id, self.token = person_id, token
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+
+class OursSide:
+    """Our running server on ``database``; ``learners(n)`` signs up n learners in one home."""
+
+    name = "Ours"
+
+    def __init__(self, server, database):
+        from backend import create_app
+
+        self.port = server.port
+        self.app = create_app({"SQLALCHEMY_DATABASE_URI": database.url})
+        self._org_id = None
+
+    def learners(self, count):
+        from backend.auth.tokens import issue_token
+        from backend.extensions import db
+        from backend.models import Organisation, Person
+
+        with self.app.app_context():
+            if self._org_id is None:
+                org = Organisation(name="Benchmark House", kind="care_home")
+                db.session.add(org)
+                db.session.flush()
+                self._org_id = org.id
+            people = [Person(organisation_id=self._org_id, role="learner",
+                             display_name=f"Learner {n}") for n in range(count)]
+            db.session.add_all(people)
+            db.session.flush()
+            made = [OursLearner(p.id, issue_token(p, label="bench")) for p in people]
+            db.session.commit()
+        return made
+
+    def device(self, learner):
+        return OursDevice(self.port, learner)
+
+    def fill(self, journal, total, learners):
+        """Grow the store to ``total`` records with SQL bulk inserts (see ``bench.fill``)."""
+        from .fill import fill
+
+        return fill(self.app, self._org_id, total, learners)
+
+    def close(self):
+        from backend.extensions import db
+
+        with self.app.app_context():
+            db.engine.dispose()
+
+
+class OursDevice:
+    """One replica: its outbox seq, its pull cursor, and the revs it has seen per record."""
+
+    def __init__(self, port, learner):
+        self.learner = learner
+        self.client = Client(port, learner.headers)
+        self.replica = str(uuid.uuid4())
+        self.next_seq = 1
+        self.cursor = None
+        self.known = {}  # record id -> (fields, revs) as last seen
+
+    def push(self, batch):
+        """Send ``[(id, fields), ...]`` as one push: new records whole, known ones as the fields
+        that changed with the revs this device saw (``base``).
+
+        :returns: seconds the request took.
+        :raises RuntimeError: if any mutation was not applied.
+        """
+        mutations, floor = [], self.next_seq
+        for record_id, fields in batch:
+            old_fields, revs = self.known.get(record_id, ({}, {}))
+            changes = {k: v for k, v in fields.items() if old_fields.get(k) != v}
+            mutations.append({
+                "id": str(uuid.uuid4()), "replica": self.replica, "seq": self.next_seq,
+                "op": "upsert", "collection": COLLECTION, "record_id": record_id,
+                "learner_id": self.learner.id, "fields": changes,
+                "base": {k: revs.get(k) for k in changes if k in revs}, "at": utc_now()})
+            self.next_seq += 1
+        seconds, (_, _, body) = self.client.timed("POST", "/api/sync/push", {
+            "protocol": PROTOCOL, "replica": self.replica, "floor": floor,
+            "mutations": mutations})
+        for (record_id, fields), result in zip(batch, body["results"]):
+            if result["status"] != "applied":
+                raise RuntimeError(f"ours did not apply {record_id}: {result}")
+            self.known[record_id] = (fields, result["revs"])
+        return seconds
+
+    def pull(self, page=None):
+        """Fetch every change since the cursor, ``page`` (at most 1,000) records a request.
+
+        :returns: (number of changes received, [seconds of each request]).
+        """
+        received, times, more = 0, [], True
+        while more:
+            seconds, (_, _, body) = self.client.timed("POST", "/api/sync/pull", {
+                "protocol": PROTOCOL, "replica": self.replica, "cursor": self.cursor,
+                "limit": min(page or MAX_PAGE, MAX_PAGE)})
+            times.append(seconds)
+            for change in body["changes"]:
+                if not change["removed"]:
+                    self.known[change["id"]] = (change["fields"], change["revs"])
+            received += len(body["changes"])
+            self.cursor, more = body["cursor"], body["more"]
+        return received, times
+
+    def close(self):
+        self.client.close()

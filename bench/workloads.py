@@ -1,0 +1,129 @@
+"""The four workloads of issue 3, written once against a "side" (ours or Kinto).
+
+A side has ``learners(n)`` and ``device(learner)``; a device has ``push([(id, fields)])`` (one
+request, raising if any record was not stored, returning its seconds) and ``pull(page)``
+(everything since its last pull, returning (count, [seconds per request])). Times are wall
+clock around the client's whole exchange, the same code for both sides.
+"""
+import statistics
+import threading
+import time
+
+from .records import changed, make_records
+
+
+def median_ms(seconds):
+    return statistics.median(seconds) * 1000
+
+
+def percentile_ms(seconds, p):
+    ordered = sorted(seconds)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+
+class Journal:
+    """One learner's records as pushed by one device: what the later workloads start from."""
+
+    def __init__(self, learner, writer, records):
+        self.learner, self.writer, self.records = learner, writer, records
+        self.edits = 0
+
+
+def push_many(side, count, batch):
+    """(1) One device pushes ``count`` new records in batches of ``batch``: records/s."""
+    [learner] = side.learners(1)
+    writer = side.device(learner)
+    records = make_records(count, seed=1)
+    start = time.perf_counter()
+    for i in range(0, count, batch):
+        writer.push(records[i:i + batch])
+    seconds = time.perf_counter() - start
+    return {"records": count, "batch": batch, "seconds": seconds,
+            "records_per_s": count / seconds}, Journal(learner, writer, records)
+
+
+def full_pull(side, journal, page, repeats=3):
+    """(2) A fresh device of the same learner pulls everything, ``page`` records a request
+    (None: in one response); the median of ``repeats`` fresh devices."""
+    times, pages = [], 0
+    for _ in range(repeats):
+        device = side.device(journal.learner)
+        start = time.perf_counter()
+        count, requests = device.pull(page)
+        times.append(time.perf_counter() - start)
+        device.close()
+        if count != len(journal.records):
+            raise RuntimeError(f"pulled {count} records, expected {len(journal.records)}")
+        pages = len(requests)
+    return {"records": len(journal.records), "page": page, "requests": pages,
+            "ms": median_ms(times), "all_ms": [t * 1000 for t in times]}
+
+
+def reader_for(side, journal, page):
+    """A second device of the learner, caught up with everything stored."""
+    reader = side.device(journal.learner)
+    reader.pull(page)
+    return reader
+
+
+def incremental_pull(journal, reader, changes, rounds, page):
+    """(3) The writer changes ``changes`` records, then the reader pulls them; the median of
+    ``rounds``, each over records not changed before."""
+    times = []
+    for _ in range(rounds):
+        first = journal.edits
+        edited = [(rid, changed(fields, first + i)) for i, (rid, fields)
+                  in enumerate(journal.records[first:first + changes])]
+        journal.edits += changes
+        journal.writer.push(edited)
+        start = time.perf_counter()
+        count, _ = reader.pull(page)
+        times.append(time.perf_counter() - start)
+        if count != changes:
+            raise RuntimeError(f"pulled {count} changes, expected {changes}")
+    return {"changes": changes, "rounds": rounds, "ms": median_ms(times),
+            "all_ms": [round(t * 1000, 2) for t in times]}
+
+
+def many_devices(side, devices, rounds, per_push, page):
+    """(4) ``devices`` devices, each a different learner, sync at once: each round pushes
+    ``per_push`` new records then pulls. Latency is per sync (push + pull) and per request."""
+    learners = side.learners(devices)
+    barrier = threading.Barrier(devices + 1)
+    syncs, requests, errors, lock = [], [], [], threading.Lock()
+
+    def run(n, learner):
+        device = side.device(learner)
+        records = make_records(rounds * per_push, seed=1000 + n)
+        barrier.wait()
+        for r in range(rounds):
+            try:
+                start = time.perf_counter()
+                pushed = device.push(records[r * per_push:(r + 1) * per_push])
+                _, pulled = device.pull(page)
+                took = time.perf_counter() - start
+                with lock:
+                    syncs.append(took)
+                    requests.extend([pushed, *pulled])
+            except Exception as exc:  # counted and reported: the target is "no error"
+                with lock:
+                    errors.append(repr(exc)[:300])
+        device.close()
+
+    threads = [threading.Thread(target=run, args=(n, learner)) for n, learner
+               in enumerate(learners)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    done = len(syncs)
+    return {"devices": devices, "rounds": rounds, "per_push": per_push, "seconds": wall,
+            "syncs_per_s": done / wall, "records_per_s": done * per_push / wall,
+            "p50_ms": percentile_ms(syncs, 50) if syncs else None,
+            "p95_ms": percentile_ms(syncs, 95) if syncs else None,
+            "request_p50_ms": percentile_ms(requests, 50) if requests else None,
+            "request_p95_ms": percentile_ms(requests, 95) if requests else None,
+            "errors": len(errors), "error_samples": errors[:5]}
