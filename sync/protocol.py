@@ -68,25 +68,25 @@ class Mutation:
         """
         wire.obj(data, path, ("id", "replica", "seq", "op", "collection", "record_id",
                               "learner_id", "fields", "base", "at"), ("seen_conflicts",))
-        at = lambda key: wire.join(path, key)  # noqa: E731
+        at = path + "."
         op = data["op"]
         if op not in OPS:
-            raise InvalidRequest(at("op"), f"must be one of {', '.join(OPS)}")
+            raise InvalidRequest(at + "op", f"must be one of {', '.join(OPS)}")
         mutation = cls(
-            id=wire.uuid_string(data["id"], at("id")),
-            replica=wire.uuid_string(data["replica"], at("replica")),
-            seq=wire.integer(data["seq"], at("seq"), 1),
+            id=wire.uuid_string(data["id"], at + "id"),
+            replica=wire.uuid_string(data["replica"], at + "replica"),
+            seq=wire.integer(data["seq"], at + "seq", 1),
             op=op,
-            collection=wire.field_name(data["collection"], at("collection")),
-            record_id=wire.uuid_string(data["record_id"], at("record_id")),
-            learner_id=wire.integer(data["learner_id"], at("learner_id"), 1),
-            fields=check_fields(data["fields"], at("fields"),
+            collection=wire.field_name(data["collection"], at + "collection"),
+            record_id=wire.uuid_string(data["record_id"], at + "record_id"),
+            learner_id=wire.integer(data["learner_id"], at + "learner_id", 1),
+            fields=check_fields(data["fields"], at + "fields",
                                 (DELETED,) if op == "resolve" else ()),
-            base=wire.mapping(data["base"], at("base"), wire.field_name, _rev),
-            at=wire.string(data["at"], at("at")),
-            seen_conflicts=wire.mapping(data.get("seen_conflicts", {}), at("seen_conflicts"),
+            base=wire.mapping(data["base"], at + "base", wire.field_name, _rev),
+            at=wire.string(data["at"], at + "at"),
+            seen_conflicts=wire.mapping(data.get("seen_conflicts", {}), at + "seen_conflicts",
                                         _seen_name, _rev_list))
-        _check_op_fields(mutation, at("fields"))
+        _check_op_fields(mutation, at + "fields")
         return mutation
 
 

@@ -1,5 +1,4 @@
 """A journal record as the server keeps it and sends it, generic over its domain fields."""
-import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -54,13 +53,15 @@ class Record:
 
     def copy(self):
         """Return a deep copy, so a caller's changes never reach a store's own copy."""
-        return copy.deepcopy(self)
+        return Record(self.id, self.collection, self.learner_id, self.author_id,
+                      clone(self.fields), dict(self.revs), clone(self.conflicts), self.deleted,
+                      self.seq, self.created_at, self.updated_at)
 
     def to_wire(self):
         """Return the record as a JSON object."""
         return {"id": self.id, "collection": self.collection, "learner_id": self.learner_id,
-                "author_id": self.author_id, "fields": copy.deepcopy(self.fields),
-                "revs": dict(self.revs), "conflicts": copy.deepcopy(self.conflicts),
+                "author_id": self.author_id, "fields": clone(self.fields),
+                "revs": dict(self.revs), "conflicts": clone(self.conflicts),
                 "deleted": self.deleted, "seq": self.seq, "created_at": self.created_at,
                 "updated_at": self.updated_at}
 
@@ -89,6 +90,15 @@ class Record:
             seq=wire.integer(data["seq"], wire.join(path, "seq"), 0),
             created_at=wire.string(data["created_at"], wire.join(path, "created_at")),
             updated_at=wire.string(data["updated_at"], wire.join(path, "updated_at")))
+
+
+def clone(value):
+    """Return a deep copy of a JSON value (much faster than ``copy.deepcopy``)."""
+    if isinstance(value, dict):
+        return {key: clone(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clone(item) for item in value]
+    return value
 
 
 def check_fields(value, path, reserved=()):

@@ -15,16 +15,16 @@ seq + n RETURNING seq`` inside the transaction: the row lock is held until commi
 ``MemoryStore`` gets it from one lock held for the whole transaction.
 """
 import copy
+import dataclasses
 import threading
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Collection, ContextManager, Mapping, Protocol, Sequence
 
-from .records import Record
+from .records import Record, clone
 
 
-@dataclass
+@dataclasses.dataclass
 class StoredResult:
     """The stored outcome of one processed mutation, keyed by the mutation's id.
 
@@ -60,10 +60,12 @@ class StoreTransaction(Protocol):
         Called at most once per transaction, as late as possible (it serializes writers)."""
 
     def put_records(self, created: Sequence[Record], updated: Sequence[Record]) -> None:
-        """Insert the ``created`` records and overwrite the ``updated`` ones, whole."""
+        """Insert the ``created`` records and overwrite the ``updated`` ones, whole. The store
+        may keep the objects: the engine never touches them again."""
 
     def put_results(self, results: Sequence[StoredResult]) -> None:
-        """Store the outcome of newly processed mutations (never one already stored)."""
+        """Store the outcome of newly processed mutations (never one already stored); the
+        store may keep the objects."""
 
     def set_next_seqs(self, next_seqs: Mapping[str, int]) -> None:
         """Store replicas' next expected seqs (creating replicas never seen)."""
@@ -200,7 +202,7 @@ class _MemoryTransaction:
 
     def stored_results(self, mutation_ids):
         known = self._state["results"]
-        return {i: copy.deepcopy(known[i].result) for i in mutation_ids if i in known}
+        return {i: clone(known[i].result) for i in mutation_ids if i in known}
 
     def records(self, keys):
         known = self._state["records"]
@@ -214,11 +216,11 @@ class _MemoryTransaction:
 
     def put_records(self, created, updated):
         for record in (*created, *updated):
-            self._records[(record.collection, record.id)] = record.copy()
+            self._records[(record.collection, record.id)] = record
 
     def put_results(self, results):
         for result in results:
-            self._results[result.mutation_id] = copy.deepcopy(result)
+            self._results[result.mutation_id] = result
 
     def set_next_seqs(self, next_seqs):
         self._next_seqs.update(next_seqs)
