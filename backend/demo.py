@@ -9,7 +9,7 @@ import json
 import os
 import random
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -39,25 +39,32 @@ def load(today=None):
 
     :param today: the last day of the six weeks; today in the UK when left out
     """
-    tz = ZoneInfo(TIMEZONE)
-    today = today or datetime.now(tz).date()
+    today = today or datetime.now(ZoneInfo(TIMEZONE)).date()
     now = utcnow()
-    journal = Journal(random.Random(f"what-matters-demo {today.isoformat()}"), today, tz, now)
+    # People were signed up four weeks before their journals begin.
+    joined = datetime.combine(today - timedelta(days=DAYS - 1 + 28), time(10), ZoneInfo(TIMEZONE))
     hashes = _hashes()
     sign_ins, writers = [], []
     for story in ORGS:
-        org_sign_ins, org_writers = _organisation(story, journal, hashes, now)
+        org_sign_ins, org_writers = _organisation(story, hashes, joined, now)
         sign_ins.append(org_sign_ins)
         writers += org_writers
-    for writer in writers:
-        write_journal(journal, writer)
-    fill_gaps(journal, writers)
-    delete_one(journal, writers[1])
-    records = journal.insert(db.session)
+    records = make_journal(today, writers, now).insert(db.session)
     db.session.commit()
     _save_sign_ins({"today": today.isoformat(), "password": PASSWORD,
                     "organisations": sign_ins})
     return _counts(records)
+
+
+def make_journal(today, writers, now):
+    """Every learner's six weeks, the same for the same ``today``."""
+    journal = Journal(random.Random(f"what-matters-demo {today.isoformat()}"), today,
+                      ZoneInfo(TIMEZONE), now)
+    for writer in writers:
+        write_journal(journal, writer)
+    fill_gaps(journal, writers)
+    delete_one(journal, writers[1])
+    return journal
 
 
 def _hashes():
@@ -67,9 +74,8 @@ def _hashes():
         return dict(zip(secrets, pool.map(hash_secret, secrets)))
 
 
-def _organisation(story, journal, hashes, now):
+def _organisation(story, hashes, before, now):
     """The organisation, its people, tablet and pairings; returns its sign-ins and writers."""
-    before = journal.at(0, 9) - timedelta(days=28)
     org = Organisation(name=story.name, kind=story.kind, timezone=TIMEZONE, created_at=before)
     staff = [Person(organisation=org, role="staff", display_name=name, email=email,
                     password_hash=hashes[PASSWORD], is_admin=admin, created_at=before)
