@@ -62,10 +62,12 @@ class Writer:
     def resolve(self, record_id, fields, base=None, **options):
         return self.mutation("resolve", record_id, fields, base, **options)
 
-    def create(self, record_id=None, title="Paint with watercolours", **fields):
+    def create(self, record_id=None, title="Paint with watercolours", learner_id=LEARNER,
+               **fields):
         """Push a new goal and return its id and revs."""
         record_id = record_id or new_id()
-        result, = self.push(self.upsert(record_id, {"title": title, **fields}))
+        result, = self.push(self.upsert(record_id, {"title": title, **fields},
+                                        learner_id=learner_id))
         assert result.status == "applied", result
         return record_id, result.revs
 

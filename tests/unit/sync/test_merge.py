@@ -1,0 +1,232 @@
+"""Contract tests of the merge rules, run on every store: nothing wins silently."""
+import pytest
+
+from sync import DELETED
+
+from .builders import LEARNER, deleted_seen, new_id, pull_all, scope_of
+
+
+def current(store, record_id):
+    """The record as a pull from the start returns it."""
+    changes, _ = pull_all(store, scope_of(LEARNER))
+    return next(c.record for c in changes if c.id == record_id)
+
+
+def test_changes_to_different_fields_on_two_devices_merge_silently(store, writer, make_writer):
+    record_id, revs = writer.create(title="Paint")
+    phone = make_writer(1)
+
+    tablet_result, = writer.push(writer.upsert(record_id, {"why": "it calms me"}, revs))
+    phone_result, = phone.push(phone.upsert(record_id, {"status": "active"}, revs))
+
+    assert (tablet_result.status, phone_result.status) == ("applied", "applied")
+    record = current(store, record_id)
+    assert record.fields == {"title": "Paint", "why": "it calms me", "status": "active"}
+    assert record.conflicts == {}
+
+
+def test_two_devices_changing_the_same_field_keep_both_versions(store, writer, make_writer):
+    record_id, revs = writer.create(title="Learn to video-call my grandson")
+    mentor = make_writer(9)
+    writer.push(writer.upsert(record_id, {"title": "Video-call family"}, revs))
+
+    result, = mentor.push(mentor.upsert(record_id, {"title": "Video-call Tom"}, revs))
+
+    assert (result.status, result.conflicts) == ("conflict", ["title"])
+    record = current(store, record_id)
+    assert record.fields["title"] == "Video-call family"
+    assert [(v["value"], v["author_id"]) for v in record.conflicts["title"]] == [
+        ("Video-call Tom", 9)]
+
+
+def test_a_conflicting_upsert_still_applies_its_other_fields(store, writer, make_writer):
+    record_id, revs = writer.create(title="Paint")
+    mentor = make_writer(9)
+    writer.push(writer.upsert(record_id, {"title": "Paint skies"}, revs))
+
+    result, = mentor.push(mentor.upsert(record_id, {"title": "Paint trees", "why": "joy"}, revs))
+
+    assert result.conflicts == ["title"]
+    assert current(store, record_id).fields["why"] == "joy"
+
+
+def test_writing_the_value_the_server_already_has_is_not_a_conflict(writer, make_writer):
+    record_id, revs = writer.create(title="Paint")
+    mentor = make_writer(9)
+    writer.push(writer.upsert(record_id, {"status": "achieved"}, revs))
+
+    result, = mentor.push(mentor.upsert(record_id, {"status": "achieved"}, revs))
+
+    assert result.status == "applied"
+
+
+def test_a_field_the_server_never_had_is_set_without_conflict(writer, make_writer):
+    record_id, revs = writer.create(title="Paint")
+    mentor = make_writer(9)
+
+    result, = mentor.push(mentor.upsert(record_id, {"gas_level": 1}))
+
+    assert (result.status, result.revs["gas_level"]) == ("applied", result.id)
+
+
+def test_a_delete_leaves_a_tombstone_that_keeps_only_the_visibility(store, writer):
+    record_id, revs = writer.create(title="Paint", visibility="mentor")
+
+    result, = writer.push(writer.delete(record_id, revs))
+
+    assert (result.status, result.seq) == ("applied", 2)
+    record = current(store, record_id)
+    assert record.deleted
+    assert record.fields == {"title": None, "visibility": "mentor"}
+    assert record.revs[DELETED] == result.id
+
+
+def test_a_delete_of_a_record_changed_meanwhile_keeps_the_record_and_says_so(
+        store, writer, make_writer):
+    record_id, revs = writer.create(title="Paint")
+    mentor = make_writer(9)
+    writer.push(writer.upsert(record_id, {"why": "joy"}, revs))
+
+    result, = mentor.push(mentor.delete(record_id, revs))
+
+    assert (result.status, result.conflicts) == ("conflict", [DELETED])
+    record = current(store, record_id)
+    assert not record.deleted
+    assert [v["value"] for v in record.conflicts[DELETED]] == [True]
+
+
+def test_a_delete_that_did_not_see_a_kept_version_is_a_conflict(writer, make_writer):
+    record_id, revs = writer.create(title="Paint")
+    mentor = make_writer(9)
+    writer.push(writer.upsert(record_id, {"title": "Draw"}, revs))
+    mentor.push(mentor.upsert(record_id, {"title": "Sketch"}, revs))  # kept aside
+    _, latest = writer.create(record_id, title="Draw")  # same value: refreshes the revs
+
+    result, = writer.push(writer.delete(record_id, deleted_seen(latest)))
+
+    assert result.status == "conflict"
+
+
+def test_a_delete_that_saw_the_kept_versions_deletes(writer, make_writer):
+    record_id, revs = writer.create(title="Paint")
+    mentor = make_writer(9)
+    writer.push(writer.upsert(record_id, {"title": "Draw"}, revs))
+    kept, = mentor.push(mentor.upsert(record_id, {"title": "Sketch"}, revs))
+
+    result, = writer.push(writer.delete(record_id, deleted_seen(kept.revs),
+                                        seen={"title": [kept.id]}))
+
+    assert result.status == "applied"
+
+
+def test_deleting_a_deleted_record_again_changes_nothing(store, writer, make_writer):
+    record_id, revs = writer.create()
+    writer.push(writer.delete(record_id, revs))
+    other = make_writer(9)
+
+    result, = other.push(other.delete(record_id, revs))
+
+    assert (result.status, store.max_seq()) == ("applied", 2)
+
+
+def test_changing_a_deleted_record_is_rejected(writer, make_writer):
+    record_id, revs = writer.create()
+    writer.push(writer.delete(record_id, revs))
+    other = make_writer(9)
+
+    result, = other.push(other.upsert(record_id, {"title": "Still mine"}, revs))
+
+    assert (result.status, result.error["error"]) == ("rejected", "record_deleted")
+
+
+def test_a_create_arriving_after_a_delete_that_saw_it_does_not_bring_the_record_back(
+        store, writer, make_writer):
+    record_id = new_id()
+    create = writer.upsert(record_id, {"title": "Paint"})
+    deleter = make_writer(9)
+    deleter.push(deleter.delete(record_id, {"title": create.id}))
+
+    result, = writer.push(create)
+
+    assert result.status == "applied"
+    assert current(store, record_id).deleted
+
+
+def test_resolving_sets_the_chosen_value_and_clears_the_versions_seen(
+        store, writer, make_writer):
+    record_id, revs = writer.create(title="Paint")
+    mentor = make_writer(9)
+    mine, = writer.push(writer.upsert(record_id, {"title": "Draw"}, revs))
+    kept, = mentor.push(mentor.upsert(record_id, {"title": "Sketch"}, revs))
+
+    result, = writer.push(writer.resolve(record_id, {"title": "Sketch"}, {"title": mine.id},
+                                         seen={"title": [kept.id]}))
+
+    assert result.status == "applied"
+    record = current(store, record_id)
+    assert (record.fields["title"], record.conflicts) == ("Sketch", {})
+
+
+def test_resolving_keeps_a_version_that_arrived_after_the_person_looked(
+        store, writer, make_writer):
+    record_id, revs = writer.create(title="Paint")
+    mentor, friend = make_writer(9), make_writer(10)
+    mine, = writer.push(writer.upsert(record_id, {"title": "Draw"}, revs))
+    kept, = mentor.push(mentor.upsert(record_id, {"title": "Sketch"}, revs))
+    friend.push(friend.upsert(record_id, {"title": "Doodle"}, revs))
+
+    writer.push(writer.resolve(record_id, {"title": "Sketch"}, {"title": mine.id},
+                               seen={"title": [kept.id]}))
+
+    assert [v["value"] for v in current(store, record_id).conflicts["title"]] == ["Doodle"]
+
+
+def test_a_resolve_based_on_an_old_value_is_itself_kept_as_a_version(
+        store, writer, make_writer):
+    record_id, revs = writer.create(title="Paint")
+    mentor = make_writer(9)
+    kept, = mentor.push(mentor.upsert(record_id, {"title": "Sketch"}, {"title": "x"}))
+
+    result, = writer.push(writer.resolve(record_id, {"title": "Both"}, {"title": "stale"},
+                                         seen={"title": [kept.id]}))
+
+    assert (result.status, result.conflicts) == ("conflict", ["title"])
+    record = current(store, record_id)
+    assert [v["value"] for v in record.conflicts["title"]] == ["Both"]
+
+
+@pytest.mark.parametrize("choice, deleted", [(True, True), (False, False)])
+def test_resolving_a_delete_conflict_deletes_or_keeps_the_record(
+        store, writer, make_writer, choice, deleted):
+    record_id, revs = writer.create(title="Paint")
+    mentor = make_writer(9)
+    changed, = writer.push(writer.upsert(record_id, {"why": "joy"}, revs))
+    refused, = mentor.push(mentor.delete(record_id, revs))
+
+    result, = writer.push(writer.resolve(record_id, {DELETED: choice},
+                                         deleted_seen(changed.revs),
+                                         seen={DELETED: [refused.id]}))
+
+    assert result.status == "applied"
+    record = current(store, record_id)
+    assert (record.deleted, record.conflicts) == (deleted, {})
+
+
+def test_resolving_a_deleted_record_with_deleted_false_restores_it(store, writer):
+    record_id, revs = writer.create(title="Paint")
+    writer.push(writer.delete(record_id, revs))
+
+    result, = writer.push(writer.resolve(record_id, {DELETED: False, "title": "Paint again"}))
+
+    assert result.status == "applied"
+    record = current(store, record_id)
+    assert (record.deleted, record.fields["title"]) == (False, "Paint again")
+
+
+def test_resolving_a_deleted_record_without_restoring_it_is_rejected(writer):
+    record_id, revs = writer.create(title="Paint")
+    writer.push(writer.delete(record_id, revs))
+
+    result, = writer.push(writer.resolve(record_id, {"title": "Paint again"}))
+
+    assert result.error["error"] == "record_deleted"
