@@ -4,36 +4,41 @@ A person's mistake (an unknown id, a short password) prints one plain sentence a
 status 1 through ``click.ClickException``; a traceback would mean a bug.
 """
 import os
-import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from marshmallow import ValidationError, validate
-from sqlalchemy import select
+from marshmallow import ValidationError
+from sqlalchemy import select, update
 
-from . import demo
 from .auth.credentials import hash_secret, unlock
 from .auth.tokens import digest, new_secret
 from .config import safe_view
+from .demo import demo_cli
 from .extensions import db
-from .models import Device, Organisation, Pairing, Person
+from .models import AuditEntry, Device, Organisation, Pairing, Person, Token
 from .models.people import ORG_KINDS, ROLES
 from .models.types import utcnow
+from .org.schemas import PersonIn
 
-MIN_PASSWORD = 10
-PIN_RULE = re.compile(r"^[0-9]{4,8}$")
 DEV_SECRET = "dev-only-change-me"  # backend/config.py's default
+# The API's field names as this command's options, so that a refusal names what was typed.
+OPTIONS = {"display_name": "--name", "is_admin": "--admin", "opted_out": "--opted-out"}
 
 org_cli = AppGroup("org", help="Organisations: a care home or a home-care service.")
 people_cli = AppGroup("people", help="Learners, mentors and staff.")
 device_cli = AppGroup("device", help="Tablets enrolled for an organisation.")
-demo_cli = AppGroup("demo", help="Demo data to try the service with.")
 
 
 def fail(message):
     raise click.ClickException(message)
+
+
+def audit(organisation_id, action, learner_id=None, **detail):
+    """Log a change made here as the API logs its own; no person did it, the command line did."""
+    db.session.add(AuditEntry(organisation_id=organisation_id, actor_id=None, action=action,
+                              learner_id=learner_id, detail={**detail, "by": "command line"}))
 
 
 def _get(model, ident, what):
@@ -82,36 +87,24 @@ def org_list():
         click.echo(f"{org.id:>4}  {org.name} ({_kind_label(org.kind)})")
 
 
-def _new_password(password):
-    if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD:
-        fail(f"password: use at least {MIN_PASSWORD} characters.")
-    return password
+def _person_fields(role, name, email, password, pin, admin, opted_out):
+    """The new person's fields, checked by the API's own rules (``org.schemas.PersonIn``);
+    a mentor's or staff member's password is asked for once the rest is known to be right."""
+    given = {"role": role, "display_name": name, "email": email, "password": password,
+             "pin": pin, "is_admin": admin, "opted_out": opted_out}
+    given = {k: v for k, v in given.items() if v is not None}
+    if role != "learner" and password is None:
+        _load_person({**given, "password": "stands in until asked"})
+        given["password"] = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return _load_person(given)
 
 
-def _check_email(email):
-    email = (email or "").strip().lower()
+def _load_person(given):
     try:
-        validate.Email()(email)
-    except ValidationError:
-        fail(f"email: {email or '(none)'} is not an email address.")
-    if db.session.scalar(select(Person.id).where(Person.email == email)) is not None:
-        fail(f"email: someone already signs in with {email}.")
-    return email
-
-
-def _check_role_options(role, email, password, pin, admin):
-    if role == "learner" and (email or password is not None):
-        fail("A learner signs in on a tablet by tile and PIN: leave out --email and --password.")
-    if role != "learner" and pin is not None:
-        fail("Only learners have a PIN; mentors and staff sign in with email and password.")
-    if role != "learner" and not email:
-        fail(f"email: a {role} signs in with an email address; add --email.")
-    if admin and role != "staff":
-        fail("Only staff can administer an organisation: leave out --admin.")
-    if pin is not None and not PIN_RULE.match(pin):
-        fail("pin: a PIN is 4 to 8 digits.")
+        return PersonIn().load(given)
+    except ValidationError as exc:
+        fail("\n".join(f"{OPTIONS.get(k, '--' + k)}: {' '.join(map(str, v))}"
+                       for k, v in exc.messages.items()))
 
 
 @people_cli.command("add")
@@ -124,22 +117,27 @@ def _check_role_options(role, email, password, pin, admin):
 @click.option("--pin", prompt="PIN", prompt_required=False, hide_input=True,
               confirmation_prompt=True, help="Learners: an optional PIN of 4 to 8 digits.")
 @click.option("--admin", is_flag=True, help="Staff: may administer the organisation.")
-def people_add(org_id, role, name, email, password, pin, admin):
+@click.option("--opted-out", is_flag=True, help="Learners: leave out of anonymous totals.")
+def people_add(org_id, role, name, email, password, pin, admin, opted_out):
     """Add a learner, mentor or member of staff to an organisation."""
     org = _get(Organisation, org_id, "organisation")
-    _check_role_options(role, email, password, pin, admin)
-    person = Person(organisation_id=org.id, role=role, display_name=_text(name, "name", 120),
-                    is_admin=admin)
-    if role != "learner":
-        person.email = _check_email(email)
-        person.password_hash = hash_secret(_new_password(password))
-    elif pin:
-        person.pin_hash = hash_secret(pin)
+    data = _person_fields(role, name, email, password, pin, admin, opted_out)
+    person = Person(organisation_id=org.id, role=role, display_name=data["display_name"].strip(),
+                    is_admin=data["is_admin"], opted_out=data["opted_out"])
+    if "email" in data:
+        person.email = data["email"].strip().lower()
+        if db.session.scalar(select(Person.id).where(Person.email == person.email)):
+            fail(f"--email: someone already signs in with {person.email}.")
+        person.password_hash = hash_secret(data["password"])
+    if data.get("pin"):
+        person.pin_hash = hash_secret(data["pin"])
     db.session.add(person)
+    db.session.flush()
+    audit(org.id, "person_created", person_id=person.id, role=role)
     db.session.commit()
-    extra = " (administrator)" if admin else ""
+    extra = " (administrator)" if person.is_admin else ""
     how = f"signs in as {person.email}" if person.email else (
-        "has a PIN" if pin else "signs in by tile, no PIN")
+        "has a PIN" if person.has_pin else "signs in by tile, no PIN")
     click.echo(f"Added {role} {person.id}: {person.display_name}{extra} to {org.name}; {how}.")
 
 
@@ -162,6 +160,7 @@ def people_unlock(person_id):
     """Lift the lock after too many wrong passwords or PINs."""
     person = _get(Person, person_id, "person")
     unlock(person)
+    audit(person.organisation_id, "unlock", person_id=person.id)
     db.session.commit()
     click.echo(f"Unlocked {person.display_name}: they can sign in again.")
 
@@ -169,10 +168,9 @@ def people_unlock(person_id):
 def _mentor_and_learner(mentor_id, learner_id):
     mentor = _get(Person, mentor_id, "person")
     learner = _get(Person, learner_id, "person")
-    if mentor.role != "mentor":
-        fail(f"{mentor.display_name} (id {mentor.id}) is a {mentor.role}, not a mentor.")
-    if learner.role != "learner":
-        fail(f"{learner.display_name} (id {learner.id}) is a {learner.role}, not a learner.")
+    for person, role in ((mentor, "mentor"), (learner, "learner")):
+        if person.role != role:
+            fail(f"{person.display_name} (id {person.id}) is a {person.role}, not a {role}.")
     return mentor, learner
 
 
@@ -191,9 +189,15 @@ def pair(mentor_id, learner_id):
     mentor, learner = _mentor_and_learner(mentor_id, learner_id)
     if mentor.organisation_id != learner.organisation_id:
         fail("A mentor can only be paired with learners of their own organisation.")
+    if not (mentor.active and learner.active):
+        fail("Only active people can be paired.")
     if _active_pairing(mentor, learner) is not None:
         fail(f"{mentor.display_name} is already paired with {learner.display_name}.")
-    db.session.add(Pairing(mentor_id=mentor.id, learner_id=learner.id))
+    pairing = Pairing(mentor_id=mentor.id, learner_id=learner.id, started_at=utcnow())
+    db.session.add(pairing)
+    db.session.flush()
+    audit(mentor.organisation_id, "pairing_created", learner_id=learner.id,
+          pairing_id=pairing.id, mentor_id=mentor.id)
     db.session.commit()
     click.echo(f"Paired {mentor.display_name} with {learner.display_name}.")
 
@@ -209,6 +213,8 @@ def unpair(mentor_id, learner_id):
     if pairing is None:
         fail(f"{mentor.display_name} is not paired with {learner.display_name}.")
     pairing.ended_at = utcnow()
+    audit(mentor.organisation_id, "pairing_ended", learner_id=learner.id,
+          pairing_id=pairing.id, mentor_id=mentor.id)
     db.session.commit()
     click.echo(f"Ended the pairing of {mentor.display_name} with {learner.display_name}.")
 
@@ -220,8 +226,11 @@ def device_enrol(org_id, name):
     """Enrol a tablet and print its key, once."""
     org = _get(Organisation, org_id, "organisation")
     raw = new_secret("dev_")
-    device = Device(organisation_id=org.id, name=_text(name, "name", 120), key_hash=digest(raw))
+    device = Device(organisation_id=org.id, name=_text(name, "name", 120), key_hash=digest(raw),
+                    created_at=utcnow())
     db.session.add(device)
+    db.session.flush()
+    audit(org.id, "device_enrolled", device_id=device.id)
     db.session.commit()
     click.echo(f"Enrolled tablet {device.id}: {device.name} for {org.name}.\n"
                f"Its key (shown only now; enter it on the tablet, keep it safe):\n  {raw}")
@@ -236,6 +245,11 @@ def device_revoke(device_id):
         click.echo(f"Tablet {device.id} ({device.name}) was already revoked.")
         return
     device.revoked_at = utcnow()
+    # As the API does: every sign-in made on the tablet ends with it.
+    db.session.execute(update(Token).where(Token.device_id == device.id,
+                                           Token.revoked_at.is_(None))
+                       .values(revoked_at=device.revoked_at))
+    audit(device.organisation_id, "device_revoked", device_id=device.id)
     db.session.commit()
     click.echo(f"Revoked tablet {device.id} ({device.name}).")
 
@@ -250,29 +264,6 @@ def device_list(org_id):
     for d in db.session.scalars(stmt):
         state = "revoked" if d.revoked_at else "enrolled"
         click.echo(f"{d.id:>4}  org {d.organisation_id}  {d.name} ({state})")
-
-
-@demo_cli.command("load")
-@click.option("--if-empty", is_flag=True, help="Do nothing when any organisation exists.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Make the six weeks end here.")
-def demo_load(if_empty, today):
-    """Load the demo: a care home and a home-care service with six weeks of journals."""
-    if db.session.scalar(select(Organisation.id).limit(1)) is not None:
-        if if_empty:
-            click.echo("The database already has organisations; the demo was not loaded.")
-            return
-        fail("The database already has organisations; the demo loads only into an empty one.")
-    counts = demo.load(today.date() if today else None)
-    click.echo("Loaded the demo: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
-    click.echo(f"Its sign-ins are in {demo.sign_ins_path()}; `flask demo sign-ins` prints them.")
-
-
-@demo_cli.command("sign-ins")
-@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
-@click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
-def demo_sign_ins(host, port):
-    """Print the demo's address and sign-ins (passwords, tablet keys, PINs)."""
-    click.echo(demo.sign_ins_text(f"http://{host}:{port}"))
 
 
 @click.command("show-config")

@@ -12,7 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import click
 from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .auth.credentials import hash_secret
@@ -28,6 +30,32 @@ from .models.types import utcnow
 ORGS = (ELMFIELD, BROOKSIDE)
 TIMEZONE = "Europe/London"
 SIGN_INS_FILE = "demo-sign-ins.json"
+
+demo_cli = AppGroup("demo", help="Demo data to try the service with.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when any organisation exists.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Make the six weeks end here.")
+def load_command(if_empty, today):
+    """Load the demo: a care home and a home-care service with six weeks of journals."""
+    if db.session.scalar(select(Organisation.id).limit(1)) is not None:
+        if if_empty:
+            click.echo("The database already has organisations; the demo was not loaded.")
+            return
+        raise click.ClickException(
+            "The database already has organisations; the demo loads only into an empty one.")
+    counts = load(today.date() if today else None)
+    click.echo("Loaded the demo: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
+    click.echo(f"Its sign-ins are in {sign_ins_path()}; `flask demo sign-ins` prints them.")
+
+
+@demo_cli.command("sign-ins")
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
+def sign_ins_command(host, port):
+    """Print the demo's address and sign-ins (passwords, tablet keys, PINs)."""
+    click.echo(sign_ins_text(f"http://{host}:{port}"))
 
 
 def sign_ins_path():

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from backend.auth.credentials import _matches
 from backend.extensions import db
-from backend.models import Device, Organisation, Pairing, Person
+from backend.models import AuditEntry, Device, Organisation, Pairing, Person, Token
 from backend.models.types import utcnow
 
 PASSWORD = "a long enough password"
@@ -108,18 +108,20 @@ def test_people_add_a_learner_without_a_pin(app, make, flask):
 
 @pytest.mark.parametrize("args, message", [
     (["--role", "staff", "--email", "a@example.org", "--password", "short"],
-     "at least 10 characters"),
-    (["--role", "staff", "--password", PASSWORD], "add --email"),
+     "--password: Length must be between 10 and 200"),
+    (["--role", "staff", "--password", PASSWORD], "--email: is required for staff and mentors"),
     (["--role", "mentor", "--email", "not-an-email", "--password", PASSWORD],
-     "is not an email address"),
-    (["--role", "learner", "--email", "a@example.org"], "leave out --email"),
+     "--email: Not a valid email address"),
+    (["--role", "learner", "--email", "a@example.org"], "--email: a learner signs in with a tile"),
     (["--role", "learner", "--pin", "12"], "4 to 8 digits"),
     (["--role", "learner", "--pin", "12ab"], "4 to 8 digits"),
-    (["--role", "mentor", "--email", "m@example.org", "--pin", "1234"], "Only learners"),
+    (["--role", "mentor", "--email", "m@example.org", "--pin", "1234"], "--pin: only a learner has a PIN"),
     (["--role", "mentor", "--email", "m@example.org", "--password", PASSWORD, "--admin"],
-     "Only staff"),
+     "--admin: only staff can administer"),
     (["--role", "visitor"], "'visitor' is not one of"),
-    (["--role", "learner", "--name", " "], "name: give 1 to 120"),
+    (["--role", "learner", "--name", " "], "--name: must not be blank"),
+    (["--role", "mentor", "--opted-out", "--email", "m@example.org", "--password", PASSWORD],
+     "--opted-out: only a learner can opt out"),
 ])
 def test_people_add_refuses_mistakes_and_adds_nobody(app, make, flask, args, message):
     org = make.org()
@@ -129,12 +131,26 @@ def test_people_add_refuses_mistakes_and_adds_nobody(app, make, flask, args, mes
     assert get(app, Person, organisation_id=org.id) is None
 
 
+def test_people_add_a_learner_left_out_of_totals(app, make, flask):
+    org = make.org()
+    flask("people", "add", "--org", org.id, "--role", "learner", "--name", "Walter",
+          "--opted-out")
+    assert get(app, Person, display_name="Walter").opted_out is True
+
+
+def test_people_add_points_out_a_mistake_before_asking_for_a_password(make, flask):
+    org = make.org()
+    result = flask("people", "add", "--org", org.id, "--role", "mentor", "--name", "Sam",
+                   "--email", "sam@example.org", "--pin", "1234")
+    assert "Password" not in result.output and "only a learner has a PIN" in result.output
+
+
 def test_people_add_refuses_an_email_already_in_use(make, flask):
     org = make.org()
     make.staff(org, email="taken@example.org")
     result = flask("people", "add", "--org", org.id, "--role", "mentor", "--name", "Sam",
                    "--email", "TAKEN@example.org", "--password", PASSWORD)
-    assert result.exit_code == 1 and "already signs in with taken@example.org" in result.output
+    assert result.exit_code == 1 and "someone already signs in with taken@example.org" in result.output
 
 
 def test_people_add_refuses_an_unknown_organisation(flask):
@@ -200,6 +216,22 @@ def test_pair_refuses_mistakes(make, flask, case, message):
     assert result.exit_code == 1 and message in result.output
 
 
+def test_pair_refuses_someone_no_longer_active(make, flask):
+    org = make.org()
+    mentor, learner = make.mentor(org), make.learner(org, active=False)
+    result = flask("pair", mentor.id, learner.id)
+    assert result.exit_code == 1 and "Only active people" in result.output
+
+
+def test_pair_is_written_to_the_audit_log_as_the_command_lines(app, make, flask):
+    org = make.org()
+    mentor, learner = make.mentor(org), make.learner(org)
+    flask("pair", mentor.id, learner.id)
+    entry = get(app, AuditEntry, action="pairing_created")
+    assert (entry.organisation_id, entry.actor_id, entry.learner_id) == (org.id, None, learner.id)
+    assert entry.detail["by"] == "command line"
+
+
 def test_unpair_ends_the_pairing(app, make, flask):
     org = make.org()
     mentor, learner = make.mentor(org), make.learner(org)
@@ -237,6 +269,15 @@ def test_device_revoke_stops_the_key_working(client, make, flask):
     result = flask("device", "revoke", device.id)
     tiles = client.post("/api/auth/tiles", json={"device_key": device.raw_key})
     assert result.exit_code == 0 and tiles.status_code == 401
+
+
+def test_device_revoke_ends_the_sign_ins_made_on_the_tablet(app, client, make, auth, flask):
+    org = make.org()
+    device = make.device(org)
+    headers = auth.headers(make.learner(org), device=device)
+    flask("device", "revoke", device.id)
+    assert get(app, Token, device_id=device.id).revoked_at is not None
+    assert client.get("/api/auth/me", headers=headers).status_code == 401
 
 
 def test_device_revoke_twice_says_so_and_succeeds(make, flask):
