@@ -88,3 +88,29 @@ def auth(app):
 def make(app):
     """Factories bound to the app: ``make.learner(org)``, ``make.goal(learner, ...)``."""
     return factories.Factories(app)
+
+
+def sql_store(request):
+    """The backend's SQL store on this run's database, for the sync contract suite
+    (tests/unit/sync/conftest.py). Learner and author ids 1-20 exist as people."""
+    from backend.models import Organisation, Person
+    from backend.sync_api.store import SqlStore
+
+    app = request.getfixturevalue("app")
+    ctx = app.app_context()
+    ctx.push()
+    request.addfinalizer(ctx.pop)
+    org = Organisation(name="Contract", kind="care_home")
+    db.session.add(org)
+    db.session.flush()
+    db.session.add_all(Person(id=i, organisation_id=org.id, role="learner",
+                              display_name=f"Person {i}") for i in range(1, 21))
+    db.session.commit()
+    return SqlStore(db.engine)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_sync_store_factories(config):
+    from .dbs import is_postgres
+
+    return [pytest.param(sql_store, id="postgresql" if is_postgres() else "sqlite")]

@@ -24,7 +24,8 @@ class SyncReplica(db.Model):
     __tablename__ = "sync_replicas"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                                  index=True)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"))
     next_seq: Mapped[int] = mapped_column(BigInteger, default=1)
     last_seen_at = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,4 +1,72 @@
-"""The sync endpoints: thin views over the engine in ``sync/``."""
-from flask import Blueprint
+"""The sync endpoints (docs/sync-protocol.md): thin views over the engine in ``sync/``."""
+from flask import Blueprint, current_app, g, jsonify
 
-bp = Blueprint("sync_api", __name__, url_prefix="/api/sync")
+import sync
+
+from ..apidoc import documented
+from ..auth.tokens import auth_required
+from ..errors import error_response, json_body
+from ..extensions import db
+from . import policy
+from .schemas import PullIn, PullOut, PushIn, PushOut
+from .store import SqlStore
+
+bp = Blueprint("sync_api", __name__, url_prefix="/api/sync", cli_group="sync")
+
+
+@bp.errorhandler(sync.ProtocolError)
+def _protocol_error(exc):
+    details = dict(exc.details)
+    if isinstance(exc, sync.InvalidRequest):
+        details["fields"] = {details["field"]: [details["reason"]]}
+    return error_response(exc.error, exc.message, details, code=exc.code)
+
+
+def _store():
+    device = g.token.device
+    return SqlStore(db.engine, person_id=g.person.id, device_id=device.id if device else None)
+
+
+@bp.post("/push")
+@auth_required
+@documented(body=PushIn, response=PushOut)
+def push():
+    """Send the outbox: each mutation is applied once, and answered on its own.
+
+    Statuses: applied, conflict (both versions kept), rejected (with the reason; kept on the
+    server for a person to see), deferred (an earlier mutation of this replica is missing).
+    """
+    body = json_body()
+    db.session.commit()  # the token's last use is recorded before the push's own transaction
+    response = sync.push(_store(), policy.actor_for(g.person), body, policy.validate)
+    return jsonify(response.to_wire())
+
+
+@bp.post("/pull")
+@auth_required
+@documented(body=PullIn, response=PullOut)
+def pull():
+    """Fetch the changes this person's device may hold, a page at a time, after a cursor."""
+    body = json_body()
+    response = sync.pull(_store(), policy.scope_for(g.person), body)
+    db.session.commit()
+    return jsonify(response.to_wire())
+
+
+@bp.cli.command("new-epoch")
+def new_epoch():
+    """Give the database a new epoch: run it right after restoring a backup."""
+    from .restore import start_new_epoch
+
+    epoch = start_new_epoch()
+    print(f"The sync epoch is now {epoch}. Devices will re-send what this database lacks.")
+
+
+@bp.cli.command("purge-tombstones")
+def purge_tombstones():
+    """Delete tombstones older than TOMBSTONE_RETENTION_DAYS."""
+    from datetime import timedelta
+
+    days = current_app.config["TOMBSTONE_RETENTION_DAYS"]
+    count = sync.purge_tombstones(SqlStore(db.engine), retention=timedelta(days=days))
+    print(f"Purged {count} deleted entries older than {days} days.")

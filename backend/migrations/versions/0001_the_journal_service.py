@@ -272,7 +272,7 @@ def upgrade():
 
     op.create_table('sync_replicas',
     sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
     sa.Column('device_id', sa.Integer(), nullable=True),
     sa.Column('next_seq', sa.BigInteger(), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=True),

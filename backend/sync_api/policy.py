@@ -1,0 +1,39 @@
+"""The sync engine's view of a signed-in person: who they may write for, what they may see.
+
+Both defer to ``backend.access``, the one place of the access rules; lookups are cached for
+the length of one request, since a push asks about the same learner again and again.
+"""
+from functools import lru_cache
+
+from sync import COLLECTION_KEY, Actor, Scope
+
+from .. import access
+from ..extensions import db
+from ..journal.schemas import FIELD_SCHEMAS, validate_fields
+from ..models import Person
+
+
+def actor_for(person):
+    """The engine's ``Actor`` for ``person``."""
+
+    @lru_cache(maxsize=None)
+    def learner(learner_id):
+        found = db.session.get(Person, learner_id)
+        return found if found is not None and found.role == "learner" else None
+
+    def may_write(learner_id, collection, record):
+        return access.write_refusal(person, learner(learner_id), collection, record)
+
+    return Actor(person.id, may_write)
+
+
+def scope_for(person):
+    """The engine's ``Scope`` of what ``person``'s devices hold."""
+    return Scope(access.sync_scope(person))
+
+
+def validate(collection, fields, is_create):
+    """The journal's field rules (``journal/schemas.py``) in the engine's terms."""
+    if collection not in FIELD_SCHEMAS:
+        return {COLLECTION_KEY: f"there is no collection called {collection!r}"}
+    return validate_fields(collection, fields, is_create)[1]

@@ -1,0 +1,65 @@
+"""The sync protocol's messages as marshmallow schemas, for the OpenAPI document.
+
+The messages are checked by ``sync.protocol`` (pure Python, shared with the reference client);
+these schemas describe the same shapes to readers of /api/openapi.json.
+"""
+from marshmallow import Schema, fields, validate
+
+from sync import MAX_LIMIT, MAX_MUTATIONS, OPS, STATUSES
+
+
+class MutationSchema(Schema):
+    id = fields.UUID(required=True, metadata={"description": "client-made, unique"})
+    replica = fields.UUID(required=True)
+    seq = fields.Integer(required=True, metadata={"description": "per replica, from 1, no gaps"})
+    op = fields.String(required=True, validate=validate.OneOf(OPS))
+    collection = fields.String(required=True)
+    record_id = fields.UUID(required=True)
+    learner_id = fields.Integer(required=True)
+    fields_ = fields.Dict(data_key="fields", required=True)
+    base = fields.Dict(required=True, metadata={"description": "field -> rev it was based on"})
+    at = fields.String(required=True, metadata={"description": "client time, for people"})
+    seen_conflicts = fields.Dict()
+
+
+class PushIn(Schema):
+    protocol = fields.Integer(required=True)
+    replica = fields.UUID(required=True)
+    floor = fields.Integer(required=True)
+    mutations = fields.List(fields.Nested(MutationSchema), required=True,
+                            validate=validate.Length(max=MAX_MUTATIONS))
+
+
+class ResultSchema(Schema):
+    id = fields.UUID()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    seq = fields.Integer(allow_none=True)
+    revs = fields.Dict(allow_none=True)
+    conflicts = fields.List(fields.String())
+    error = fields.Dict(allow_none=True)
+
+
+class PushOut(Schema):
+    protocol = fields.Integer()
+    epoch = fields.String()
+    results = fields.List(fields.Nested(ResultSchema))
+
+
+class PullIn(Schema):
+    protocol = fields.Integer(required=True)
+    replica = fields.UUID(required=True)
+    cursor = fields.String(required=True, allow_none=True)
+    limit = fields.Integer(validate=validate.Range(1, MAX_LIMIT))
+
+
+class PullOut(Schema):
+    protocol = fields.Integer()
+    epoch = fields.String()
+    changes = fields.List(fields.Dict())
+    cursor = fields.String()
+    more = fields.Boolean()
+    scope = fields.List(fields.Integer())
+
+
+class RejectedOut(Schema):
+    rejected = fields.List(fields.Dict())

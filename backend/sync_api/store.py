@@ -1,0 +1,205 @@
+"""The SQL ``Store`` of the sync engine: the journal's tables on SQLite or PostgreSQL.
+
+Each step of a push is one batched statement (docs/sync-protocol.md). A push's transaction
+first row-locks the one row of ``sync_state`` and holds the lock until it commits, so pushes run
+one after another: they read the records they merge only once the previous push is committed
+(no lost update), and they commit in seq order (a pull never skips a change).
+"""
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from sync import Record
+from sync.records import format_time
+
+from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
+
+STATE = SyncState.__table__
+REPLICAS = SyncReplica.__table__
+MUTATIONS = SyncMutation.__table__
+TABLES = {name: model.__table__ for name, model in COLLECTIONS.items()}
+FIELDS = {name: model.FIELDS for name, model in COLLECTIONS.items()}
+DATE_FIELDS = {name: {c.name for c in table.columns if c.type.python_type is date}
+               for name, table in TABLES.items()}
+CHUNK = 900  # bound parameters per IN (...), well inside SQLite's limit
+
+
+def _chunks(items):
+    items = list(items)
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
+def _parse_time(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def record_from_row(collection, row):
+    """A sync ``Record`` from a row of the collection's table. A field no mutation ever set
+    (it has no rev) is left out, as the engine's records leave it out."""
+    revs = row["revs"] or {}
+    fields = {name: _json_value(row[name]) for name in FIELDS[collection]
+              if name in revs or row[name] is not None and name != "visibility"}
+    return Record(row["id"], collection, row["learner_id"], row["author_id"], fields,
+                  dict(revs), row["conflicts"] or {}, row["deleted"], row["seq"],
+                  format_time(row["created_at"]), format_time(row["updated_at"]))
+
+
+def row_from_record(record):
+    """The column values of a sync ``Record``: every domain field, unset ones as NULL."""
+    dates = DATE_FIELDS[record.collection]
+    row = {"id": record.id, "learner_id": record.learner_id, "author_id": record.author_id,
+           "deleted": record.deleted, "seq": record.seq, "revs": record.revs,
+           "conflicts": record.conflicts or None,
+           "created_at": _parse_time(record.created_at),
+           "updated_at": _parse_time(record.updated_at)}
+    for name in FIELDS[record.collection]:
+        value = record.fields.get(name)
+        if name in dates and isinstance(value, str):
+            value = date.fromisoformat(value)
+        row[name] = value
+    row["visibility"] = record.visibility
+    return row
+
+
+class SqlStore:
+    """A ``Store`` over the app's database.
+
+    :param engine: the SQLAlchemy engine (``db.engine``)
+    :param person_id: who is pushing, recorded on replicas seen for the first time
+    :param device_id: the enrolled tablet they push from, if any
+    """
+
+    def __init__(self, engine, person_id=None, device_id=None):
+        self.engine, self.person_id, self.device_id = engine, person_id, device_id
+
+    def _state(self, column):
+        with self.engine.connect() as conn:
+            return conn.execute(select(column).where(STATE.c.id == 1)).scalar_one()
+
+    def epoch(self):
+        return self._state(STATE.c.epoch)
+
+    def max_seq(self):
+        return self._state(STATE.c.seq)
+
+    def purged_through_seq(self):
+        return self._state(STATE.c.purged_through_seq)
+
+    @contextmanager
+    def transaction(self):
+        with self.engine.begin() as conn:
+            yield _SqlTransaction(conn, self.person_id, self.device_id)
+
+    def changes(self, after, limit):
+        """Records of the learners in ``after`` changed after their seqs, in seq order."""
+        by_seq = {}
+        for learner, seq in after.items():
+            by_seq.setdefault(seq, []).append(learner)
+        found = []
+        with self.engine.connect() as conn:
+            for collection, table in TABLES.items():
+                where = or_(*(table.c.learner_id.in_(learners) & (table.c.seq > seq)
+                              for seq, learners in by_seq.items()))
+                rows = conn.execute(select(table).where(where).order_by(table.c.seq)
+                                    .limit(limit)).mappings()
+                found.extend(record_from_row(collection, row) for row in rows)
+        found.sort(key=lambda r: r.seq)
+        return found[:limit]
+
+    def purge_tombstones(self, older_than, through_seq):
+        """Delete old tombstones and raise ``purged_through_seq`` to the newest purged."""
+        purged, top = 0, 0
+        with self.engine.begin() as conn:
+            for table in TABLES.values():
+                cond = [table.c.deleted.is_(True)]
+                if older_than is not None:
+                    cond.append(table.c.updated_at < _parse_time(older_than))
+                if through_seq is not None:
+                    cond.append(table.c.seq <= through_seq)
+                top = max(top, conn.execute(select(func.max(table.c.seq)).where(*cond))
+                          .scalar() or 0)
+                purged += conn.execute(delete(table).where(*cond)).rowcount
+            if top:
+                conn.execute(update(STATE).where(STATE.c.id == 1).values(
+                    purged_through_seq=func.max(STATE.c.purged_through_seq, top)
+                    if conn.dialect.name == "sqlite"
+                    else func.greatest(STATE.c.purged_through_seq, top)))
+        return purged
+
+
+class _SqlTransaction:
+    def __init__(self, conn, person_id, device_id):
+        self.conn, self.person_id, self.device_id = conn, person_id, device_id
+        # Lock first, read after: on PostgreSQL the row lock waits for the push before us to
+        # commit; on SQLite it takes the write lock, where a read-then-write transaction could
+        # fail at once with SQLITE_BUSY_SNAPSHOT instead of waiting its turn.
+        conn.execute(update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq))
+
+    def next_seqs(self, replicas):
+        found = dict(self.conn.execute(select(REPLICAS.c.id, REPLICAS.c.next_seq)
+                                       .where(REPLICAS.c.id.in_(list(replicas)))).all())
+        return {r: found.get(r, 1) for r in replicas}
+
+    def stored_results(self, mutation_ids):
+        out = {}
+        for chunk in _chunks(mutation_ids):
+            out.update(self.conn.execute(select(MUTATIONS.c.id, MUTATIONS.c.result)
+                                         .where(MUTATIONS.c.id.in_(chunk))).all())
+        return out
+
+    def records(self, keys):
+        wanted = {}
+        for collection, record_id in keys:
+            if collection in TABLES:
+                wanted.setdefault(collection, []).append(record_id)
+        out = {}
+        for collection, ids in wanted.items():
+            table = TABLES[collection]
+            for chunk in _chunks(ids):
+                for row in self.conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+                    out[(collection, row["id"])] = record_from_row(collection, row)
+        return out
+
+    def allocate_seqs(self, n):
+        stmt = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq + n)
+                .returning(STATE.c.seq))
+        return self.conn.execute(stmt).scalar_one() - n + 1
+
+    def put_records(self, created, updated):
+        for collection, table in TABLES.items():
+            new = [row_from_record(r) for r in created if r.collection == collection]
+            if new:
+                self.conn.execute(insert(table), new)
+            changed = [row_from_record(r) for r in updated if r.collection == collection]
+            if changed:
+                # bound names must differ from the column names in an executemany UPDATE
+                params = [{f"p_{k}": v for k, v in row.items()} for row in changed]
+                values = {name: bindparam(f"p_{name}") for name in changed[0] if name != "id"}
+                self.conn.execute(update(table).where(table.c.id == bindparam("p_id"))
+                                  .values(values), params)
+
+    def put_results(self, results):
+        rows = [{"id": r.mutation_id, "replica_id": r.replica, "seq": r.seq,
+                 "status": r.status, "result": r.result, "payload": r.payload,
+                 "learner_id": r.learner_id, "created_at": _parse_time(r.at)} for r in results]
+        if rows:
+            self.conn.execute(insert(MUTATIONS), rows)
+
+    def set_next_seqs(self, next_seqs):
+        dialect_insert = sqlite_insert if self.conn.dialect.name == "sqlite" else pg_insert
+        now = datetime.now().astimezone()
+        for replica, next_seq in next_seqs.items():
+            stmt = dialect_insert(REPLICAS).values(
+                id=replica, person_id=self.person_id, device_id=self.device_id,
+                next_seq=next_seq, last_seen_at=now)
+            self.conn.execute(stmt.on_conflict_do_update(
+                index_elements=[REPLICAS.c.id],
+                set_={"next_seq": next_seq, "last_seen_at": now}))
