@@ -1,0 +1,151 @@
+/* The mutation side of a person's replica (docs/sync-protocol.md, "The client algorithm"):
+ * the outbox of mutations not yet answered, the log of answered ones (kept so a server restored
+ * from a backup gets them again) and the ones the server refused, kept for the person.
+ * The outbox holds mutations, never HTTP requests [Workbox, kinto.js]; nothing in it expires. */
+import { allOf, countOf, transaction } from './db.js';
+import { seal, open } from './crypto.js';
+import { emit } from './events.js';
+
+const aad = (kind, personId, mid) => `${kind}|${personId}|${mid}`;
+
+/** Queue a mutation; its seq is taken inside the transaction, so two tabs never share one. */
+export async function enqueue(s, mutation) {
+  const pid = s.person.id;
+  const sealed = await seal(s.key, mutation, aad('outbox', pid, mutation.id));
+  await transaction(['outbox', 'people'], 'readwrite', (tx) => {
+    const people = tx.objectStore('people');
+    people.get(pid).onsuccess = (event) => {
+      const row = event.target.result;
+      const seq = row.next_seq;
+      row.next_seq = seq + 1;
+      people.put(row);
+      tx.objectStore('outbox').add({ personId: pid, seq, mid: mutation.id, recordId: mutation.record_id,
+        keyId: s.keyId, ...sealed });
+    };
+  });
+  emit('written', { collection: mutation.collection, id: mutation.record_id });
+}
+
+async function openAll(s, rows, kind, withResult = false) {
+  const items = [];
+  let locked = 0;
+  for (const row of rows) {
+    if (row.keyId !== s.keyId) {
+      locked += 1; // sealed under a PIN that has since changed: kept, see people.openOldKey
+      continue;
+    }
+    const value = await open(s.key, row, aad(kind, row.personId, row.mid));
+    items.push(withResult ? { ...value, seq: row.seq, n: row.n } : { n: row.n, seq: row.seq, mutation: value });
+  }
+  return { items: items.sort((a, b) => a.seq - b.seq), locked };
+}
+
+/** The outbox in seq order: {items: [{n, seq, mutation}], locked}. */
+export async function outboxItems(s) {
+  return openAll(s, await allOf('outbox', s.person.id), 'outbox');
+}
+
+/** Answered mutations whose record no pull has brought back yet: [{mutation, result, seq}]. */
+export async function unpulled(s) {
+  const rows = (await allOf('log', s.person.id)).filter((r) => r.unpulled);
+  return (await openAll(s, rows, 'log', true)).items;
+}
+
+/** The whole retained log in seq order, to send again after a restore: [{seq, mutation}]. */
+export async function logItems(s) {
+  const { items } = await openAll(s, await allOf('log', s.person.id), 'log', true);
+  return items.map((entry) => ({ seq: entry.seq, mutation: entry.mutation, fromLog: true }));
+}
+
+/** Record ids with changes the server has not confirmed back (outbox or unpulled). */
+export async function pendingRecordIds(personId) {
+  const outbox = await allOf('outbox', personId);
+  const log = (await allOf('log', personId)).filter((r) => r.unpulled);
+  return new Set([...outbox, ...log].map((r) => r.recordId));
+}
+
+/** The lowest seq still held (outbox or log), or `nextSeq`. */
+export async function floor(personId, nextSeq) {
+  const rows = [...await allOf('outbox', personId), ...await allOf('log', personId)];
+  return rows.length ? Math.min(...rows.map((r) => r.seq)) : nextSeq;
+}
+
+/** How many of a person's changes wait to be sent (readable without their key). */
+export function count(personId) {
+  return countOf('outbox', personId);
+}
+
+/** Take answered mutations out of the outbox into the log; refused ones also go to `held`.
+ * `answers` are [{item, result}] with result.status applied, conflict or rejected. */
+export async function settle(s, answers, dismissed = []) {
+  const pid = s.person.id;
+  const rows = [];
+  for (const { item, result } of answers) {
+    const m = item.mutation;
+    const rejected = result.status === 'rejected';
+    const kept = { mutation: m, result: { status: result.status, seq: result.seq, conflicts: result.conflicts || [], revs: result.revs } };
+    const logRow = { personId: pid, mid: m.id, seq: item.seq, recordId: m.record_id, keyId: s.keyId,
+      unpulled: !rejected, resultSeq: result.seq, ...(await seal(s.key, kept, aad('log', pid, m.id))) };
+    const heldRow = rejected && !dismissed.includes(m.id) ? { personId: pid, mid: m.id, keyId: s.keyId,
+      ...(await seal(s.key, { mutation: m, error: result.error, at: new Date().toISOString() }, aad('held', pid, m.id))) } : null;
+    rows.push({ n: item.n, logRow, heldRow, mid: m.id });
+  }
+  await transaction(['outbox', 'log', 'held'], 'readwrite', (tx) => {
+    for (const { n, logRow, heldRow, mid } of rows) {
+      if (n !== undefined) tx.objectStore('outbox').delete(n);
+      tx.objectStore('log').put(logRow);
+      if (heldRow) tx.objectStore('held').put(heldRow);
+      // a restored server may apply what it once refused
+      else if (logRow.unpulled) tx.objectStore('held').delete([pid, mid]);
+    }
+  });
+}
+
+/** Changes the server refused: [{mutation, error, at}] for the person to decide about. */
+export async function held(s) {
+  const rows = await allOf('held', s.person.id);
+  const items = [];
+  for (const row of rows) {
+    if (row.keyId === s.keyId) items.push(await open(s.key, row, aad('held', row.personId, row.mid)));
+  }
+  return items.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** How many refused changes wait for a person. */
+export function heldCount(personId) {
+  return countOf('held', personId);
+}
+
+/** The person has dealt with a refused change. */
+export async function dismiss(s, mid) {
+  const pid = s.person.id;
+  await transaction(['held', 'people'], 'readwrite', (tx) => {
+    tx.objectStore('held').delete([pid, mid]);
+    const people = tx.objectStore('people');
+    people.get(pid).onsuccess = (event) => {
+      const row = event.target.result;
+      row.dismissed = [...(row.dismissed || []), mid];
+      people.put(row);
+    };
+  });
+  emit('written', {});
+}
+
+/** Re-seal outbox entries kept under an old key with the current one, so they can be sent. */
+export async function reseal(s, oldKeyId, oldKey) {
+  const rows = (await allOf('outbox', s.person.id)).filter((r) => r.keyId === oldKeyId);
+  const fresh = [];
+  for (const row of rows) {
+    const mutation = await open(oldKey, row, aad('outbox', row.personId, row.mid));
+    fresh.push({ ...row, keyId: s.keyId, ...(await seal(s.key, mutation, aad('outbox', row.personId, row.mid))) });
+  }
+  await transaction(['outbox'], 'readwrite', (tx) => { fresh.forEach((row) => tx.objectStore('outbox').put(row)); });
+  return fresh.length;
+}
+
+/** Ids of every mutation made on this device by the person (answered or not): a conflict's
+ * version with one of these revs was written here. */
+export async function myMutationIds(personId) {
+  const rows = [...await allOf('outbox', personId), ...await allOf('log', personId)];
+  return new Set(rows.map((r) => r.mid));
+}

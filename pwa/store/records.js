@@ -1,0 +1,210 @@
+/* One person's copy of the journal. What they see is the record as last pulled with their own
+ * changes laid over it: answered ones a pull has not brought back yet, then the outbox
+ * (docs/sync-protocol.md; sync/local.py is the reference). A pull replaces only the pulled
+ * copy, so unsent writing is never overwritten. Saving writes only to the outbox. */
+import { dbPromise, done, transaction } from './db.js';
+import { seal, open, uuid } from './crypto.js';
+import { enqueue, outboxItems, unpulled, pendingRecordIds } from './outbox.js';
+
+export const DELETED = '_deleted';
+const aad = (personId, collection, id) => `record|${personId}|${collection}|${id}`;
+const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+function blank(mutation) {
+  return { id: mutation.record_id, collection: mutation.collection, learner_id: mutation.learner_id,
+    author_id: null, fields: {}, revs: {}, conflicts: {}, deleted: false, seq: 0,
+    created_at: mutation.at, updated_at: mutation.at };
+}
+
+function keep(record, name, value, mutation) {
+  const versions = record.conflicts[name] || (record.conflicts[name] = []);
+  if (versions.every((v) => v.rev !== mutation.id)) {
+    versions.push({ value, rev: mutation.id, author_id: null, at: mutation.at });
+  }
+}
+
+/** Lay one of the person's mutations over a record, as the server will apply it (or did:
+ * `conflicts` names the fields it kept aside). Returns the new record. */
+export function overlay(record, mutation, conflicts = [], unsent = false) {
+  const r = record ? structuredClone(record) : blank(mutation);
+  const fields = mutation.fields;
+  if (unsent) r.unsent = true;
+  r.updated_at = mutation.at > r.updated_at ? mutation.at : r.updated_at;
+  if (mutation.op === 'delete' || fields[DELETED] === true) {
+    if (conflicts.includes(DELETED)) keep(r, DELETED, true, mutation);
+    else r.deleted = true;
+    return r;
+  }
+  if (r.deleted && fields[DELETED] !== false) return r; // refused by the server; held for the person
+  if (mutation.op === 'resolve') {
+    r.deleted = false;
+    for (const [name, revs] of Object.entries(mutation.seen_conflicts || {})) {
+      const kept = (r.conflicts[name] || []).filter((v) => !revs.includes(v.rev));
+      if (kept.length) r.conflicts[name] = kept;
+      else delete r.conflicts[name];
+    }
+  }
+  for (const [name, value] of Object.entries(fields)) {
+    if (name === DELETED) continue;
+    if (conflicts.includes(name)) keep(r, name, value, mutation);
+    else {
+      r.fields[name] = value;
+      r.revs[name] = mutation.id;
+    }
+  }
+  return r;
+}
+
+async function pulledRows(s, collection, id) {
+  const db = await dbPromise;
+  const store = db.transaction('records').objectStore('records');
+  const pid = s.person.id;
+  if (id) {
+    const row = await done(store.get([pid, collection, id]));
+    return row ? [row] : [];
+  }
+  const range = collection ? IDBKeyRange.bound([pid, collection], [pid, collection, []])
+    : IDBKeyRange.bound([pid], [pid, []]);
+  return done(store.getAll(range));
+}
+
+async function openRows(s, rows) {
+  const out = [];
+  for (const row of rows) {
+    if (row.keyId !== s.keyId) continue;
+    try {
+      out.push(await open(s.key, row, aad(row.personId, row.collection, row.id)));
+    } catch {
+      // a damaged entry is skipped, never shown half; the next full pull replaces it
+    }
+  }
+  return out;
+}
+
+/** The records as the person should see them, `unsent` when the outbox still holds a change. */
+async function views(s, collection, id) {
+  const pulled = await openRows(s, await pulledRows(s, collection, id));
+  const byId = new Map(pulled.map((r) => [r.id, r]));
+  const wanted = (m) => (!collection || m.collection === collection) && (!id || m.record_id === id);
+  for (const entry of (await unpulled(s)).filter((e) => wanted(e.mutation))) {
+    byId.set(entry.mutation.record_id, overlay(byId.get(entry.mutation.record_id), entry.mutation, entry.result.conflicts));
+  }
+  for (const { mutation } of (await outboxItems(s)).items.filter((i) => wanted(i.mutation))) {
+    byId.set(mutation.record_id, overlay(byId.get(mutation.record_id), mutation, [], true));
+  }
+  return [...byId.values()];
+}
+
+const dateOf = (r) => r.fields.date || r.created_at || '';
+
+/** The entries of a collection (deleted ones left out), newest first. */
+export async function list(s, collection, { learnerId } = {}) {
+  return (await views(s, collection))
+    .filter((r) => !r.deleted && (!learnerId || r.learner_id === learnerId))
+    .sort((a, b) => dateOf(b).localeCompare(dateOf(a)) || (b.created_at || '').localeCompare(a.created_at || ''));
+}
+
+/** One entry as the person should see it, or null. */
+export async function get(s, collection, id) {
+  const [record] = await views(s, collection, id);
+  return record && !record.deleted ? record : null;
+}
+
+function mutationFor(s, op, record, fields, base, seen = {}) {
+  const m = { id: uuid(), op, collection: record.collection, record_id: record.id,
+    learner_id: record.learner_id, fields, base, at: new Date().toISOString() };
+  if (Object.keys(seen).length) m.seen_conflicts = seen;
+  return m;
+}
+
+/** Save what the person wrote: only the fields that changed travel. Returns the record id. */
+export async function write(s, collection, id, changes, { learnerId } = {}) {
+  const current = id ? await get(s, collection, id) : null;
+  const record = current || { id: id || uuid(), collection, learner_id: learnerId || s.person.id, fields: {}, revs: {} };
+  const fields = {};
+  for (const [name, value] of Object.entries(changes)) {
+    if (!same(record.fields[name], value)) fields[name] = value;
+  }
+  if (!current && fields.visibility === undefined) fields.visibility = 'private';
+  if (!Object.keys(fields).length) return record.id;
+  const base = Object.fromEntries(Object.keys(fields).map((n) => [n, record.revs[n] ?? null]));
+  await enqueue(s, mutationFor(s, 'upsert', record, fields, base));
+  return record.id;
+}
+
+function everythingSeen(record) {
+  const base = Object.fromEntries(Object.entries(record.revs).filter(([n]) => n !== DELETED));
+  const seen = Object.fromEntries(Object.entries(record.conflicts || {}).map(([n, vs]) => [n, vs.map((v) => v.rev)]));
+  return { base, seen };
+}
+
+/** Delete an entry (the server keeps a conflict instead if it changed elsewhere meanwhile). */
+export async function remove(s, collection, id) {
+  const record = await get(s, collection, id);
+  if (!record) return;
+  const { base, seen } = everythingSeen(record);
+  await enqueue(s, mutationFor(s, 'delete', record, {}, base, seen));
+}
+
+/** Settle a conflict: `values` are the chosen value of each field; {_deleted: true} deletes. */
+export async function resolve(s, collection, id, values) {
+  const [record] = await views(s, collection, id);
+  if (values[DELETED] === true) {
+    const { base, seen } = everythingSeen(record);
+    return enqueue(s, mutationFor(s, 'resolve', record, { [DELETED]: true }, base, seen));
+  }
+  const names = Object.keys(values).filter((n) => n !== DELETED);
+  const base = Object.fromEntries(names.map((n) => [n, record.revs[n] ?? null]));
+  const seen = Object.fromEntries(names.filter((n) => record.conflicts[n]).map((n) => [n, record.conflicts[n].map((v) => v.rev)]));
+  if (record.conflicts[DELETED]) seen[DELETED] = record.conflicts[DELETED].map((v) => v.rev);
+  return enqueue(s, mutationFor(s, 'resolve', record, values, base, seen));
+}
+
+/** Every entry with versions kept by a conflict, across collections. */
+export async function conflicted(s) {
+  return (await views(s)).filter((r) => Object.keys(r.conflicts || {}).length);
+}
+
+/** Take one pull page: store the records, forget answered mutations a record now includes,
+ * remove records that left the device unless the person's changes to them are pending. */
+export async function applyPage(s, changes) {
+  const pid = s.person.id;
+  const pending = await pendingRecordIds(pid);
+  const puts = [];
+  for (const change of changes) {
+    if (change.removed) continue;
+    const { removed, ...record } = change;
+    puts.push({ personId: pid, collection: record.collection, id: record.id, learnerId: record.learner_id,
+      seq: record.seq, keyId: s.keyId, ...(await seal(s.key, record, aad(pid, record.collection, record.id))) });
+  }
+  const seqs = new Map(changes.filter((c) => !c.removed).map((c) => [c.id, c.seq]));
+  await transaction(['records', 'log'], 'readwrite', (tx) => {
+    const records = tx.objectStore('records');
+    for (const change of changes) {
+      if (change.removed && !pending.has(change.id)) records.delete([pid, change.collection, change.id]);
+    }
+    puts.forEach((row) => records.put(row));
+    const log = tx.objectStore('log');
+    log.index('byPerson').openCursor(pid).onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) return;
+      const row = cursor.value;
+      if (row.unpulled && seqs.has(row.recordId) && row.resultSeq != null && row.resultSeq <= seqs.get(row.recordId)) {
+        cursor.update({ ...row, unpulled: false });
+      }
+      cursor.continue();
+    };
+  });
+}
+
+/** Forget pulled records for which `keep(row)` is false ({id, learnerId}), unless pending. */
+export async function drop(s, keepRow) {
+  const pid = s.person.id;
+  const pending = await pendingRecordIds(pid);
+  const rows = await pulledRows(s);
+  const gone = rows.filter((row) => !keepRow(row) && !pending.has(row.id));
+  if (!gone.length) return;
+  await transaction(['records'], 'readwrite', (tx) => {
+    gone.forEach((row) => tx.objectStore('records').delete([pid, row.collection, row.id]));
+  });
+}

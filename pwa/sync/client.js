@@ -1,0 +1,144 @@
+/* The sync client, step by step as docs/sync-protocol.md ("The client algorithm") and its
+ * executable form, sync/client.py, describe: push the outbox, then pull every page; handle an
+ * epoch change (a server restored from backup), deferred mutations and an expired cursor.
+ * It never throws for network or server trouble: the report's `error` says what stopped it,
+ * and the outbox is kept whole for the next sync. */
+import { api } from './api.js';
+import * as outbox from '../store/outbox.js';
+import { applyPage, drop } from '../store/records.js';
+import { person, updatePerson } from '../store/people.js';
+
+export const PROTOCOL = 1;
+export const PUSH_PATH = '/api/sync/push';
+export const PULL_PATH = '/api/sync/pull';
+const BATCH = 200; // mutations per push
+const PAGE = 500; // changes per pull page
+const MAX_ROUNDS = 4; // push+pull, then again after an epoch change or an expired cursor
+const MAX_PASSES = 6; // pushes of the queue within one round while some are deferred
+const MUTATION_KEYS = ['id', 'op', 'collection', 'record_id', 'learner_id', 'fields', 'base', 'at', 'seen_conflicts'];
+
+function wire(item, replica) {
+  const m = { replica, seq: item.seq };
+  for (const key of MUTATION_KEYS) if (item.mutation[key] !== undefined) m[key] = item.mutation[key];
+  return m;
+}
+
+async function epochChanged(s, epoch, report) {
+  // Keep everything; send the whole log again and pull afresh.
+  await updatePerson(s.person.id, (r) => { r.epoch = epoch; r.cursor = null; r.resend_log = true; });
+  report.epochChanged = true;
+}
+
+async function checkEpoch(s, epoch, report) {
+  const row = await person(s.person.id);
+  if (row.epoch == null) await updatePerson(s.person.id, (r) => { r.epoch = epoch; });
+  else if (row.epoch !== epoch) await epochChanged(s, epoch, report);
+}
+
+async function pushBatch(s, batch, report) {
+  const row = await person(s.person.id);
+  const floor = await outbox.floor(s.person.id, row.next_seq);
+  const body = { protocol: PROTOCOL, replica: row.replica, floor, mutations: batch.map((i) => wire(i, row.replica)) };
+  const answer = await api(PUSH_PATH, { method: 'POST', body, token: s.token });
+  if (answer.results.map((r) => r.id).join() !== batch.map((i) => i.mutation.id).join()) {
+    throw Object.assign(new Error('The server answered for other mutations.'), { error: 'protocol_error' });
+  }
+  await checkEpoch(s, answer.epoch, report);
+  const answers = [];
+  batch.forEach((item, i) => {
+    const result = answer.results[i];
+    if (result.status === 'deferred') return;
+    answers.push({ item, result });
+    report[{ applied: 'applied', conflict: 'conflicts', rejected: 'rejected' }[result.status]] += 1;
+  });
+  await outbox.settle(s, answers, row.dismissed || []);
+  return answers.length;
+}
+
+async function pushAll(s, report) {
+  for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+    const row = await person(s.person.id);
+    const resending = !!row.resend_log;
+    const { items } = await outbox.outboxItems(s);
+    const queue = resending ? [...items, ...await outbox.logItems(s)].sort((a, b) => a.seq - b.seq) : items;
+    if (!queue.length) break;
+    let answered = 0;
+    for (let start = 0; start < queue.length; start += BATCH) {
+      answered += await pushBatch(s, queue.slice(start, start + BATCH), report);
+    }
+    const left = await outbox.count(s.person.id);
+    if (resending && answered === queue.length) {
+      await updatePerson(s.person.id, (r) => { r.resend_log = false; }); // the server has the log again
+    } else if (left && left === items.length && !resending) {
+      // all deferred: the server lacks a mutation it once acknowledged; only the log has it
+      await updatePerson(s.person.id, (r) => { r.resend_log = true; });
+    }
+  }
+  report.deferred = await outbox.count(s.person.id);
+}
+
+async function pullAll(s, report, onProgress) {
+  let answer;
+  try {
+    for (;;) {
+      const row = await person(s.person.id);
+      answer = await api(PULL_PATH, { method: 'POST', token: s.token,
+        body: { protocol: PROTOCOL, replica: row.replica, cursor: row.cursor ?? null, limit: PAGE } });
+      if (row.epoch != null && answer.epoch !== row.epoch) {
+        await epochChanged(s, answer.epoch, report);
+        return false;
+      }
+      await applyPage(s, answer.changes);
+      const seen = answer.changes.filter((c) => !c.removed).map((c) => c.id);
+      await updatePerson(s.person.id, (r) => {
+        r.epoch = answer.epoch;
+        r.cursor = answer.cursor;
+        if (r.resync_seen) r.resync_seen = [...r.resync_seen, ...seen];
+      });
+      report.pulled += answer.changes.length;
+      report.removed += answer.changes.filter((c) => c.removed).length;
+      if (onProgress) onProgress(report.pulled, answer.more);
+      if (!answer.more) break;
+    }
+  } catch (error) {
+    if (error.error === 'epoch_changed') {
+      await epochChanged(s, null, report);
+      return false;
+    }
+    if (error.error === 'cursor_expired') {
+      await updatePerson(s.person.id, (r) => { r.cursor = null; r.resync_seen = []; });
+      report.fullResync = true;
+      return false;
+    }
+    throw error;
+  }
+  // A pairing ended: that learner's records leave the device (unless still being sent).
+  const scope = new Set(answer.scope);
+  await drop(s, (row) => scope.has(row.learnerId));
+  const row = await person(s.person.id);
+  if (row.resync_seen) {
+    const seen = new Set(row.resync_seen);
+    await drop(s, (r) => seen.has(r.id));
+    await updatePerson(s.person.id, (r) => { r.resync_seen = null; });
+  }
+  return true;
+}
+
+/** Push the outbox, then pull every page. Resolves with a report: {applied, conflicts,
+ * rejected, deferred, pulled, removed, epochChanged, fullResync, error}. */
+export async function sync(s, onProgress) {
+  const report = { applied: 0, conflicts: 0, rejected: 0, deferred: 0, pulled: 0, removed: 0,
+    epochChanged: false, fullResync: false, error: null };
+  try {
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      await pushAll(s, report);
+      if (await pullAll(s, report, onProgress)) {
+        await updatePerson(s.person.id, (r) => { r.last_synced = new Date().toISOString(); });
+        break;
+      }
+    }
+  } catch (error) {
+    report.error = { error: error.error || 'network_error', message: error.message, code: error.code || 0 };
+  }
+  return report;
+}

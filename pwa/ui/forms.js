@@ -1,0 +1,116 @@
+/* Form parts with big targets and labels that say what to do; drafts kept as people type. */
+import { h, uid } from './dom.js';
+import { VISIBILITY } from './words.js';
+import { face } from './faces.js';
+import { FEELINGS } from './words.js';
+import { dictationButton } from './speech.js';
+import { saveDraft, loadDraft, clearDraft } from '../store/drafts.js';
+import { on } from '../store/events.js';
+
+/** A labelled text box (one line, or several with `lines`), with dictation where it exists. */
+export function textField({ label, name, value = '', hint, lines = 0, required = false, type = 'text', autocomplete, inputmode, maxlength }) {
+  const id = uid(name);
+  const hintId = hint ? `${id}-hint` : undefined;
+  const props = { id, name, value: value ?? '', 'aria-describedby': hintId, required, autocomplete, inputmode, maxlength };
+  const input = lines ? h('textarea', { ...props, rows: lines }) : h('input', { ...props, type });
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    hint && h('p', { class: 'hint', id: hintId }, hint),
+    input,
+    lines ? dictationButton(input) : null);
+}
+
+/** Big radio buttons or checkboxes in a fieldset. `options` are [value, words] pairs. */
+export function choices({ legend, name, options, value, multiple = false, hint, className = '', render }) {
+  const hintId = hint ? uid('hint') : undefined;
+  const chosen = new Set(multiple ? value || [] : [value]);
+  return h('fieldset', { class: `choices ${className}`, 'aria-describedby': hintId },
+    h('legend', {}, legend),
+    hint && h('p', { class: 'hint', id: hintId }, hint),
+    h('div', { class: 'choice-list' }, options.map(([v, words]) => h('label', { class: 'choice' },
+      h('input', { type: multiple ? 'checkbox' : 'radio', name, value: String(v), checked: chosen.has(v) }),
+      render ? render(v, words) : h('span', {}, words)))));
+}
+
+/** "Who can see this?", defaulting to the most private. */
+export function visibilityField(value = 'private') {
+  return choices({ legend: 'Who can see this?', name: 'visibility', options: VISIBILITY, value: value || 'private' });
+}
+
+/** Five faces with words. */
+export function feelingField({ legend, name, value }) {
+  return choices({ legend, name, options: FEELINGS, value, className: 'faces',
+    render: (level, words) => [face(level), h('span', {}, words)] });
+}
+
+/** The form's values: numbers stay numbers, checkbox groups become lists. */
+export function formValues(form, numeric = []) {
+  const values = {};
+  for (const el of form.elements) {
+    if (!el.name || el.type === 'submit' || el.type === 'button') continue;
+    if (el.type === 'checkbox' && form.querySelectorAll(`input[name="${el.name}"]`).length > 1) {
+      values[el.name] = values[el.name] || [];
+      if (el.checked) values[el.name].push(el.value);
+    } else if (el.type === 'checkbox') {
+      values[el.name] = el.checked;
+    } else if (el.type === 'radio') {
+      if (el.checked) values[el.name] = numeric.includes(el.name) ? Number(el.value) : el.value;
+      else if (!(el.name in values)) values[el.name] = null;
+    } else {
+      values[el.name] = numeric.includes(el.name) && el.value !== '' ? Number(el.value) : el.value;
+    }
+  }
+  return values;
+}
+
+/** Put saved values back into a form. */
+export function fillForm(form, values) {
+  for (const el of form.elements) {
+    if (!el.name || !(el.name in values)) continue;
+    const value = values[el.name];
+    if (el.type === 'radio') el.checked = String(value) === el.value;
+    else if (el.type === 'checkbox' && Array.isArray(value)) el.checked = value.includes(el.value);
+    else if (el.type === 'checkbox') el.checked = !!value;
+    else el.value = value ?? '';
+  }
+}
+
+/** Keep a sealed draft of `form` as the person types; restore it when they come back.
+ * Returns {clear} to call once the form is saved. */
+export async function keepDraft(form, s, name, numeric = []) {
+  const draft = await loadDraft(s, name);
+  if (draft) {
+    fillForm(form, draft);
+    form.prepend(h('p', { class: 'note' }, 'We kept what you were writing last time.'));
+  }
+  let timer = null;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = null;
+    return saveDraft(s, name, formValues(form, numeric));
+  };
+  form.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(flush, 400); });
+  form.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(flush, 400); });
+  // Locking or leaving the screen saves what is there, even mid-word.
+  const stop = on('flush-drafts', () => timer && flush());
+  form.flushDraft = () => (timer ? flush() : Promise.resolve());
+  return { clear: () => { clearTimeout(timer); stop(); return clearDraft(s, name); }, flush: form.flushDraft };
+}
+
+/** The main button of a form, and an optional way back. */
+export function actions(saveLabel, back) {
+  return h('div', { class: 'actions' },
+    h('button', { type: 'submit', class: 'button main' }, saveLabel),
+    back && h('a', { href: back[0], class: 'button secondary' }, back[1]));
+}
+
+/** Show a problem in plain words at the top of a form, and move focus to it. */
+export function showProblem(form, words) {
+  let box = form.querySelector('.problem');
+  if (!box) {
+    box = h('div', { class: 'problem', role: 'alert', tabindex: '-1' });
+    form.prepend(box);
+  }
+  box.textContent = words;
+  box.focus();
+}

@@ -1,0 +1,87 @@
+/* Routes live after "#/", so the app is one page that the worker answers from its cache. */
+import { session } from '../store/people.js';
+import { emit, on } from '../store/events.js';
+import { h } from './dom.js';
+
+const routes = [];
+let renderCount = 0;
+
+/** Add a route: `pattern` like "goal/:id"; `who` is 'learner', 'mentor', 'staff', 'open' or null. */
+export function route(pattern, load, who = null) {
+  routes.push({ parts: pattern.split('/').filter(Boolean), load, who });
+}
+
+/** Go to a route of the app. */
+export function go(path) {
+  const hash = `#/${path}`;
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+function match(path) {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  for (const r of routes) {
+    if (r.parts.length !== parts.length) continue;
+    const params = {};
+    if (r.parts.every((p, i) => (p.startsWith(':') ? (params[p.slice(1)] = parts[i], true) : p === parts[i]))) {
+      return { r, params };
+    }
+  }
+  return null;
+}
+
+/** Where a person lands after opening their journal. */
+export function homeFor(s) {
+  if (!s) return '';
+  return { learner: 'home', mentor: 'mentor', staff: 'staff' }[s.person.role] || '';
+}
+
+async function render(quiet = false) {
+  if (location.hash && !location.hash.startsWith('#/')) return; // an in-page link
+  const count = ++renderCount;
+  emit('flush-drafts');
+  const [path, queryString] = location.hash.replace(/^#\/?/, '').split('?');
+  const query = new URLSearchParams(queryString || '');
+  const s = session();
+  const found = match(path) || match('');
+  if (found.r.who && found.r.who !== 'open' && (!s || s.person.role !== found.r.who)) {
+    go(s ? homeFor(s) : '');
+    return;
+  }
+  const main = document.getElementById('main');
+  let view;
+  try {
+    const module = await found.r.load();
+    view = await module.default({ params: found.params, query, s, go });
+  } catch (error) {
+    console.error(error);
+    view = { title: 'Something went wrong', node: h('div', {},
+      h('h1', { tabindex: '-1' }, 'Something went wrong'),
+      h('p', {}, 'Your writing is safe on this tablet.'),
+      h('a', { href: `#/${homeFor(s)}`, class: 'button main' }, 'Go back to the start')) };
+  }
+  if (count !== renderCount) return; // the person went elsewhere meanwhile
+  main.replaceChildren(view.node);
+  document.title = `${view.title} – What Matters`;
+  emit('screen', { path, title: view.title });
+  const heading = main.querySelector('h1');
+  if (quiet) return; // fresh data for the same screen: focus and scroll stay where they were
+  if (heading && count > 1) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
+  }
+  window.scrollTo(0, 0);
+}
+
+/** Show the current screen again with fresh data, unless the person is filling in a form. */
+export function refresh() {
+  const main = document.getElementById('main');
+  if (!main.querySelector('form')) render(true);
+}
+
+/** Start routing. */
+export function startRouter() {
+  window.addEventListener('hashchange', () => render());
+  on('synced', refresh);
+  return render();
+}

@@ -1,0 +1,66 @@
+/* The trust line, on every screen: in plain words, is my writing safe on the server? */
+import { h, clock } from './dom.js';
+import { on } from '../store/events.js';
+import { session } from '../store/people.js';
+import { syncState, requestSync } from '../sync/sw-bridge.js';
+import { plainWords } from '../store/errors.js';
+
+function lastSent(iso) {
+  if (!iso) return '';
+  const when = new Date(iso);
+  const sameDay = when.toDateString() === new Date().toDateString();
+  return sameDay ? ` Last sent at ${clock(when)}.`
+    : ` Last sent on ${when.toLocaleDateString('en-GB', { day: 'numeric', month: 'long' })} at ${clock(when)}.`;
+}
+
+function line(kind, words, ...extra) {
+  return h('div', { class: `status-line ${kind}` }, h('p', {}, words), ...extra);
+}
+
+function describe(st) {
+  const offline = !navigator.onLine || st.phase === 'offline';
+  if (st.phase === 'sending') {
+    return line('sending', st.progress ? 'Fetching your journal…' : 'Sending…',
+      st.progress && h('progress', { 'aria-label': 'Fetching your journal' }),
+      st.progress && st.progress.done ? h('p', {}, `${st.progress.done} entries so far.`) : null);
+  }
+  if (st.pending) {
+    if (offline) return line('waiting', 'Saved on this tablet. Will send when online.');
+    if (st.phase === 'signin') {
+      return line('waiting', 'Saved on this tablet. To send it, please open your journal again.',
+        h('a', { href: '#/reopen', class: 'button' }, 'Open my journal again'));
+    }
+    if (st.phase === 'update') return line('waiting', 'Saved on this tablet. The app needs updating before it can send.');
+    if (st.phase === 'failed') {
+      return line('waiting', `Saved on this tablet. Not sent yet: ${plainWords(st.problem)}`,
+        h('button', { type: 'button', class: 'button', onclick: () => requestSync('button') }, 'Try again now'));
+    }
+    return line('waiting', 'Saved on this tablet. Will send soon.');
+  }
+  if (offline) return line('sent', `Everything is saved on this tablet. No internet just now.${lastSent(st.lastSent)}`);
+  return line('sent', `All sent.${lastSent(st.lastSent)}`);
+}
+
+function render() {
+  const box = document.getElementById('status');
+  const s = session();
+  if (!s) {
+    box.replaceChildren(navigator.onLine ? '' : line('waiting', 'No internet just now. You can still write; it will be sent later.'));
+    return;
+  }
+  const st = syncState();
+  const attention = st.held + st.conflicts;
+  box.replaceChildren(describe(st), attention ? h('div', { class: 'status-line problem' },
+    h('p', {}, attention === 1 ? '1 thing needs you to look at it.' : `${attention} things need you to look at them.`),
+    h('a', { href: '#/attention', class: 'button' }, 'Look now')) : '');
+}
+
+/** Keep the trust line up to date. */
+export function startStatus() {
+  on('sync-state', render);
+  on('unlocked', render);
+  on('locked', render);
+  window.addEventListener('online', render);
+  window.addEventListener('offline', render);
+  render();
+}

@@ -1,0 +1,60 @@
+/* The four ONS wellbeing questions, one per screen, 0 to 10; the answers are never added up. */
+import { h, today } from '../ui/dom.js';
+import { choices, visibilityField, formValues, actions } from '../ui/forms.js';
+import { write } from '../store/records.js';
+import { loadDraft, saveDraft, clearDraft } from '../store/drafts.js';
+import { ONS4 } from '../ui/words.js';
+import { flash } from '../ui/flash.js';
+
+const DUE_DAYS = 28;
+const DRAFT = 'checkin';
+const SCALE = Array.from({ length: 11 }, (_, i) => [i, String(i)]);
+
+/** Whether a check-in is due: none yet, or the last one four weeks ago or more. */
+export function checkinDue(checkins) {
+  if (!checkins.length) return true;
+  const last = checkins.map((c) => c.fields.date || c.created_at.slice(0, 10)).sort().pop();
+  return (Date.now() - new Date(`${last}T12:00:00`).getTime()) / 86400000 >= DUE_DAYS;
+}
+
+export default async function checkin({ params, s, go }) {
+  const step = Math.max(1, Math.min(5, Number(params.step) || 1));
+  const answers = (await loadDraft(s, DRAFT)) || {};
+  if (step === 5) {
+    const form = h('form', { novalidate: true },
+      h('p', {}, 'Thank you. Your answers:'),
+      h('dl', { class: 'answers' }, ONS4.flatMap(([name, question]) => [h('dt', {}, question),
+        h('dd', {}, answers[name] == null ? 'Not answered' : `${answers[name]} out of 10`)])),
+      visibilityField(answers.visibility),
+      actions('Save my answers', ['#/checkin/4', 'Back']));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const fields = { date: today(), visibility: formValues(form).visibility };
+      for (const [name] of ONS4) fields[name] = answers[name] ?? null;
+      await write(s, 'checkins', null, fields);
+      await clearDraft(s, DRAFT);
+      flash('Saved on this tablet. Thank you.');
+      go('home');
+    });
+    return { title: 'Your answers', node: h('div', {}, h('p', { class: 'steps' }, 'How I am feeling'), h('h1', {}, 'Your answers'), form) };
+  }
+  const [name, question] = ONS4[step - 1];
+  const form = h('form', { novalidate: true },
+    choices({ legend: question, name, options: SCALE, value: answers[name], className: 'scale',
+      hint: '0 means not at all, 10 means completely.' }),
+    h('div', { class: 'scale-ends', 'aria-hidden': 'true' }, h('span', {}, '0 = not at all'), h('span', {}, '10 = completely')),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'button main' }, 'Next'),
+      h('button', { type: 'button', class: 'button secondary', onclick: async () => { await saveDraft(s, DRAFT, { ...answers, [name]: null }); go(`checkin/${step + 1}`); } }, 'Skip this question'),
+      h('a', { href: step === 1 ? '#/home' : `#/checkin/${step - 1}`, class: 'button secondary' }, 'Back')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = formValues(form, [name])[name];
+    await saveDraft(s, DRAFT, { ...answers, [name]: value });
+    go(`checkin/${step + 1}`);
+  });
+  form.addEventListener('change', () => saveDraft(s, DRAFT, { ...answers, [name]: formValues(form, [name])[name] }));
+  return { title: `Question ${step} of 4`, node: h('div', {},
+    h('p', { class: 'steps' }, `How I am feeling · question ${step} of 4`),
+    h('h1', {}, `Question ${step} of 4`), form) };
+}

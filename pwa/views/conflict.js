@@ -1,0 +1,58 @@
+/* Changed in two places: both versions side by side, in plain words; one tap keeps this one,
+ * the other one, or (for writing) both. */
+import { h, longDate } from '../ui/dom.js';
+import { get, resolve, DELETED } from '../store/records.js';
+import { myMutationIds } from '../store/outbox.js';
+import { FIELD_NAMES, valueWords } from '../ui/words.js';
+import { flash } from '../ui/flash.js';
+
+const TEXT_FIELDS = ['title', 'why', 'note', 'text', 'what', 'activity', 'needs', 'preferences', 'resources', 'networks', 'with_whom'];
+
+function versionsOf(record, name, mine) {
+  const current = { value: name === DELETED ? record.deleted : record.fields[name], rev: record.revs[name] };
+  const all = [current, ...(record.conflicts[name] || [])];
+  return all.map((v) => ({ ...v, here: mine.has(v.rev) }));
+}
+
+function label(v) {
+  return v.here ? 'Written on this tablet' : 'Written on another device';
+}
+
+export default async function conflict({ params, s, go }) {
+  const record = await get(s, params.collection, params.id);
+  if (!record || !Object.keys(record.conflicts || {}).length) {
+    go('attention');
+    return { title: 'Settled', node: h('p', {}, 'Nothing to settle.') };
+  }
+  const mine = await myMutationIds(s.person.id);
+  const settle = (values, words) => async () => {
+    await resolve(s, record.collection, record.id, values);
+    flash(words);
+    go(`conflict/${record.collection}/${record.id}`); // more fields may wait; else it goes back
+  };
+  const sections = Object.keys(record.conflicts).map((name) => {
+    const versions = versionsOf(record, name, mine);
+    if (name === DELETED) {
+      return h('section', {}, h('h2', {}, 'Deleted in one place, changed in another'),
+        h('p', {}, 'This entry was deleted on one device and changed on another.'),
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', class: 'button main', onclick: settle({ [DELETED]: false }, 'Kept.') }, 'Keep the entry'),
+          h('button', { type: 'button', class: 'button danger', onclick: settle({ [DELETED]: true }, 'Deleted.') }, 'Delete it')));
+    }
+    const both = versions.map((v) => v.value).filter((v) => v).join('\n\n');
+    return h('section', {},
+      h('h2', {}, FIELD_NAMES[name] || name),
+      h('div', { class: 'versions' }, versions.map((v) => h('div', { class: 'version' },
+        h('h3', {}, `${label(v)}${v.at ? `, ${longDate(v.at)}` : ''}`),
+        h('p', { class: 'value' }, valueWords(name, v.value)),
+        h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button main', 'aria-label': `Keep this one: ${valueWords(name, v.value)}`,
+          onclick: settle({ [name]: v.value }, 'Settled. Saved on this tablet.') }, 'Keep this one'))))),
+      TEXT_FIELDS.includes(name) ? h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'button', onclick: settle({ [name]: both }, 'Both kept. Saved on this tablet.') }, 'Keep both, one after the other')) : null);
+  });
+  return { title: 'Changed in two places', node: h('div', {},
+    h('h1', {}, 'Changed in two places'),
+    h('p', {}, 'This was changed on this tablet and somewhere else at about the same time. Nothing has been lost: here are both versions.'),
+    sections,
+    h('div', { class: 'actions' }, h('a', { href: '#/attention', class: 'button secondary' }, 'Decide later'))) };
+}

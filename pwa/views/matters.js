@@ -1,0 +1,29 @@
+/* One prompt of "What matters to me", in the person's own words. */
+import { h } from '../ui/dom.js';
+import { textField, visibilityField, keepDraft, formValues, actions } from '../ui/forms.js';
+import { list, write } from '../store/records.js';
+import { nameUuid } from '../store/crypto.js';
+import { PROMPTS } from '../ui/words.js';
+import { flash } from '../ui/flash.js';
+
+export default async function matters({ params, s, go }) {
+  const prompt = PROMPTS.find(([name]) => name === params.prompt);
+  if (!prompt) return go('home');
+  const [name, title, question] = prompt;
+  const [profile] = await list(s, 'profile');
+  const form = h('form', { novalidate: true },
+    textField({ label: question, name, value: profile ? profile.fields[name] : '', lines: 6 }),
+    visibilityField(profile && profile.fields.visibility),
+    actions('Save', ['#/home', 'Back']));
+  const draft = await keepDraft(form, s, `matters:${name}`);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    const id = profile ? profile.id : await nameUuid(`what-matters/profile/${s.person.id}`);
+    await write(s, 'profile', id, { [name]: values[name].trim() || null, visibility: values.visibility });
+    await draft.clear();
+    flash('Saved on this tablet.');
+    go('home');
+  });
+  return { title, node: h('div', {}, h('p', { class: 'steps' }, 'What matters to me'), h('h1', {}, title), form) };
+}

@@ -1,0 +1,31 @@
+/* Staff on a tablet: set it up for the home. Staff read journals online, in the review. */
+import { h } from '../ui/dom.js';
+import { textField, showProblem } from '../ui/forms.js';
+import { api } from '../sync/api.js';
+import { setDeviceKey, setSetting, deviceKey } from '../store/settings.js';
+import { switchPerson } from '../ui/chrome.js';
+
+export default async function staff({ s, go }) {
+  const enrolled = await deviceKey();
+  const form = h('form', { novalidate: true },
+    textField({ label: 'A name for this tablet', name: 'name', value: 'Lounge tablet', hint: 'So staff can tell the tablets apart.' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button main' }, 'Set up this tablet')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const answer = await api('/api/devices', { method: 'POST', token: s.token, body: { name: form.name.value.trim() } });
+      await setDeviceKey(answer.device_key);
+      await setSetting('tiles', null);
+      await switchPerson();
+      go('');
+    } catch (error) {
+      showProblem(form, error.error === 'forbidden' ? 'Only an administrator can set up a tablet.' : error.message);
+    }
+  });
+  return { title: 'For staff', node: h('div', {},
+    h('h1', {}, `Hello, ${s.person.display_name}`),
+    h('p', {}, enrolled ? 'This tablet is set up. Setting it up again gives it a new key.' : 'This tablet is not set up yet.'),
+    form,
+    h('p', {}, h('a', { href: '#/setup' }, 'Paste a tablet key instead')),
+    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button secondary', onclick: switchPerson }, 'Sign out'))) };
+}

@@ -1,0 +1,42 @@
+/* Log a visit with a learner: written by the mentor, marked as such; the learner can agree,
+ * change or hide it. The learner always sees it; it is never "only me" for the mentor. */
+import { h, today } from '../ui/dom.js';
+import { textField, choices, feelingField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
+import { get, write } from '../store/records.js';
+import { DURATIONS, BENEFITS } from '../ui/words.js';
+import { flash } from '../ui/flash.js';
+import { myLearners } from './mentor.js';
+
+const NUMERIC = ['minutes', 'feeling_before', 'feeling_after'];
+const SHARED = [['mentor', 'The learner and their mentors'], ['care_team', 'Also the care team']];
+
+export default async function visit({ params, s, go }) {
+  const learnerId = Number(params.learner);
+  const learner = (await myLearners(s)).find((l) => l.id === learnerId);
+  const existing = params.id !== 'new' ? await get(s, 'sessions', params.id) : null;
+  const f = existing ? existing.fields : {};
+  const name = learner ? learner.display_name.split(' ')[0] : 'the learner';
+  const form = h('form', { novalidate: true },
+    textField({ label: 'What did you do together?', name: 'activity', value: f.activity || '', maxlength: 500 }),
+    choices({ legend: 'How long?', name: 'minutes', options: DURATIONS, value: f.minutes }),
+    feelingField({ legend: `How did ${name} say they felt before?`, name: 'feeling_before', value: f.feeling_before }),
+    feelingField({ legend: 'And after?', name: 'feeling_after', value: f.feeling_after }),
+    choices({ legend: 'What was it good for?', name: 'benefits', multiple: true, options: BENEFITS, value: f.benefits || [] }),
+    textField({ label: 'A note', name: 'note', value: f.note || '', lines: 4, hint: `${name} will see that you wrote this, and can agree, change or hide it.` }),
+    choices({ legend: 'Who can see this?', name: 'visibility', options: SHARED, value: f.visibility || 'mentor' }),
+    actions('Save the visit', ['#/mentor', 'Back']));
+  const draft = await keepDraft(form, s, `visit:${learnerId}:${params.id}`, NUMERIC);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const v = formValues(form, NUMERIC);
+    if (!v.activity.trim()) return showProblem(form, 'Please say what you did together.');
+    await write(s, 'sessions', existing ? existing.id : null,
+      { ...v, activity: v.activity.trim(), note: v.note.trim() || null, with_whom: 'mentor', ...(existing ? {} : { date: today() }) },
+      { learnerId });
+    await draft.clear();
+    flash('Saved on this phone.');
+    return go('mentor');
+  });
+  const title = learner ? `A visit with ${learner.display_name}` : 'A visit';
+  return { title, node: h('div', {}, h('h1', {}, title), form) };
+}
