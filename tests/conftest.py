@@ -10,8 +10,14 @@ from backend import create_app
 from backend.extensions import db
 from backend.models import SyncState
 
+from backend.auth import credentials
+
 from . import factories
 from .dbs import create_test_database
+
+# Argon2 at its production cost takes a tenth of a second a hash: too slow for hundreds of
+# test sign-ins. The same algorithm at its lowest cost keeps the code path identical.
+credentials._hasher = credentials.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 @pytest.fixture(scope="session")

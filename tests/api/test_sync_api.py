@@ -1,0 +1,213 @@
+"""The sync endpoints over HTTP: who may push and pull what, and how errors look."""
+import uuid
+
+import pytest
+
+from sync import Client
+
+from .sync_http import FlaskTransport
+
+
+def _client(client, headers):
+    return Client(FlaskTransport(client, headers))
+
+
+@pytest.fixture
+def home(make):
+    org = make.org()
+    ada, bert = make.learner(org, name="Ada Lovelace"), make.learner(org, name="Bert Jones")
+    mentor = make.mentor(org)
+    make.pairing(mentor, ada)
+    return {"org": org, "ada": ada, "bert": bert, "mentor": mentor}
+
+
+def test_a_learner_pushes_a_goal_and_a_second_device_pulls_it(client, auth, home):
+    tablet = _client(client, auth.headers(home["ada"]))
+    phone = _client(client, auth.headers(home["ada"]))
+    goal = str(uuid.uuid4())
+    tablet.write("goals", goal, {"title": "Paint the sea", "whose_idea": "own"}, home["ada"].id)
+
+    assert tablet.sync().ok
+    phone.sync()
+
+    assert phone.records[goal].fields["title"] == "Paint the sea"
+
+
+def test_the_pushed_goal_is_readable_through_the_rest_api(client, auth, home):
+    headers = auth.headers(home["ada"])
+    tablet = _client(client, headers)
+    goal = str(uuid.uuid4())
+    tablet.write("goals", goal, {"title": "Paint the sea"}, home["ada"].id)
+    tablet.sync()
+
+    resp = client.get(f"/api/learners/{home['ada'].id}/goals/{goal}", headers=headers)
+
+    assert resp.status_code == 200
+    assert resp.json["title"] == "Paint the sea"
+
+
+def test_a_mutation_that_breaks_a_field_rule_is_rejected_and_kept_for_a_person(
+        client, auth, home):
+    tablet = _client(client, auth.headers(home["ada"]))
+    tablet.write("sessions", str(uuid.uuid4()), {"activity": "Knitting", "minutes": 5000},
+                 home["ada"].id)
+
+    report = tablet.sync()
+
+    assert len(report.rejected) == 1
+    [kept] = tablet.needs_person
+    assert kept.error["details"]["field"] == "minutes"
+
+
+def test_a_mentor_cannot_write_a_goal_for_their_learner(client, auth, home):
+    phone = _client(client, auth.headers(home["mentor"]))
+    phone.write("goals", str(uuid.uuid4()), {"title": "Walk daily"}, home["ada"].id)
+
+    report = phone.sync()
+
+    assert len(report.rejected) == 1
+    assert phone.needs_person[0].error["error"] == "forbidden"
+
+
+def test_a_mentor_logs_a_visit_that_the_learner_then_sees_as_written_by_the_mentor(
+        client, auth, home):
+    phone = _client(client, auth.headers(home["mentor"]))
+    visit = str(uuid.uuid4())
+    phone.write("sessions", visit, {"activity": "Video call practice", "minutes": 40,
+                                    "visibility": "mentor"}, home["ada"].id)
+    assert phone.sync().ok
+    tablet = _client(client, auth.headers(home["ada"]))
+
+    tablet.sync()
+
+    assert tablet.records[visit].author_id == home["mentor"].id
+
+
+@pytest.mark.parametrize("visibility, mentor_sees", [
+    ("private", False), ("mentor", True), ("care_team", True)])
+def test_a_mentor_pulls_only_what_the_learner_shared_with_them(
+        client, auth, home, visibility, mentor_sees):
+    tablet = _client(client, auth.headers(home["ada"]))
+    reflection = str(uuid.uuid4())
+    tablet.write("reflections", reflection, {"text": "I liked it", "visibility": visibility},
+                 home["ada"].id)
+    tablet.sync()
+    phone = _client(client, auth.headers(home["mentor"]))
+
+    phone.sync()
+
+    assert (reflection in phone.records) is mentor_sees
+
+
+def test_withdrawn_sharing_removes_the_record_from_the_mentors_device(client, auth, home):
+    tablet = _client(client, auth.headers(home["ada"]))
+    phone = _client(client, auth.headers(home["mentor"]))
+    reflection = str(uuid.uuid4())
+    tablet.write("reflections", reflection, {"text": "Feeling low", "visibility": "mentor"},
+                 home["ada"].id)
+    tablet.sync(), phone.sync()
+    assert reflection in phone.records
+
+    tablet.write("reflections", reflection, {"visibility": "private"}, home["ada"].id)
+    tablet.sync(), phone.sync()
+
+    assert reflection not in phone.records
+
+
+def test_an_ended_pairing_removes_the_learners_records_from_the_mentors_device(
+        client, auth, home, app):
+    from backend.extensions import db
+    from backend.models import Pairing
+    from backend.models.types import utcnow
+
+    tablet = _client(client, auth.headers(home["ada"]))
+    phone = _client(client, auth.headers(home["mentor"]))
+    goal = str(uuid.uuid4())
+    tablet.write("goals", goal, {"title": "Read Hardy", "visibility": "mentor"}, home["ada"].id)
+    tablet.sync(), phone.sync()
+    assert goal in phone.records
+    with app.app_context():
+        db.session.execute(db.update(Pairing).values(ended_at=utcnow()))
+        db.session.commit()
+
+    phone.sync()
+
+    assert phone.records == {}
+
+
+def test_another_learners_records_never_reach_a_learners_device(client, auth, home):
+    ada = _client(client, auth.headers(home["ada"]))
+    goal = str(uuid.uuid4())
+    ada.write("goals", goal, {"title": "Mine", "visibility": "care_team"}, home["ada"].id)
+    ada.sync()
+    bert = _client(client, auth.headers(home["bert"]))
+
+    bert.sync()
+
+    assert bert.records == {}
+
+
+def test_a_learner_cannot_write_into_another_learners_journal(client, auth, home):
+    bert = _client(client, auth.headers(home["bert"]))
+    bert.write("goals", str(uuid.uuid4()), {"title": "Sneaky"}, home["ada"].id)
+
+    report = bert.sync()
+
+    assert len(report.rejected) == 1
+
+
+@pytest.mark.parametrize("path", ["/api/sync/push", "/api/sync/pull"])
+def test_sync_needs_a_bearer_token(client, path):
+    resp = client.post(path, json={"protocol": 1})
+    assert resp.status_code == 401
+    assert resp.json["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/sync/push", {"protocol": 0, "replica": str(uuid.uuid4()), "floor": 1,
+                        "mutations": []}),
+    ("/api/sync/pull", {"protocol": 0, "replica": str(uuid.uuid4()), "cursor": None}),
+])
+def test_a_client_too_old_gets_426_protocol_too_old(client, auth, home, path, body):
+    resp = client.post(path, json=body, headers=auth.headers(home["ada"]))
+    assert resp.status_code == 426
+    assert resp.json["error"] == "protocol_too_old"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"protocol": 1, "floor": 1, "mutations": []}, "replica"),
+    ({"protocol": 1, "replica": "not-a-uuid", "floor": 1, "mutations": []}, "replica"),
+    ({"protocol": 1, "replica": str(uuid.uuid4()), "floor": "x", "mutations": []}, "floor"),
+    ({"protocol": 1, "replica": str(uuid.uuid4()), "floor": 1, "mutations": [{}]},
+     "mutations[0]"),
+    ({"protocol": "one"}, "protocol"),
+])
+def test_a_malformed_push_is_a_400_naming_the_field(client, auth, home, body, field):
+    resp = client.post("/api/sync/push", json=body, headers=auth.headers(home["ada"]))
+    assert resp.status_code == 400
+    assert resp.json["error"] == "invalid_request"
+    assert any(name.startswith(field) for name in resp.json["details"]["fields"])
+
+
+def test_a_push_that_is_not_json_is_a_400(client, auth, home):
+    resp = client.post("/api/sync/push", data="{not json", headers=auth.headers(home["ada"]),
+                       content_type="application/json")
+    assert resp.status_code == 400
+    assert resp.json["error"] == "invalid_json"
+
+
+def test_a_pull_with_a_cursor_from_another_epoch_gets_epoch_changed(client, auth, home, app):
+    from backend.sync_api.restore import start_new_epoch
+
+    headers = auth.headers(home["ada"])
+    replica = str(uuid.uuid4())
+    first = client.post("/api/sync/pull", json={"protocol": 1, "replica": replica,
+                                                "cursor": None}, headers=headers).json
+    with app.app_context():
+        start_new_epoch()
+
+    resp = client.post("/api/sync/pull", json={"protocol": 1, "replica": replica,
+                                               "cursor": first["cursor"]}, headers=headers)
+
+    assert resp.status_code == 409
+    assert resp.json["error"] == "epoch_changed"
