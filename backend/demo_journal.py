@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import insert
+from sync import DELETED
 
 from .journal.records import allocate_seqs
 from .models import COLLECTIONS
@@ -84,7 +85,8 @@ class Journal:
         """Turn a row into a tombstone, as ``records.delete_record`` does: words cleared."""
         model = COLLECTIONS[next(c for c, r in self.rows if r is row)]
         row.update({name: None for name in model.FIELDS if name != "visibility"}, deleted=True,
-                   updated_at=max(self.at(day), row["created_at"]))
+                   updated_at=max(self.at(day), row["created_at"]),
+                   revs={**row["revs"], DELETED: self.uid()})  # as the sync engine marks one
 
     def session_days(self):
         return {(r["date"] - self.first_day).days for c, r in self.rows

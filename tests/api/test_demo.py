@@ -1,11 +1,13 @@
 """The demo data: what it holds, that it loads once, and that its printed sign-ins work."""
 import os
 import stat
+import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
+from sync import PullRequest, PullResponse
 
 from backend import demo
 from backend.demo_journal import Writer
@@ -232,3 +234,29 @@ def test_a_signed_in_mentor_reads_a_paired_learners_shared_sessions(client, load
                                                  "password": loaded["password"]}).json["token"]
     me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json["display_name"] == "David Marsh"
+
+
+def _pull_everything(client, headers):
+    request, changes = PullRequest(str(uuid.uuid4()), limit=100), []
+    while True:
+        resp = client.post("/api/sync/pull", json=request.to_wire(), headers=headers)
+        assert resp.status_code == 200, resp.json
+        page = PullResponse.from_wire(resp.json)
+        changes += page.changes
+        if not page.more:
+            return changes
+        request.cursor = page.cursor
+
+
+def test_a_demo_tablet_pulls_the_learners_whole_journal_tombstone_too(app, client, loaded):
+    org = loaded["organisations"][0]
+    key = org["tablets"][0]["key"]
+    harold = next(t for t in client.post("/api/auth/tiles", json={"device_key": key}).json[
+        "people"] if t["display_name"] == "Harold Pennington")
+    token = client.post("/api/auth/pin", json={"device_key": key, "person_id": harold["id"],
+                                               "pin": None}).json["token"]
+    changes = _pull_everything(client, {"Authorization": f"Bearer {token}"})
+    stored = sum(count(app, select(func.count()).where(model.learner_id == harold["id"]))
+                 for model in COLLECTIONS.values())
+    assert len({(c.collection, c.id) for c in changes}) == stored
+    assert any(c.record.deleted for c in changes)
