@@ -8,7 +8,7 @@ pulled copy, so a person's unsent writing is never overwritten by a pull.
 """
 from dataclasses import dataclass, field
 
-from .records import DELETED, Record, conflict_entry
+from .records import DELETED, Record, conflict_entry, set_value
 
 
 @dataclass
@@ -58,8 +58,11 @@ class LocalStore:
 
     def has_pending(self, record_id):
         """Whether the person has changes to this record the server has not confirmed."""
-        return record_id in self.unpulled or any(
-            m.record_id == record_id for m in self.outbox.values())
+        return record_id in self.unpulled or self.unsent(record_id)
+
+    def unsent(self, record_id):
+        """Whether the outbox holds changes to this record."""
+        return any(m.record_id == record_id for m in self.outbox.values())
 
     def enqueue(self, mutation):
         """Put a new mutation in the outbox and take the next seq."""
@@ -107,8 +110,8 @@ class LocalStore:
     def apply_change(self, change):
         """Take one change from a pull."""
         if change.removed:
-            if not self.has_pending(change.id):
-                self.pulled.pop(change.id, None)
+            if not self.unsent(change.id):
+                self.forget(change.id)
             return
         record = change.record
         self.pulled[record.id] = record
@@ -116,11 +119,17 @@ class LocalStore:
                               and e[1].seq <= record.seq)
 
     def drop(self, keep):
-        """Forget pulled records for which ``keep(record)`` is false, unless changes of the
-        person to them are still pending."""
-        for rid in [rid for rid, r in self.pulled.items() if not keep(r)]:
-            if not self.has_pending(rid):
-                del self.pulled[rid]
+        """Forget records for which ``keep(record)`` is false, unless the outbox still holds
+        changes to them."""
+        for rid in set(self.pulled) | set(self.unpulled):
+            record = self.view(rid)
+            if not keep(record) and not self.unsent(rid):
+                self.forget(rid)
+
+    def forget(self, record_id):
+        """Take a record off the device (what was sent of it is safe on the server)."""
+        self.pulled.pop(record_id, None)
+        self.unpulled.pop(record_id, None)
 
     def _forget_unpulled(self, record_id, done):
         entries = [e for e in self.unpulled.get(record_id, []) if not done(e)]
@@ -157,7 +166,7 @@ def overlay(record, mutation, conflicts=()):
         if name in conflicts:
             _keep(record, name, value, mutation)
         else:
-            record.fields[name] = value
+            set_value(record.fields, name, value)
             record.revs[name] = mutation.id
     return record
 

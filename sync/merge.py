@@ -6,7 +6,7 @@ a concurrent change: nothing wins silently.
 from dataclasses import dataclass, field
 
 from .errors import mutation_error
-from .records import DELETED, Record, conflict_entry
+from .records import DELETED, Record, conflict_entry, set_value
 
 
 @dataclass
@@ -43,7 +43,7 @@ def apply(record, mutation, author_id, now):
         _tombstone(record, mutation, now)
         return record, Outcome("applied")
     for name, value in mutation.fields.items():
-        record.fields[name] = value
+        set_value(record.fields, name, value)
         record.revs[name] = mutation.id
     return record, Outcome("applied")
 
@@ -89,8 +89,9 @@ def _resolve(record, mutation, author_id, now):
     if record.deleted:  # restoring: the tombstone's values are gone, so the person's win
         record.deleted = False
         record.revs[DELETED] = mutation.id
-        record.fields.update(values)
-        record.revs.update(dict.fromkeys(values, mutation.id))
+        for name, value in values.items():
+            set_value(record.fields, name, value)
+            record.revs[name] = mutation.id
         conflicts = []
     else:
         conflicts = [name for name, value in values.items()
@@ -106,7 +107,7 @@ def _set_field(record, name, value, mutation, author_id):
     """Set a field if the writer saw its current version (or writes the same value); otherwise
     keep the incoming version aside. Return whether it was set."""
     if record.revs.get(name) == mutation.base.get(name) or record.fields.get(name) == value:
-        record.fields[name] = value
+        set_value(record.fields, name, value)
         record.revs[name] = mutation.id
         return True
     _keep_version(record, name, value, mutation, author_id)
@@ -139,8 +140,8 @@ def _changed_since(record, mutation):
 
 
 def _tombstone(record, mutation, now):
-    record.fields = {name: (value if name == "visibility" else None)
-                     for name, value in record.fields.items()}
+    record.fields = {name: value for name, value in record.fields.items()
+                     if name == "visibility"}
     record.conflicts = {}
     record.revs[DELETED] = mutation.id
     record.deleted = True

@@ -32,6 +32,7 @@ class Record:
     ``revs`` maps each field to the id of the mutation that last set it (``_deleted`` to the
     delete); ``conflicts`` maps a field to the other versions kept by a concurrent change, each
     ``{"value", "rev", "author_id", "at"}``; ``seq`` is the server's change sequence.
+    ``fields`` never holds a null: a field set to null is absent (its rev stays).
     """
 
     id: str
@@ -82,7 +83,8 @@ class Record:
             collection=wire.field_name(data["collection"], wire.join(path, "collection")),
             learner_id=wire.integer(data["learner_id"], wire.join(path, "learner_id"), 1),
             author_id=None if author is None else wire.integer(author, wire.join(path, "author_id")),
-            fields=check_fields(data["fields"], wire.join(path, "fields"), reserved=()),
+            fields={k: v for k, v in check_fields(
+                data["fields"], wire.join(path, "fields"), reserved=()).items() if v is not None},
             revs=wire.mapping(data["revs"], wire.join(path, "revs"), _reserved_name, _rev),
             conflicts=wire.mapping(data["conflicts"], wire.join(path, "conflicts"),
                                    _reserved_name, _versions),
@@ -90,6 +92,15 @@ class Record:
             seq=wire.integer(data["seq"], wire.join(path, "seq"), 0),
             created_at=wire.string(data["created_at"], wire.join(path, "created_at")),
             updated_at=wire.string(data["updated_at"], wire.join(path, "updated_at")))
+
+
+def set_value(fields, name, value):
+    """Set a domain field; null and absent are the same, and a record never holds a null
+    (an SQL store cannot tell them apart, so neither may anyone else)."""
+    if value is None:
+        fields.pop(name, None)
+    else:
+        fields[name] = value
 
 
 def clone(value):

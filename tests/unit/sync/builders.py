@@ -1,8 +1,10 @@
 """Builders for the sync tests: mutations of one replica, pushes and pulls through the engine."""
+import json
 import uuid
 
-from sync import (COLLECTION_KEY, DELETED, VISIBILITIES, Actor, Mutation, PullRequest,
-                  PushRequest, Scope, pull, push)
+from sync import (COLLECTION_KEY, DELETED, VISIBILITIES, Actor, EngineTransport, Mutation,
+                  PullRequest, PullResponse, PushRequest, Scope, TransportError, pull, push)
+from sync.transport import PUSH_PATH
 
 LEARNER = 1
 OTHER_LEARNER = 2
@@ -78,7 +80,9 @@ class Writer:
 
 
 def pull_page(store, scope, cursor=None, limit=500):
-    return pull(store, scope, PullRequest(new_id(), cursor, limit).to_wire())
+    """Pull one page, as a client receives it (through JSON)."""
+    page = pull(store, scope, PullRequest(new_id(), cursor, limit).to_wire())
+    return PullResponse.from_wire(json.loads(json.dumps(page.to_wire())))
 
 
 def pull_all(store, scope, cursor=None, limit=500):
@@ -95,3 +99,59 @@ def pull_all(store, scope, cursor=None, limit=500):
 def deleted_seen(record_revs):
     """The base of a delete that saw ``record_revs``."""
     return {name: rev for name, rev in record_revs.items() if name != DELETED}
+
+
+def engine_transport(store, person_id=1, scope=None, validate=journal_validate, **options):
+    """A transport into the engine for a person seeing everything of ``LEARNER``."""
+    return EngineTransport(store, person(person_id), scope or scope_of(LEARNER), validate,
+                           **options)
+
+
+class Network:
+    """A flaky network in front of a transport: ``faults`` lists what happens to the next
+    requests, one fault each (``None``: delivered normally)."""
+
+    FAULTS = (None, "down", "lose_response", "duplicate", "reorder")
+
+    def __init__(self, transport, *faults):
+        self.transport = transport
+        self.faults = list(faults)
+        self.requests = []
+        self._before_pull = []
+
+    def before_pull(self, action, skip=0):
+        """Run ``action`` once, before the pull after the next ``skip`` ones: a person writing
+        while a sync runs."""
+        self._before_pull = [None] * skip + [action]
+
+    def __call__(self, path, body):
+        self.requests.append((path, body))
+        if self._before_pull and path != PUSH_PATH:
+            action = self._before_pull.pop(0)
+            if action:
+                action()
+        fault = self.faults.pop(0) if self.faults else None
+        if fault == "down":
+            raise TransportError("no network")
+        if fault == "lose_response":
+            self.transport(path, body)
+            raise TransportError("the response was lost")
+        if fault == "duplicate":
+            self.transport(path, body)
+        if fault == "reorder" and path == PUSH_PATH and len(body["mutations"]) > 1:
+            return self._reordered(path, body)
+        return self.transport(path, body)
+
+    def _reordered(self, path, body):
+        """Deliver the second half of a push before the first, as two requests sent at once
+        might arrive, and answer as if they were one."""
+        half = len(body["mutations"]) // 2
+        first, second = ({**body, "mutations": part} for part in (
+            body["mutations"][:half], body["mutations"][half:]))
+        status, late = self.transport(path, second)
+        if status != 200:
+            return status, late
+        status, early = self.transport(path, first)
+        if status != 200:
+            return status, early
+        return 200, {**early, "results": early["results"] + late["results"]}

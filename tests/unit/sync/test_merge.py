@@ -13,7 +13,7 @@ def current(store, record_id):
 
 
 def test_changes_to_different_fields_on_two_devices_merge_silently(store, writer, make_writer):
-    record_id, revs = writer.create(title="Paint")
+    record_id, revs = writer.create(title="Paint", visibility="private")
     phone = make_writer(1)
 
     tablet_result, = writer.push(writer.upsert(record_id, {"why": "it calms me"}, revs))
@@ -21,7 +21,8 @@ def test_changes_to_different_fields_on_two_devices_merge_silently(store, writer
 
     assert (tablet_result.status, phone_result.status) == ("applied", "applied")
     record = current(store, record_id)
-    assert record.fields == {"title": "Paint", "why": "it calms me", "status": "active"}
+    assert record.fields == {"title": "Paint", "why": "it calms me", "status": "active",
+                             "visibility": "private"}
     assert record.conflicts == {}
 
 
@@ -77,7 +78,7 @@ def test_a_delete_leaves_a_tombstone_that_keeps_only_the_visibility(store, write
     assert (result.status, result.seq) == ("applied", 2)
     record = current(store, record_id)
     assert record.deleted
-    assert record.fields == {"title": None, "visibility": "mentor"}
+    assert record.fields == {"visibility": "mentor"}
     assert record.revs[DELETED] == result.id
 
 

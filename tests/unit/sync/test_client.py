@@ -1,0 +1,323 @@
+"""The reference client against the engine: every protocol case, one at a time."""
+import pytest
+
+from sync import DELETED, Client, MemoryStore, ProtocolTooOld, purge_tombstones
+
+from .builders import (LEARNER, OTHER_LEARNER, Network, engine_transport, new_id, scope_of)
+
+
+@pytest.fixture
+def tablet(store):
+    return Client(engine_transport(store))
+
+
+@pytest.fixture
+def phone(store):
+    return Client(engine_transport(store))
+
+
+def goal(client, title="Learn to video-call my grandson", record_id=None, **fields):
+    """Write a goal on a device; return its id."""
+    record_id = record_id or new_id()
+    client.write("goals", record_id, {"title": title, **fields}, LEARNER)
+    return record_id
+
+
+def test_a_write_is_on_the_device_and_pending_before_any_sync(tablet):
+    record_id = goal(tablet)
+
+    assert tablet.record(record_id).fields["title"] == "Learn to video-call my grandson"
+    assert tablet.pending_count == 1
+
+
+def test_a_sync_empties_the_outbox_and_notes_the_time(tablet):
+    goal(tablet)
+
+    report = tablet.sync()
+
+    assert report.ok and len(report.applied) == 1
+    assert tablet.pending_count == 0
+    assert tablet.local.last_synced is not None
+
+
+def test_writing_on_one_device_reaches_another_after_both_sync(tablet, phone):
+    record_id = goal(tablet)
+    tablet.sync()
+
+    phone.sync()
+
+    assert phone.record(record_id).fields["title"] == "Learn to video-call my grandson"
+
+
+def test_the_same_field_changed_on_two_devices_shows_both_versions_on_both(tablet, phone):
+    record_id = goal(tablet)
+    tablet.sync()
+    phone.sync()
+    tablet.write("goals", record_id, {"title": "Video-call family"}, LEARNER)
+    phone.write("goals", record_id, {"title": "Video-call Tom"}, LEARNER)
+
+    tablet.sync()
+    report = phone.sync()
+    tablet.sync()
+
+    assert len(report.conflicts) == 1
+    for device in (tablet, phone):
+        record = device.record(record_id)
+        assert record.fields["title"] == "Video-call family"
+        assert [v["value"] for v in record.conflicts["title"]] == ["Video-call Tom"]
+
+
+def test_resolving_on_one_device_settles_the_conflict_everywhere(tablet, phone):
+    record_id = goal(tablet)
+    tablet.sync(), phone.sync()
+    tablet.write("goals", record_id, {"title": "Video-call family"}, LEARNER)
+    phone.write("goals", record_id, {"title": "Video-call Tom"}, LEARNER)
+    tablet.sync(), phone.sync()
+
+    phone.resolve("goals", record_id, LEARNER, {"title": "Video-call Tom and family"})
+    phone.sync(), tablet.sync()
+
+    for device in (tablet, phone):
+        record = device.record(record_id)
+        assert (record.fields["title"], record.conflicts) == ("Video-call Tom and family", {})
+
+
+def test_a_deleted_record_leaves_every_device(tablet, phone):
+    record_id = goal(tablet)
+    tablet.sync(), phone.sync()
+
+    phone.delete("goals", record_id, LEARNER)
+    phone.sync(), tablet.sync()
+
+    assert tablet.record(record_id) is None and phone.record(record_id) is None
+
+
+def test_a_delete_that_missed_a_change_leaves_the_choice_to_a_person(tablet, phone):
+    record_id = goal(tablet)
+    tablet.sync(), phone.sync()
+    tablet.write("goals", record_id, {"why": "to see his face"}, LEARNER)
+    phone.delete("goals", record_id, LEARNER)
+    tablet.sync(), phone.sync()
+
+    phone.resolve("goals", record_id, LEARNER, {DELETED: False})
+    phone.sync(), tablet.sync()
+
+    record = tablet.record(record_id)
+    assert (record.fields["why"], record.conflicts) == ("to see his face", {})
+
+
+def test_no_network_stops_the_sync_and_keeps_the_outbox(store):
+    network = Network(engine_transport(store), "down")
+    tablet = Client(network)
+    goal(tablet)
+
+    report = tablet.sync()
+
+    assert report.error["error"] == "network_error"
+    assert tablet.pending_count == 1
+    assert tablet.sync().ok and tablet.pending_count == 0
+
+
+@pytest.mark.parametrize("fault", ["lose_response", "duplicate"])
+def test_a_lost_or_repeated_push_is_applied_once(store, fault):
+    tablet = Client(Network(engine_transport(store), fault))
+    goal(tablet), goal(tablet)
+
+    tablet.sync()
+    tablet.sync()
+
+    assert tablet.pending_count == 0
+    assert store.max_seq() == 2
+
+
+def test_batches_arriving_out_of_order_are_all_applied(store):
+    tablet = Client(Network(engine_transport(store), "reorder"), batch_size=10)
+    ids = [goal(tablet, f"goal {n}") for n in range(6)]
+
+    report = tablet.sync()
+
+    assert report.ok
+    assert set(tablet.records) == set(ids)
+    assert store.max_seq() == 6
+
+
+def test_a_client_pushes_in_batches_of_its_batch_size(store):
+    network = Network(engine_transport(store))
+    tablet = Client(network, batch_size=2)
+    for n in range(5):
+        goal(tablet, f"goal {n}")
+
+    tablet.sync()
+
+    pushes = [body for path, body in network.requests if path.endswith("push")]
+    assert [len(body["mutations"]) for body in pushes] == [2, 2, 1]
+
+
+def test_a_long_first_sync_pulls_every_page(tablet, store):
+    ids = [goal(tablet, f"goal {n}") for n in range(7)]
+    tablet.sync()
+    network = Network(engine_transport(store))
+    new_tablet = Client(network, page_size=2)
+
+    report = new_tablet.sync()
+
+    assert report.pulled == 7 and set(new_tablet.records) == set(ids)
+    assert sum(path.endswith("pull") for path, _ in network.requests) == 4
+
+
+def test_a_refused_write_waits_for_a_person_and_later_writes_still_go(tablet):
+    refused = tablet.write("sessions", new_id(), {"minutes": "about an hour"}, LEARNER)
+    later = goal(tablet)
+
+    report = tablet.sync()
+
+    assert report.rejected == [refused.id]
+    (waiting,) = tablet.needs_person
+    assert (waiting.mutation, waiting.error["details"]["field"]) == (refused, "minutes")
+    assert tablet.record(later) is not None
+    assert tablet.record(refused.record_id) is None
+
+
+def test_dismissing_a_refused_write_forgets_it(tablet):
+    refused = tablet.write("sessions", new_id(), {"minutes": "lots"}, LEARNER)
+    tablet.sync()
+
+    tablet.dismiss(refused.id)
+
+    assert tablet.needs_person == []
+
+
+def test_an_app_too_old_for_the_server_stops_and_keeps_its_outbox():
+    def server(path, body):
+        return 426, ProtocolTooOld().to_wire()
+    tablet = Client(server)
+    goal(tablet)
+
+    report = tablet.sync()
+
+    assert report.error["error"] == "protocol_too_old"
+    assert tablet.pending_count == 1
+
+
+def test_a_server_answering_for_other_mutations_stops_the_sync(tablet):
+    def confused(path, body):
+        return 200, {"protocol": 1, "epoch": "e", "results": []}
+    goal(tablet)
+    tablet.transport = confused
+
+    report = tablet.sync()
+
+    assert report.error is not None and tablet.pending_count == 1
+
+
+def test_a_learner_leaving_the_scope_takes_their_records_off_the_device(store, tablet):
+    goal(tablet)
+    mentor_scope = scope_of(LEARNER, OTHER_LEARNER)
+    mentor = Client(engine_transport(store, 9, mentor_scope))
+    tablet.sync(), mentor.sync()
+
+    del mentor.transport.scope.learners[LEARNER]
+    mentor.sync()
+
+    assert mentor.records == {}
+
+
+def test_a_record_with_unsent_changes_stays_when_its_learner_leaves_the_scope(store, tablet):
+    record_id = goal(tablet)
+    tablet.sync()
+    mentor = Client(Network(engine_transport(store, 9, scope_of(LEARNER, OTHER_LEARNER))))
+    mentor.sync()
+    mentor.transport.transport.scope.learners.pop(LEARNER)
+    mentor.transport.before_pull(lambda: mentor.write(
+        "goals", record_id, {"why": "she asked me"}, LEARNER))
+
+    mentor.sync()
+
+    assert list(mentor.records) == [record_id]
+    assert mentor.pending_count == 1
+
+
+def test_a_record_no_longer_shared_leaves_the_device(store, tablet):
+    record_id = goal(tablet, visibility="care_team")
+    tablet.sync()
+    staff = Client(engine_transport(store, 20, scope_of(LEARNER, visible={"care_team"})))
+    staff.sync()
+
+    tablet.write("goals", record_id, {"visibility": "private"}, LEARNER)
+    tablet.sync()
+    report = staff.sync()
+
+    assert report.removed == 1
+    assert staff.records == {}
+
+
+def test_a_device_away_longer_than_the_retention_fetches_everything_again(store, tablet, phone):
+    kept, gone = goal(tablet, "kept"), goal(tablet, "gone")
+    tablet.sync(), phone.sync()
+    tablet.delete("goals", gone, LEARNER)
+    tablet.sync()
+    purge_tombstones(store, through_seq=store.max_seq())
+
+    report = phone.sync()
+
+    assert report.full_resync and report.ok
+    assert set(phone.records) == {kept}
+
+
+def test_a_full_resync_keeps_records_with_unsent_changes(store, tablet):
+    kept, gone = goal(tablet, "kept"), goal(tablet, "gone")
+    phone = Client(Network(engine_transport(store)))
+    tablet.sync(), phone.sync()
+    tablet.delete("goals", gone, LEARNER)
+    tablet.sync()
+    purge_tombstones(store, through_seq=store.max_seq())
+    # the first pull finds the cursor expired; the second starts the full resync
+    phone.transport.before_pull(lambda: phone.write("goals", gone, {"why": "mine"}, LEARNER),
+                                skip=1)
+
+    report = phone.sync()
+
+    assert report.full_resync
+    assert set(phone.records) == {kept, gone}
+
+
+@pytest.mark.parametrize("new_epoch", [True, False])
+def test_after_a_restore_the_client_sends_its_log_again_and_nothing_is_lost(new_epoch):
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    before = goal(tablet, "before the backup")
+    tablet.sync()
+    backup = store.snapshot()
+    after = goal(tablet, "after the backup")
+    tablet.sync(), phone.sync()
+
+    store.restore(backup, new_epoch=new_epoch)
+    goal(tablet, "after the restore")
+    tablet.sync(), phone.sync()
+
+    titles = {r.fields["title"] for r in store.all_records()}
+    assert titles == {"before the backup", "after the backup", "after the restore"}
+    assert set(phone.records) == set(tablet.records) >= {before, after}
+
+
+def test_after_a_restore_the_client_keeps_its_local_records_while_offline():
+    store = MemoryStore()
+    tablet = Client(Network(engine_transport(store)))
+    backup = store.snapshot()
+    record_id = goal(tablet)
+    tablet.sync()
+    store.restore(backup)
+    tablet.transport.faults = [None, "down"]  # the push reaches the server, the pull does not
+
+    report = tablet.sync()
+
+    assert report.epoch_changed and report.error is not None
+    assert record_id in tablet.records
+
+
+def test_a_client_keeps_the_replica_id_of_its_local_store(tablet, store):
+    again = Client(engine_transport(store), local=tablet.local)
+
+    assert again.replica_id == tablet.replica_id
+    with pytest.raises(ValueError):
+        Client(engine_transport(store), replica_id=new_id(), local=tablet.local)
