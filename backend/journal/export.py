@@ -223,13 +223,16 @@ def _title(collection, record, zone):
 
 
 def _entry(collection, record, learner, authors, goal_titles, zone):
-    skip = {"title", "activity", "what"} | ({"date"} if collection != "contributions" else set())
+    # The title already says these; who may see it comes last, after the words.
+    skip = {"title", "activity", "what", "visibility"} | (
+        {"date"} if collection != "contributions" else set())
     rows = [(FIELD_LABELS.get(name, name), _value(name, value, goal_titles))
             for name, value in record.field_values().items() if name not in skip]
     if record.author_id not in (None, learner.id):
         rows.append(("Written by", authors.get(record.author_id, "Someone no longer here")))
     for name, versions in (record.conflicts or {}).items():
         rows.append((f"Another version of \"{FIELD_LABELS.get(name, name)}\"", str(versions)))
+    rows.append((FIELD_LABELS["visibility"], _value("visibility", record.visibility, {})))
     return {"title": _title(collection, record, zone),
             "rows": [(label, value) for label, value in rows if value is not None]}
 
