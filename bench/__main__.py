@@ -4,6 +4,7 @@ import argparse
 import sys
 import time
 import traceback
+from contextlib import ExitStack
 
 from . import report, servers
 from .kinto import KintoSide
@@ -11,70 +12,100 @@ from .ours import OursSide
 from .workloads import full_pull, incremental_pull, many_devices, push_many, reader_for
 
 FULL = {"records": 10_000, "batch": 1_000, "changes": 100, "rounds": 7, "big": 1_000_000,
-        "big_learners": 2_000, "devices": 50, "device_rounds": 5, "per_push": 20}
+        "big_learners": 2_000, "devices": 50, "device_rounds": 5, "per_push": 10}
 QUICK = {"records": 2_000, "batch": 1_000, "changes": 100, "rounds": 5, "big": 100_000,
          "big_learners": 200, "devices": 50, "device_rounds": 2, "per_push": 10}
 PEERS = {"sqlite": "memory", "postgresql": "postgresql"}
+PAGE = {"ours": 1000, "kinto": None}  # each side's natural pull: ours pages, Kinto need not
+FULL_PAGES = {"ours": (1000,), "kinto": (None, 1000)}
 
 
 def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def run_side(side, sizes, page, full_pages, fill=None):
-    """Every workload against one running server; ``fill`` grows the store for workload 3."""
-    out = {}
-    log(f"{side.name}: (1) pushing {sizes['records']:,} records")
-    out["push"], journal = push_many(side, sizes["records"], sizes["batch"])
-    log(f"{side.name}: (2) fresh devices pulling {sizes['records']:,}")
-    out["full_pull"] = {str(p) if p else "unpaged": full_pull(side, journal, p)
-                        for p in full_pages}
-    log(f"{side.name}: (3) incremental pulls at {sizes['records']:,} stored")
-    reader = reader_for(side, journal, page)
-    out["incremental"] = {"small": incremental_pull(journal, reader, sizes["changes"],
-                                                    sizes["rounds"], page)}
-    log(f"{side.name}: (4) {sizes['devices']} devices at once")
-    out["devices"] = many_devices(side, sizes["devices"], sizes["device_rounds"],
-                                  sizes["per_push"], page)
-    if fill is not None:
-        log(f"{side.name}: filling the store to {sizes['big']:,} records")
-        out["fill"] = fill(journal, sizes["big"], sizes["big_learners"])
-        log(f"{side.name}: (3) incremental pulls at {sizes['big']:,} stored")
-        out["incremental"]["big"] = incremental_pull(journal, reader, sizes["changes"],
-                                                     sizes["rounds"], page)
-    return out
+class Run:
+    """One backend kind: both servers up at once, each workload run on Kinto then on ours
+    back to back, so a machine shared with other work loads both sides alike."""
+
+    def __init__(self, kind, sizes, sides, checkpoint):
+        self.kind, self.sizes, self.sides, self.checkpoint = kind, sizes, sides, checkpoint
+        self.result = {"ours_label": f"Ours ({kind})", "kinto_label": f"Kinto ({PEERS[kind]})",
+                       "ours": {}, "kinto": {}}
+        self.journals, self.readers = {}, {}
+
+    def step(self, title, key, work):
+        """Run ``work(name, side)`` for each side still standing; store what it returns."""
+        for name, side in self.sides.items():
+            out = self.result[name]
+            if "error" in out:
+                continue
+            log(f"{self.result[name + '_label']}: {title}")
+            try:
+                value = work(name, side)
+            except Exception as exc:
+                traceback.print_exc()
+                out["error"] = f"{title}: {exc!r}"
+                log(f"  failed: {exc!r}")
+                continue
+            if value is not None:
+                target = out
+                for part in key[:-1]:
+                    target = target.setdefault(part, {})
+                target[key[-1]] = value
+            self.checkpoint()
+
+    def all(self):
+        s = self.sizes
+        n = f"{s['records']:,}"
+        self.step(f"(1) one device pushes {n} records", ("push",), self._push)
+        self.step(f"(2) fresh devices pull {n}", ("full_pull",), lambda name, side: {
+            str(p) if p else "unpaged": full_pull(side, self.journals[name], p)
+            for p in FULL_PAGES[name]})
+        self.step(f"(3) incremental pulls at {n} stored", ("incremental", "small"),
+                  self._incremental)
+        self.step(f"(4) {s['devices']} devices at once", ("devices",),
+                  lambda name, side: many_devices(side, s["devices"], s["device_rounds"],
+                                                  s["per_push"], PAGE[name]))
+        ours = {"ours": self.sides["ours"]}
+        self.sides, others = ours, self.sides
+        self.step(f"filling the store to {s['big']:,} records", ("fill",),
+                  lambda name, side: side.fill(self.journals[name], s["big"],
+                                               s["big_learners"]))
+        self.step(f"(3) incremental pulls at {s['big']:,} stored", ("incremental", "big"),
+                  self._incremental)
+        self.sides = others
+        return self.result
+
+    def _push(self, name, side):
+        out, self.journals[name] = push_many(side, self.sizes["records"], self.sizes["batch"])
+        return out
+
+    def _incremental(self, name, side):
+        journal = self.journals[name]
+        if name not in self.readers:
+            self.readers[name] = reader_for(side, journal, PAGE[name])
+        return incremental_pull(journal, self.readers[name], self.sizes["changes"],
+                                self.sizes["rounds"], PAGE[name])
 
 
-def guarded(name, run):
-    try:
-        return run()
-    except Exception as exc:
-        traceback.print_exc()
-        log(f"{name} failed: {exc!r}")
-        return {"error": repr(exc)}
-
-
-def run_kind(kind, sizes, work):
-    result = {"ours_label": f"Ours ({kind})", "kinto_label": f"Kinto ({PEERS[kind]})"}
-
-    def peer():
-        with servers.kinto_server(PEERS[kind], work) as server:
-            return run_side(KintoSide(server), sizes, None, (None, 1000))
-
-    def ours():
-        database = servers.OursDatabase(kind, work)
-        server = servers.start_ours(database, work)
-        side = OursSide(server, database)
+def run_kind(kind, sizes, work, results, checkpoint):
+    with ExitStack() as stack:
+        sides = {}
         try:
-            return run_side(side, sizes, 1000, (1000,), fill=side.fill)
-        finally:
-            side.close()
-            server.stop()
-            database.drop()
-
-    result["kinto"] = guarded(f"Kinto ({PEERS[kind]})", peer)
-    result["ours"] = guarded(f"ours ({kind})", ours)
-    return result
+            kinto = stack.enter_context(servers.kinto_server(PEERS[kind], work))
+            sides["kinto"] = KintoSide(kinto)
+            server, database = stack.enter_context(servers.ours_server(kind, work))
+            sides["ours"] = OursSide(server, database)
+            stack.callback(sides["ours"].close)
+        except Exception as exc:
+            traceback.print_exc()
+            results[kind] = {"ours_label": f"Ours ({kind})", "kinto_label": PEERS[kind],
+                             "ours": {"error": repr(exc)}, "kinto": {"error": repr(exc)}}
+            return
+        run = Run(kind, sizes, sides, checkpoint)
+        results[kind] = run.result
+        run.all()
 
 
 def main(argv=None):
@@ -86,23 +117,24 @@ def main(argv=None):
     args = parser.parse_args(argv)
     sizes = dict(QUICK if args.quick else FULL, quick=args.quick)
     kinds = [args.only] if args.only else ["sqlite", "postgresql"]
-    results = {}
+    results, saved = {}, report.Saver(args.out, sizes)
     with servers.workdir() as work:
         for kind in kinds:
-            results[kind] = run_kind(kind, sizes, work)
+            run_kind(kind, sizes, work, results, lambda: saved.save(results))
+    day = time.strftime("%Y-%m-%d")
     for kind, result in results.items():
-        print(f"\n{result['ours_label']} vs {result['kinto_label']}, "
-              f"{time.strftime('%Y-%m-%d')}{' (quick sizes)' if args.quick else ''}\n")
+        print(f"\n{result['ours_label']} vs {result['kinto_label']}, {day}"
+              f"{' (quick sizes)' if args.quick else ''}\n")
         print(report.table(result, sizes))
         for side in ("ours", "kinto"):
             if "error" in result[side]:
-                print(f"\n{side} failed: {result[side]['error']}")
+                print(f"\n{result[side + '_label']} failed at {result[side]['error']}")
     verdicts = report.verdicts(results, sizes)
     print(f"\nTargets: {sum(p for _, _, p in verdicts)} of {len(verdicts)} pass")
     for kind, label, passed in verdicts:
         print(f"  {'PASS' if passed else 'FAIL'}  {kind}: {label}")
-    print(f"\nSaved {report.save(results, sizes, args.out)}")
-    return 0 if all(p for _, _, p in verdicts) else 1
+    print(f"\nSaved {saved.save(results)}")
+    return 0 if verdicts and all(p for _, _, p in verdicts) else 1
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ class HttpError(Exception):
 class Client:
     """One persistent connection to ``host:port``; reconnects once if the server closed it."""
 
-    def __init__(self, port, headers=None, host="127.0.0.1", timeout=300):
+    def __init__(self, port, headers=None, host="127.0.0.1", timeout=120):
         self.host, self.port, self.timeout = host, port, timeout
         self.headers = {"Content-Type": "application/json", "Accept": "application/json",
                         **(headers or {})}

@@ -1,5 +1,6 @@
 """The table: our figure, Kinto's, the ratio, the target and PASS/FAIL; and the JSON file."""
 import json
+import os
 import platform
 from datetime import datetime, timezone
 from pathlib import Path
@@ -102,15 +103,22 @@ def verdicts(results, sizes):
             for r in rows(result, sizes) if r[5] is not None]
 
 
-def save(results, sizes, directory):
-    stamp = datetime.now(timezone.utc)
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"bench-{stamp.strftime('%Y%m%dT%H%M%SZ')}.json"
-    doc = {"at": stamp.isoformat(), "machine": {"python": platform.python_version(),
-                                                 "platform": platform.platform()},
-           "sizes": sizes, "results": results,
-           "targets": [{"kind": k, "workload": w, "pass": p}
-                       for k, w, p in verdicts(results, sizes)]}
-    path.write_text(json.dumps(doc, indent=2, default=str))
-    return path
+class Saver:
+    """Writes the results so far to one JSON file, again after every step: a run that dies
+    half-way still leaves its figures."""
+
+    def __init__(self, directory, sizes):
+        self.sizes, self.stamp = sizes, datetime.now(timezone.utc)
+        self.directory = Path(directory)
+        self.path = self.directory / f"bench-{self.stamp.strftime('%Y%m%dT%H%M%SZ')}.json"
+
+    def save(self, results):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        doc = {"at": self.stamp.isoformat(), "sizes": self.sizes,
+               "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                           "load_average": os.getloadavg()},
+               "results": results,
+               "targets": [{"kind": k, "workload": w, "pass": p}
+                           for k, w, p in verdicts(results, self.sizes)]}
+        self.path.write_text(json.dumps(doc, indent=2, default=str))
+        return self.path

@@ -110,6 +110,20 @@ class OursDatabase:
         shutil.rmtree(self.instance, ignore_errors=True)
 
 
+@contextmanager
+def ours_server(kind, workdir):
+    """Our server on a fresh database of ``kind``; yields (server, database)."""
+    database = OursDatabase(kind, workdir)
+    try:
+        server = start_ours(database, workdir)
+        try:
+            yield server, database
+        finally:
+            server.stop()
+    finally:
+        database.drop()
+
+
 def start_ours(database, workdir):
     port = free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")

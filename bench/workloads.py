@@ -110,8 +110,9 @@ def many_devices(side, devices, rounds, per_push, page):
                     errors.append(repr(exc)[:300])
         device.close()
 
-    threads = [threading.Thread(target=run, args=(n, learner)) for n, learner
-               in enumerate(learners)]
+    # Daemons: a server that hangs must not keep the benchmark from reporting it.
+    threads = [threading.Thread(target=run, args=(n, learner), daemon=True)
+               for n, learner in enumerate(learners)]
     for thread in threads:
         thread.start()
     barrier.wait()
