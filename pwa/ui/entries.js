@@ -59,8 +59,9 @@ function details(record) {
     case 'sessions':
       return [h('p', { class: 'meta' }, [longDate(f.date), f.minutes && duration(f.minutes), f.with_whom && W.wordFor(W.WITH_WHOM, f.with_whom)].filter(Boolean).join(' · ')),
         (f.feeling_before || f.feeling_after) && h('p', { class: 'meta' },
-          f.feeling_before ? ['Before: ', face(f.feeling_before, 'face small'), ` ${W.wordFor(W.FEELINGS, f.feeling_before)}  `] : '',
-          f.feeling_after ? ['After: ', face(f.feeling_after, 'face small'), ` ${W.wordFor(W.FEELINGS, f.feeling_after)}`] : ''),
+          f.feeling_before ? ['Before:', face(f.feeling_before, 'face small'), W.wordFor(W.FEELINGS, f.feeling_before)] : '',
+          f.feeling_before && f.feeling_after ? ' · ' : '',
+          f.feeling_after ? ['After:', face(f.feeling_after, 'face small'), W.wordFor(W.FEELINGS, f.feeling_after)] : ''),
         f.note && h('p', { class: 'prompt-answer' }, f.note)];
     case 'contributions':
       return [h('p', { class: 'meta' }, [f.kind === 'offer' ? 'I could teach this' : W.wordFor(W.CONTRIBUTION_KINDS, f.kind), f.with_whom && `with ${f.with_whom}`, longDate(f.date)].filter(Boolean).join(' · ')),

@@ -47,10 +47,13 @@ function watch(registration) {
 export async function startUpdates() {
   if (!('serviceWorker' in navigator)) return null;
   document.addEventListener('input', () => { lastTyping = Date.now(); }, true);
-  const hadController = !!navigator.serviceWorker.controller;
+  let controlled = !!navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener('controllerchange', async () => {
     // The first install takes control without a reload; another tab's agreement shows the offer here.
-    if (!hadController) return;
+    if (!controlled) {
+      controlled = true;
+      return;
+    }
     if (!agreed) {
       const registration = await navigator.serviceWorker.getRegistration();
       if (registration && registration.active) offerReload();

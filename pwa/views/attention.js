@@ -1,6 +1,6 @@
 /* What needs the person: entries changed in two places, and changes the server refused.
  * Nothing here is ever dropped without the person deciding. */
-import { h, longDate } from '../ui/dom.js';
+import { h, append, longDate } from '../ui/dom.js';
 import { conflicted, write } from '../store/records.js';
 import { held, dismiss } from '../store/outbox.js';
 import { uuid } from '../store/crypto.js';
@@ -40,7 +40,8 @@ export default async function attention({ s, go }) {
   const box = h('div', {});
   const render = async () => {
     const [conflicts, refused] = await Promise.all([conflicted(s), held(s)]);
-    box.replaceChildren(
+    box.replaceChildren();
+    append(box, [
       h('h1', {}, 'Things to look at'),
       !conflicts.length && !refused.length ? h('p', {}, 'Nothing needs you just now. Thank you.') : null,
       conflicts.length ? [h('h2', {}, 'Changed in two places'),
@@ -49,7 +50,7 @@ export default async function attention({ s, go }) {
           h('h3', {}, `${KIND[r.collection] || 'An entry'}: ${headline(r) || ''}`),
           h('a', { href: `#/conflict/${r.collection}/${r.id}`, class: 'button' }, 'See both versions'))))] : null,
       refused.length ? [h('h2', {}, 'Not sent'), h('ul', { class: 'card-list' }, refused.map((item) => refusedCard(s, item, async () => { await render(); refreshCounts(); })))] : null,
-      h('div', { class: 'actions' }, h('a', { href: `#/${s.person.role === 'mentor' ? 'mentor' : 'home'}`, class: 'button secondary' }, 'Back')));
+      h('div', { class: 'actions' }, h('a', { href: `#/${s.person.role === 'mentor' ? 'mentor' : 'home'}`, class: 'button secondary' }, 'Back'))]);
   };
   await render();
   return { title: 'Things to look at', node: box };

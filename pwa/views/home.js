@@ -40,7 +40,7 @@ export default async function home({ s }) {
     h('ul', { class: 'action-list', 'aria-label': 'Record' },
       action('session/new', 'Record what I did', 'session', true),
       again.map((r) => h('li', {}, h('a', { href: `#/session/new?again=${r.id}`, class: 'action' }, svg(ICONS.done),
-        `${r.fields.activity} again${r.fields.minutes ? ` (${duration(r.fields.minutes)})` : ''}`)))),
+        `Again: ${r.fields.activity}${r.fields.minutes ? `, ${duration(r.fields.minutes)}` : ''}`)))),
     toAnswer.length ? h('div', { class: 'note' },
       h('p', {}, toAnswer.length === 1 ? 'Your mentor wrote about a visit. Is it right?' : `Your mentor wrote about ${toAnswer.length} visits. Are they right?`),
       h('a', { href: `#/entry/sessions/${toAnswer[0].id}`, class: 'button' }, 'Look at it')) : null,

@@ -1,0 +1,82 @@
+"""What a person does in the app, as small steps the end-to-end tests share."""
+import json
+
+SCREENSHOTS = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+# Every IndexedDB value of the origin, with bytes spelled out as text, so a test can look for
+# words in what a person with the browser's developer tools could read.
+DUMP_INDEXEDDB = """async () => {
+  const asText = (v) => {
+    if (v instanceof ArrayBuffer) v = new Uint8Array(v);
+    if (ArrayBuffer.isView(v)) return new TextDecoder('latin1').decode(v);
+    if (v instanceof CryptoKey) return '[CryptoKey]';
+    if (Array.isArray(v)) return v.map(asText);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asText(x)]));
+    return v;
+  };
+  const out = {};
+  for (const info of await indexedDB.databases()) {
+    const db = await new Promise((ok, no) => { const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    for (const name of db.objectStoreNames) {
+      const store = db.transaction(name).objectStore(name);
+      const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()].map((r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); })));
+      out[`${info.name}/${name}`] = keys.map((k, i) => [asText(k), asText(values[i])]);
+    }
+    db.close();
+  }
+  return JSON.stringify(out);
+}"""
+
+
+def enrol(page, server, device_key):
+    """Staff set up the tablet with its key; the tiles appear."""
+    page.goto(f"{server.url}/#/setup")
+    page.fill("input[name=key]", device_key)
+    page.click("text=Save and show the people")
+    page.wait_for_selector("h1:has-text('Who is using the tablet?')")
+
+
+def open_journal(page, name, pin=None):
+    """Tap a person's tile, type the PIN on the keypad, wait for their home page."""
+    page.click(f".tile:has-text('{name}')")
+    if pin:
+        page.wait_for_selector("text=Your PIN")
+        for digit in pin:
+            page.click(f".keypad button:text-is('{digit}')")
+        page.click("button:has-text('Open my journal')")
+    page.wait_for_selector("h1:has-text('Hello')")
+
+
+def wait_all_sent(page, timeout=20000):
+    page.wait_for_selector(".status-line.sent:has-text('All sent')", timeout=timeout)
+
+
+def wait_for_worker(page):
+    """Wait until the service worker is active, controls the page and holds the shell."""
+    page.wait_for_function(
+        "() => !!navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'",
+        timeout=20000)
+
+
+def record_session(page, activity, minutes_words="30 minutes"):
+    """From home: "Record what I did", say what, pick how long, Save (three taps)."""
+    page.click("text=Record what I did")
+    page.fill("input[name=activity]", activity)
+    page.click(f"label.choice:has-text('{minutes_words}')")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Saved on this tablet.")
+
+
+def indexeddb_text(page):
+    return page.evaluate(DUMP_INDEXEDDB)
+
+
+def api_get(client, path, headers):
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return json.loads(response.get_data(as_text=True))
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))

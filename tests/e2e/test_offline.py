@@ -1,0 +1,37 @@
+"""After one online visit the app opens with no network at all, even after the browser is
+restarted, and a learner records a session; back online, it reaches the server."""
+import pytest
+
+from .steps import api_get, enrol, open_journal, record_session, wait_all_sent, wait_for_worker
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_session_recorded_offline_after_a_restart_reaches_the_server(
+        live_server, persistent, make, auth, client):
+    org = make.org()
+    learner = make.learner(org, name="Edna Whitworth", pin="2468")
+    device = make.device(org)
+
+    first = persistent()
+    page = first.new_page()
+    enrol(page, live_server, device.raw_key)
+    open_journal(page, "Edna Whitworth", "2468")
+    wait_all_sent(page)
+    wait_for_worker(page)
+    first.close()
+
+    live_server.stop()  # no network at all: the server is gone and the browser is offline
+    again = persistent()
+    again.set_offline(True)
+    page = again.new_page()
+    page.goto(live_server.url + "/")
+    open_journal(page, "Edna Whitworth", "2468")
+    record_session(page, "Knitted the blanket border")
+    assert page.is_visible("text=Saved on this tablet. Will send when online.")
+
+    live_server.start()
+    again.set_offline(False)
+    wait_all_sent(page)
+    sessions = api_get(client, f"/api/learners/{learner.id}/sessions", auth.headers(learner))
+    assert [s["activity"] for s in sessions["items"]] == ["Knitted the blanket border"]

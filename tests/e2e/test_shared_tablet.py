@@ -1,0 +1,67 @@
+"""One tablet, two learners: the second cannot read the first one's journal, on the page or in
+IndexedDB (what the browser's developer tools would show); unsent writing survives switching."""
+import pytest
+
+from .steps import api_get, enrol, indexeddb_text, open_journal, wait_all_sent
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "Carol visits on Sundays"
+PULLED = "I have knitted since I was seven"
+
+
+def _write_reflection(page, words):
+    page.click("text=My thoughts")
+    page.click("text=Write my thoughts")
+    page.fill("textarea[name=text]", words)
+    page.click("button:has-text('Save')")
+    page.wait_for_selector(f"text={words}")
+
+
+@pytest.fixture
+def tablet(live_server, new_context, make):
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin="2468")
+    make.record("profile", edna, resources=PULLED)
+    make.learner(org, name="Harold Pennington")
+    page = new_context().new_page()
+    enrol(page, live_server, make.device(org).raw_key)
+    open_journal(page, "Edna Whitworth", "2468")
+    wait_all_sent(page)
+    page.edna = edna
+    return page
+
+
+def test_the_next_learner_cannot_see_the_first_ones_words_on_the_page(tablet):
+    _write_reflection(tablet, SECRET)
+    tablet.click("button:has-text('Switch person')")
+    open_journal(tablet, "Harold Pennington")
+    for route in ("home", "reflections", "sessions", "goals"):
+        tablet.goto(tablet.url.split("#")[0] + f"#/{route}")
+        tablet.wait_for_selector("h1")
+        assert SECRET not in tablet.content()
+        assert PULLED not in tablet.content()
+
+
+def test_indexeddb_holds_no_journal_words_in_plain_text(tablet):
+    tablet.context.set_offline(True)  # unsent: the words sit in the outbox
+    _write_reflection(tablet, SECRET)
+    tablet.click("button:has-text('Switch person')")
+    open_journal(tablet, "Harold Pennington")
+    stored = indexeddb_text(tablet)
+    assert "outbox" in stored and "records" in stored
+    assert SECRET not in stored
+    assert PULLED not in stored
+    assert "knitted" not in stored.lower()
+
+
+def test_unsent_writing_is_sent_when_its_author_opens_the_journal_again(tablet, client, auth):
+    tablet.context.set_offline(True)
+    _write_reflection(tablet, SECRET)
+    tablet.click("button:has-text('Switch person')")
+    tablet.wait_for_selector(".tile:has-text('Edna Whitworth') >> text=Writing waiting to be sent")
+    tablet.context.set_offline(False)
+    open_journal(tablet, "Edna Whitworth", "2468")
+    wait_all_sent(tablet)
+    stored = api_get(client, f"/api/learners/{tablet.edna.id}/reflections", auth.headers(tablet.edna))
+    assert [r["text"] for r in stored["items"]] == [SECRET]
