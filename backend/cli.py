@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from .auth.credentials import hash_secret, unlock
 from .auth.tokens import digest, new_secret
@@ -42,7 +43,8 @@ def audit(organisation_id, action, learner_id=None, **detail):
 
 
 def _get(model, ident, what):
-    obj = db.session.get(model, ident)
+    # Beyond the databases' integer keys PostgreSQL would raise rather than find nothing.
+    obj = db.session.get(model, ident) if 0 < ident < 2**31 else None
     if obj is None:
         fail(f"There is no {what} with id {ident}.")
     return obj
@@ -76,6 +78,8 @@ def org_create(name, kind, timezone):
     org = Organisation(name=_text(name, "name", 200), kind=kind,
                        timezone=_timezone(timezone or current_app.config["DEFAULT_TIMEZONE"]))
     db.session.add(org)
+    db.session.flush()
+    audit(org.id, "organisation_created", name=org.name)
     db.session.commit()
     click.echo(f"Created organisation {org.id}: {org.name} ({_kind_label(kind)}, {org.timezone}).")
 
@@ -132,7 +136,10 @@ def people_add(org_id, role, name, email, password, pin, admin, opted_out):
     if data.get("pin"):
         person.pin_hash = hash_secret(data["pin"])
     db.session.add(person)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # someone else took the email between the check and the insert
+        fail(f"--email: someone already signs in with {person.email}.")
     audit(org.id, "person_created", person_id=person.id, role=role)
     db.session.commit()
     extra = " (administrator)" if person.is_admin else ""
@@ -149,7 +156,7 @@ def people_list(org_id):
     if org_id is not None:
         stmt = stmt.where(Person.organisation_id == org_id)
     for p in db.session.scalars(stmt):
-        extra = " (administrator)" if p.is_admin else ""
+        extra = (" (administrator)" if p.is_admin else "") + ("" if p.active else " (inactive)")
         click.echo(f"{p.id:>4}  org {p.organisation_id}  {p.role:<8} {p.display_name}{extra}"
                    f"{'  ' + p.email if p.email else ''}")
 

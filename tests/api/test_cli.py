@@ -183,9 +183,10 @@ def test_people_unlock_lifts_a_lock(app, make, flask):
         0, None, False)
 
 
-def test_people_unlock_refuses_an_unknown_person(flask):
-    result = flask("people", "unlock", 999)
-    assert result.exit_code == 1 and "no person with id 999" in result.output
+@pytest.mark.parametrize("ident", [999, 0, 2**31, 10**12])
+def test_people_unlock_refuses_an_unknown_person(flask, ident):
+    result = flask("people", "unlock", ident)
+    assert result.exit_code == 1 and f"no person with id {ident}" in result.output
 
 
 def test_pair_pairs_a_mentor_with_a_learner(app, make, flask):
