@@ -1,0 +1,250 @@
+"""Three devices editing one journal offline, syncing in any order over a faulty network, against
+a server that may be restored from a backup: after everyone syncs, they agree and nothing
+acknowledged is lost.
+
+``HYPOTHESIS_PROFILE=ci`` makes the run reproducible (derandomized, no example database);
+``HYPOTHESIS_PROFILE=thorough`` explores more for a nightly run.
+"""
+import os
+import uuid
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
+                                 rule)
+
+from sync import (COLLECTION_KEY, DELETED, VISIBILITIES, Client, EngineTransport, MemoryStore)
+
+from .builders import LEARNER, Network, person, scope_of
+
+PROFILES = {
+    "default": {"max_examples": 100, "stateful_step_count": 50},
+    "ci": {"max_examples": 100, "stateful_step_count": 50, "derandomize": True,
+           "database": None, "print_blob": True},
+    "thorough": {"max_examples": 500, "stateful_step_count": 60},
+}
+PROFILE = PROFILES.get(os.environ.get("HYPOTHESIS_PROFILE", "default"), PROFILES["default"])
+
+LEARNER_SCOPE = scope_of(LEARNER)
+MENTOR_SCOPE = scope_of(LEARNER, visible={"mentor", "care_team"})
+DEVICES = [(1, LEARNER_SCOPE), (1, LEARNER_SCOPE), (9, MENTOR_SCOPE)]  # tablet, phone, mentor
+FIELDS = {"title": ["Paint", "Knit", "Read Hardy", ""], "why": ["joy", "friends", None],
+          "visibility": list(VISIBILITIES)}
+
+slots = st.integers(0, len(DEVICES) - 1)
+
+
+def validate(collection, fields, is_create):
+    """Goals only; a title may not be empty (so some writes are refused)."""
+    if collection != "goals":
+        return {COLLECTION_KEY: "goals only"}
+    return {"title": "is required"} if fields.get("title", "x") == "" else {}
+
+
+class JournalSync(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.store = MemoryStore()
+        self.clients = [self._device(slot) for slot in range(len(DEVICES))]
+        self.written = {}  # mutation id -> (slot, Mutation): everything anyone wrote
+        self.backups = []
+        self.seen = [({}, None) for _ in DEVICES]  # per slot: (record id -> seq, epoch)
+        self.created = 0
+
+    def _device(self, slot):
+        person_id, scope = DEVICES[slot]
+        transport = EngineTransport(self.store, person(person_id), scope, validate)
+        return Client(Network(transport), batch_size=3, page_size=2)
+
+    def _note(self, slot, mutation):
+        self.written[mutation.id] = (slot, mutation)
+
+    def _pick(self, data, slot, having=lambda record: True):
+        records = self.clients[slot].records
+        ids = sorted(rid for rid, record in records.items() if having(record))
+        return records[data.draw(st.sampled_from(ids))] if ids else None
+
+    @initialize()
+    def a_shared_journal(self):
+        """Two goals every device has: so edits of the same record start early."""
+        for _ in range(2):
+            self.create(0, "Paint", "mentor")
+        for client in self.clients:
+            client.sync()
+
+    @rule(slot=slots, title=st.sampled_from(FIELDS["title"]),
+          visibility=st.sampled_from(FIELDS["visibility"]))
+    def create(self, slot, title, visibility):
+        self.created += 1
+        record_id = str(uuid.UUID(int=self.created))
+        fields = {"title": title, "visibility": visibility}
+        self._note(slot, self.clients[slot].write("goals", record_id, fields, LEARNER))
+
+    @rule(slot=slots, data=st.data())
+    def edit(self, slot, data):
+        record = self._pick(data, slot)
+        if record is not None:
+            name = data.draw(st.sampled_from(sorted(FIELDS)))
+            value = data.draw(st.sampled_from(FIELDS[name]))
+            self._note(slot, self.clients[slot].write("goals", record.id, {name: value},
+                                                      LEARNER))
+
+    @rule(slots=st.lists(slots, min_size=2, max_size=2, unique=True), data=st.data())
+    def edit_on_two_devices(self, slots, data):
+        """Two devices change the same field of a record both have, before syncing."""
+        first, second = (self.clients[slot] for slot in slots)
+        shared = sorted(set(first.records) & set(second.records))
+        if shared:
+            record_id = data.draw(st.sampled_from(shared))
+            name = data.draw(st.sampled_from(["title", "why"]))
+            for slot in slots:
+                value = data.draw(st.sampled_from(FIELDS[name]))
+                self._note(slot, self.clients[slot].write("goals", record_id, {name: value},
+                                                          LEARNER))
+
+    @rule(slot=slots, data=st.data())
+    def delete(self, slot, data):
+        record = self._pick(data, slot)
+        if record is not None:
+            self._note(slot, self.clients[slot].delete("goals", record.id, LEARNER))
+
+    @rule(slot=slots, data=st.data())
+    def resolve(self, slot, data):
+        record = self._pick(data, slot, having=lambda r: r.conflicts)
+        if record is None:
+            return
+        name = data.draw(st.sampled_from(sorted(record.conflicts)))
+        choices = [v["value"] for v in record.conflicts[name]]
+        if name != DELETED:
+            choices.append(record.fields.get(name))
+        else:
+            choices.append(False)
+        chosen = data.draw(st.sampled_from(choices))
+        self._note(slot, self.clients[slot].resolve("goals", record.id, LEARNER,
+                                                    {name: chosen}))
+
+    @rule(slot=slots, faults=st.lists(st.sampled_from(Network.FAULTS), max_size=3))
+    def sync(self, slot, faults):
+        client = self.clients[slot]
+        client.transport.faults = list(faults)
+        report = client.sync()
+        client.transport.faults = []
+        for happened in ("conflicts", "rejected", "epoch_changed", "removed", "error"):
+            if getattr(report, happened):
+                event(f"a sync saw: {happened}")
+
+    @rule()
+    def back_up(self):
+        self.backups.append(self.store.snapshot())
+
+    @precondition(lambda self: self.backups)
+    @rule(data=st.data())
+    def restore(self, data):
+        self.store.restore(data.draw(st.sampled_from(self.backups)), new_epoch=True)
+
+    @rule(slot=slots)
+    def wipe(self, slot):
+        """The device loses its storage after everything it wrote reached the server (as the
+        server is now); it comes back as a new replica. Older backups would lose its writing
+        for good (no copy is left anywhere), so they are not restored from any more."""
+        local = self.clients[slot].local
+        if local.outbox or any(self.store.stored_result(m) is None for m in local.log):
+            return
+        self.clients[slot] = self._device(slot)
+        self.seen[slot] = ({}, None)
+        self.backups.clear()
+
+    @invariant()
+    def a_devices_seen_seqs_never_go_back_within_an_epoch(self):
+        for slot, client in enumerate(self.clients):
+            seqs, epoch = self.seen[slot]
+            now = {rid: r.seq for rid, r in client.local.pulled.items()}
+            if epoch == client.local.epoch and epoch is not None:
+                assert all(now[rid] >= seq for rid, seq in seqs.items() if rid in now)
+            self.seen[slot] = (now, client.local.epoch)
+
+    def teardown(self):
+        self._settle()
+        server = {r.id: r for r in self.store.all_records()}
+        self._check_converged(server)
+        self._check_nothing_lost(server)
+        for record in server.values():
+            for versions in record.conflicts.values():
+                revs = [v["rev"] for v in versions]
+                assert len(revs) == len(set(revs)), "a version is kept twice"
+
+    def _settle(self):
+        for client in self.clients:
+            client.transport.faults = []
+        for _ in range(4):
+            reports = [client.sync() for client in self.clients]
+            assert all(r.error is None for r in reports), reports
+            if not any(r.pulled or c.pending_count for r, c in zip(reports, self.clients)):
+                return
+        raise AssertionError("the devices do not settle")
+
+    def _check_converged(self, server):
+        for slot, client in enumerate(self.clients):
+            visible = DEVICES[slot][1].learners[LEARNER]
+            expected = {rid: (r.fields, r.conflicts) for rid, r in server.items()
+                        if not r.deleted and r.visibility in visible}
+            assert {rid: (r.fields, r.conflicts) for rid, r in client.records.items()} == \
+                expected, f"device {slot} differs from the server"
+
+    def _check_nothing_lost(self, server):
+        answers = {mid: self.store.stored_result(mid) for mid in self.written}
+        assert all(answers.values()), "a mutation was never answered"
+        kept = {mid: (m, answers[mid].result) for mid, (_, m) in self.written.items()
+                if answers[mid].status != "rejected"}
+        for mid, (slot, mutation) in self.written.items():
+            if answers[mid].status == "rejected":
+                client = self.clients[slot]
+                if client.replica_id == mutation.replica:
+                    assert mid in {r.mutation.id for r in client.needs_person}
+                continue
+            for name, value in _writes(mutation):
+                assert _present(server.get(mutation.record_id), mutation, name, value) or \
+                    _superseded(kept, mutation, name, value), (mutation, name)
+
+
+def _writes(mutation):
+    """The (field, value) pairs a mutation wrote; a delete writes ``_deleted: True``."""
+    if mutation.op == "delete":
+        return [(DELETED, True)]
+    return [(name, value) for name, value in mutation.fields.items()
+            if name != DELETED or value is True]
+
+
+def _present(record, mutation, name, value):
+    if record is None:
+        return False
+    versions = record.conflicts.get(name, [])
+    if any(v["rev"] == mutation.id for v in versions):
+        return True
+    if name == DELETED:
+        return record.deleted
+    return not record.deleted and record.fields.get(name) == value
+
+
+def _superseded(kept, mutation, name, value):
+    """Whether an acknowledged later mutation was based on this one (or on a write of the
+    same value that replaced its rev), or chose between versions having seen it."""
+    same = {mutation.id} | {mid for mid, (m, result) in kept.items()
+                            if m.record_id == mutation.record_id and name in m.fields
+                            and m.fields[name] == value and name not in result["conflicts"]}
+    for other, result in kept.values():
+        if other.record_id != mutation.record_id or other.id == mutation.id:
+            continue
+        if mutation.id in other.seen_conflicts.get(name, ()):
+            return True
+        deletes = other.op == "delete" or other.fields.get(DELETED) is True
+        clean = DELETED not in result["conflicts"] if deletes else \
+            name in other.fields and name not in result["conflicts"]
+        if clean and (other.base.get(name) in same or deletes and name == DELETED):
+            return True
+    return False
+
+
+JournalSync.TestCase.settings = settings(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow], **PROFILE)
+TestJournalSync = JournalSync.TestCase
