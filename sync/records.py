@@ -78,14 +78,15 @@ class Record:
         wire.obj(data, path, ("id", "collection", "learner_id", "author_id", "fields", "revs",
                               "conflicts", "deleted", "seq", "created_at", "updated_at"), extra)
         author = data["author_id"]
+        at = path + "."
         return cls(
             id=wire.uuid_string(data["id"], wire.join(path, "id")),
             collection=wire.field_name(data["collection"], wire.join(path, "collection")),
             learner_id=wire.integer(data["learner_id"], wire.join(path, "learner_id"), 1),
-            author_id=None if author is None else wire.integer(author, wire.join(path, "author_id")),
+            author_id=None if author is None else wire.integer(author, at + "author_id"),
             fields={k: v for k, v in check_fields(
                 data["fields"], wire.join(path, "fields"), reserved=()).items() if v is not None},
-            revs=wire.mapping(data["revs"], wire.join(path, "revs"), _reserved_name, _rev),
+            revs=check_revs(data["revs"], wire.join(path, "revs")),
             conflicts=wire.mapping(data["conflicts"], wire.join(path, "conflicts"),
                                    _reserved_name, _versions),
             deleted=wire.boolean(data["deleted"], wire.join(path, "deleted")),
@@ -119,6 +120,14 @@ def check_fields(value, path, reserved=()):
     """
     return wire.mapping(value, path, lambda name, at: wire.field_name(name, at, reserved),
                         wire.json_value)
+
+
+def check_revs(value, path):
+    """Return ``value`` if it maps field names (``_deleted`` included) to mutation ids.
+
+    :raises InvalidRequest: naming the first bad entry.
+    """
+    return wire.mapping(value, path, _reserved_name, _rev)
 
 
 def conflict_entry(value, rev, author_id, at):
