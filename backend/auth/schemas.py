@@ -15,7 +15,8 @@ class DeviceKeyIn(Schema):
 
 
 class PinLoginIn(DeviceKeyIn):
-    person_id = fields.Integer(required=True, strict=True)
+    # within the databases' integer keys: a bigger number names nobody, and SQLite would raise
+    person_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
     pin = fields.String(load_default=None, allow_none=True,
                         validate=validate.Regexp(r"^[0-9]{4,8}$", error="a PIN is 4 to 8 digits"))
 
