@@ -17,6 +17,15 @@ GAS_KEYS = ("-2", "-1", "0", "1", "2")
 SHORT, LONG = 500, 8000
 
 
+class StrictBoolean(fields.Boolean):
+    """true or false only: not 1, "yes" or "on"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def _text(max_len, **kw):
     return fields.String(allow_none=True, validate=validate.Length(max=max_len), **kw)
 
@@ -84,7 +93,7 @@ class ContributionFields(RecordFields):
 class ReflectionFields(RecordFields):
     date = fields.Date(allow_none=True)
     text = _text(LONG)
-    quote_consent = fields.Boolean(allow_none=True, truthy={True}, falsy={False})
+    quote_consent = StrictBoolean(allow_none=True)
 
 
 class CheckinFields(RecordFields):
@@ -107,22 +116,36 @@ REQUIRED_ON_CREATE = {
 }
 
 
+# One instance per collection: building a marshmallow schema is far slower than using one.
+_FIELDS = {name: schema_cls().fields for name, schema_cls in FIELD_SCHEMAS.items()}
+
+
 def validate_fields(collection, data, is_create):
-    """Load ``data`` for ``collection``: returns (values, errors) with errors as {field: reason}."""
-    schema_cls = FIELD_SCHEMAS.get(collection)
-    if schema_cls is None:
+    """Load ``data`` for ``collection``: returns (values, errors) with errors as {field: reason}.
+
+    Each value goes through its own marshmallow field (type, length, range, choices): the
+    schema's rules exactly, without the per-call cost of ``Schema.load``, since a sync push
+    checks a thousand entries at a time.
+    """
+    known = _FIELDS.get(collection)
+    if known is None:
         return {}, {"collection": "there is no such collection"}
     if not isinstance(data, dict):
         return {}, {"fields": "must be an object"}
-    try:
-        values = schema_cls().load(data, partial=True)
-    except ValidationError as exc:
-        return {}, {name: _first(msg) for name, msg in exc.messages.items()}
-    if is_create:
+    values, errors = {}, {}
+    for name, raw in data.items():
+        field = known.get(name)
+        if field is None:
+            errors[name] = "Unknown field."
+            continue
+        try:
+            values[name] = field.deserialize(raw, name, data)
+        except ValidationError as exc:
+            errors[name] = _first(exc.messages)
+    if is_create and not errors:
         missing = [f for f in REQUIRED_ON_CREATE[collection] if not values.get(f)]
-        if missing:
-            return {}, {name: "is required for a new entry" for name in missing}
-    return values, {}
+        errors = {name: "is required for a new entry" for name in missing}
+    return (values, {}) if not errors else ({}, errors)
 
 
 def _first(message):
