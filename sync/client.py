@@ -225,6 +225,7 @@ class Client:
         """The server was restored: keep everything, send the whole log again, pull afresh."""
         self.local.epoch, self.local.cursor = epoch, None
         self.local.resend_log = True
+        self.local.resync_seen = None  # never forget unseen records now: they may be the only copy
         report.epoch_changed = True
 
     def _pull_all(self, report):
