@@ -39,26 +39,27 @@ class LocalStore:
     resend_log: bool = False  # after an epoch change, until the server has the whole log again
     resync_seen: set | None = None  # during a full resync: ids pulled so far
 
-    def view(self, record_id):
-        """Return the record as the person should see it (tombstones included), or ``None``."""
+    def view(self, record_id, unsent=None):
+        """Return the record as the person should see it (tombstones included), or ``None``.
+
+        :param unsent: the outbox mutations of this record, if the caller has them at hand.
+        """
         record = self.pulled.get(record_id)
         record = record.copy() if record is not None else None
         for mutation, result in self.unpulled.get(record_id, ()):
             record = overlay(record, mutation, result.conflicts)
-        for mutation in self.outbox.values():
-            if mutation.record_id == record_id:
-                record = overlay(record, mutation)
+        if unsent is None:
+            unsent = [m for m in self.outbox.values() if m.record_id == record_id]
+        for mutation in unsent:
+            record = overlay(record, mutation)
         return record
 
     def views(self):
         """Return every record the person should see: id -> ``Record``, tombstones left out."""
-        ids = set(self.pulled) | set(self.unpulled) | {m.record_id for m in self.outbox.values()}
-        views = {rid: self.view(rid) for rid in ids}
+        unsent = self._outbox_by_record()
+        ids = set(self.pulled) | set(self.unpulled) | set(unsent)
+        views = {rid: self.view(rid, unsent.get(rid, [])) for rid in ids}
         return {rid: r for rid, r in views.items() if r is not None and not r.deleted}
-
-    def has_pending(self, record_id):
-        """Whether the person has changes to this record the server has not confirmed."""
-        return record_id in self.unpulled or self.unsent(record_id)
 
     def unsent(self, record_id):
         """Whether the outbox holds changes to this record."""
@@ -121,15 +122,22 @@ class LocalStore:
     def drop(self, keep):
         """Forget records for which ``keep(record)`` is false, unless the outbox still holds
         changes to them."""
-        for rid in set(self.pulled) | set(self.unpulled):
-            record = self.view(rid)
-            if not keep(record) and not self.unsent(rid):
+        unsent = self._outbox_by_record()
+        for rid in (set(self.pulled) | set(self.unpulled)) - set(unsent):
+            record = self.pulled.get(rid) or self.view(rid, [])
+            if not keep(record):
                 self.forget(rid)
 
     def forget(self, record_id):
         """Take a record off the device (what was sent of it is safe on the server)."""
         self.pulled.pop(record_id, None)
         self.unpulled.pop(record_id, None)
+
+    def _outbox_by_record(self):
+        grouped = {}
+        for mutation in self.outbox.values():
+            grouped.setdefault(mutation.record_id, []).append(mutation)
+        return grouped
 
     def _forget_unpulled(self, record_id, done):
         entries = [e for e in self.unpulled.get(record_id, []) if not done(e)]
