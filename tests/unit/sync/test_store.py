@@ -1,0 +1,79 @@
+"""The Store itself: transactions on every store; snapshots and refusals of the memory store."""
+import pytest
+
+from sync import MemoryStore, Record
+
+from .builders import LEARNER, T0, Writer, new_id, person, pull_all, scope_of
+
+
+class Boom(Exception):
+    pass
+
+
+def goal_record(title="Paint"):
+    return Record(new_id(), "goals", LEARNER, 1, {"title": title}, {"title": new_id()},
+                  created_at=T0, updated_at=T0)
+
+
+def test_a_transaction_that_fails_leaves_nothing_behind_not_even_its_seqs(store):
+    with pytest.raises(Boom):
+        with store.transaction() as tx:
+            record = goal_record()
+            record.seq = tx.allocate_seqs(1)
+            tx.put_records([record], [])
+            tx.set_next_seqs({new_id(): 5})
+            raise Boom
+
+    assert store.max_seq() == 0
+    assert pull_all(store, scope_of(LEARNER))[0] == []
+
+
+def test_seqs_continue_after_the_last_committed_block(store):
+    for size in (3, 2):
+        with store.transaction() as tx:
+            first = tx.allocate_seqs(size)
+            records = [goal_record() for _ in range(size)]
+            for offset, record in enumerate(records):
+                record.seq = first + offset
+            tx.put_records(records, [])
+
+    assert (first, store.max_seq()) == (4, 5)
+
+
+def test_a_replica_never_seen_expects_seq_one(store):
+    replica = new_id()
+
+    with store.transaction() as tx:
+        assert tx.next_seqs([replica]) == {replica: 1}
+
+
+def test_a_store_starts_empty_with_an_epoch(store):
+    assert store.epoch()
+    assert (store.max_seq(), store.purged_through_seq()) == (0, 0)
+
+
+def test_the_memory_store_keeps_refused_mutations_for_a_person():
+    store = MemoryStore()
+    writer = Writer(store, person(1))
+    refused = writer.upsert(new_id(), {"title": "Walk", "minutes": "lots"})
+
+    writer.push(refused, writer.upsert(new_id(), {"title": "Swim"}))
+
+    (kept,) = store.rejected(LEARNER)
+    assert (kept.mutation_id, kept.payload) == (refused.id, refused.to_wire())
+    assert store.rejected(learner_id=99) == []
+
+
+@pytest.mark.parametrize("new_epoch", [True, False])
+def test_restoring_a_snapshot_brings_its_state_back(new_epoch):
+    store = MemoryStore()
+    writer = Writer(store, person(1))
+    kept, _ = writer.create(title="before")
+    snapshot, epoch = store.snapshot(), store.epoch()
+    writer.create(title="after")
+
+    store.restore(snapshot, new_epoch=new_epoch)
+
+    assert [r.id for r in store.all_records()] == [kept]
+    assert store.max_seq() == 1
+    assert (store.epoch() != epoch) is new_epoch
