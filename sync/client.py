@@ -86,14 +86,20 @@ class Client:
         return list(self.local.needs_person)
 
     def record(self, record_id):
-        """Return the record as the person should see it, or ``None`` (deleted or unknown)."""
+        """Return the record as the person should see it, or ``None`` (deleted or unknown).
+
+        :param record_id: the record's id.
+        """
         record = self.local.view(record_id)
         return None if record is None or record.deleted else record
 
     def write(self, collection, record_id, fields, learner_id):
         """Create a record or change some of its fields.
 
+        :param collection: the record's collection.
+        :param record_id: its id (a new UUID for a new record).
         :param fields: only the fields the person changed.
+        :param learner_id: whose journal it belongs to.
         :return: the queued ``Mutation``.
         :raises InvalidRequest: if the mutation would not pass the protocol's shape checks.
         """
@@ -104,6 +110,9 @@ class Client:
     def delete(self, collection, record_id, learner_id):
         """Delete a record (the server refuses, keeping a conflict, if it changed meanwhile).
 
+        :param collection: the record's collection.
+        :param record_id: its id.
+        :param learner_id: whose journal it belongs to.
         :return: the queued ``Mutation``.
         :raises InvalidRequest: if the mutation would not pass the protocol's shape checks.
         """
@@ -113,6 +122,9 @@ class Client:
     def resolve(self, collection, record_id, learner_id, fields):
         """Settle conflicts: the chosen value of each field, the versions seen are cleared.
 
+        :param collection: the record's collection.
+        :param record_id: its id.
+        :param learner_id: whose journal it belongs to.
         :param fields: ``{field: chosen value}``; ``{"_deleted": True}`` deletes the record,
             ``{"_deleted": False, ...}`` keeps (or restores) it.
         :return: the queued ``Mutation``.
@@ -129,7 +141,10 @@ class Client:
         return self._enqueue("resolve", collection, record_id, learner_id, fields, base, seen)
 
     def dismiss(self, mutation_id):
-        """Forget a refused mutation once a person has dealt with it."""
+        """Forget a refused mutation once a person has dealt with it.
+
+        :param mutation_id: the refused mutation's id.
+        """
         self.local.dismiss(mutation_id)
 
     def sync(self):

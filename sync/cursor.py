@@ -44,6 +44,8 @@ class Cursor:
     def decode(cls, text, path="cursor"):
         """Parse a cursor string made by ``encode``.
 
+        :param text: the cursor as the client sent it.
+        :param path: the request field it came in, for errors.
         :raises InvalidRequest: if it is not one (``details.field`` is ``cursor``).
         """
         wire.string(text, path, MAX_CURSOR_CHARS)

@@ -117,6 +117,7 @@ def mutation_error(name, field, reason, message=None, **extra):
     :param name: a key of ``MUTATION_ERRORS``.
     :param field: the field that failed (or ``learner_id``, ``collection``, ``record_id``).
     :param reason: why, in plain words.
+    :param message: a sentence for people (default: the table's).
     :param extra: more details, e.g. ``fields`` with every failing field.
     :raises KeyError: if ``name`` is not in ``MUTATION_ERRORS``.
     """

@@ -42,6 +42,7 @@ class LocalStore:
     def view(self, record_id, unsent=None):
         """Return the record as the person should see it (tombstones included), or ``None``.
 
+        :param record_id: the record's id.
         :param unsent: the outbox mutations of this record, if the caller has them at hand.
         """
         record = self.pulled.get(record_id)
@@ -62,11 +63,17 @@ class LocalStore:
         return {rid: r for rid, r in views.items() if r is not None and not r.deleted}
 
     def unsent(self, record_id):
-        """Whether the outbox holds changes to this record."""
+        """Whether the outbox holds changes to this record.
+
+        :param record_id: the record's id.
+        """
         return any(m.record_id == record_id for m in self.outbox.values())
 
     def enqueue(self, mutation):
-        """Put a new mutation in the outbox and take the next seq."""
+        """Put a new mutation in the outbox and take the next seq.
+
+        :param mutation: a ``Mutation`` numbered with ``next_seq``.
+        """
         self.outbox[mutation.id] = mutation
         self.next_seq = mutation.seq + 1
 
@@ -84,7 +91,11 @@ class LocalStore:
         return sorted(mutations, key=lambda m: m.seq)
 
     def acknowledge(self, mutation, result):
-        """Record that the server applied a mutation (or kept it as a conflict)."""
+        """Record that the server applied a mutation (or kept it as a conflict).
+
+        :param mutation: the ``Mutation``.
+        :param result: the server's ``MutationResult``.
+        """
         self.outbox.pop(mutation.id, None)
         self.log[mutation.id] = mutation
         # a restored server may apply what it once refused
@@ -95,7 +106,11 @@ class LocalStore:
                                                    key=lambda e: e[0].seq)
 
     def reject(self, mutation, error):
-        """Move a refused mutation to the list that needs a person (once)."""
+        """Move a refused mutation to the list that needs a person (once).
+
+        :param mutation: the ``Mutation``.
+        :param error: the server's error object.
+        """
         self.outbox.pop(mutation.id, None)
         self.log[mutation.id] = mutation
         self._forget_unpulled(mutation.record_id, lambda e: e[0].id == mutation.id)
@@ -104,12 +119,18 @@ class LocalStore:
             self.needs_person.append(Rejected(mutation, error))
 
     def dismiss(self, mutation_id):
-        """Forget a refused mutation once a person has dealt with it."""
+        """Forget a refused mutation once a person has dealt with it.
+
+        :param mutation_id: the refused mutation's id.
+        """
         self.needs_person = [r for r in self.needs_person if r.mutation.id != mutation_id]
         self.dismissed.add(mutation_id)
 
     def apply_change(self, change):
-        """Take one change from a pull."""
+        """Take one change from a pull.
+
+        :param change: a ``Change``.
+        """
         if change.removed:
             if not self.unsent(change.id):
                 self.forget(change.id)
@@ -120,8 +141,11 @@ class LocalStore:
                               and e[1].seq <= record.seq)
 
     def drop(self, keep):
-        """Forget records for which ``keep(record)`` is false, unless the outbox still holds
-        changes to them."""
+        """Forget records the device should no longer hold, unless the outbox still holds
+        changes to them.
+
+        :param keep: ``(record) -> bool``, false for a record to forget.
+        """
         unsent = self._outbox_by_record()
         for rid in (set(self.pulled) | set(self.unpulled)) - set(unsent):
             record = self.pulled.get(rid) or self.view(rid, [])
@@ -129,7 +153,10 @@ class LocalStore:
                 self.forget(rid)
 
     def forget(self, record_id):
-        """Take a record off the device (what was sent of it is safe on the server)."""
+        """Take a record off the device (what was sent of it is safe on the server).
+
+        :param record_id: the record's id.
+        """
         self.pulled.pop(record_id, None)
         self.unpulled.pop(record_id, None)
 
@@ -148,8 +175,13 @@ class LocalStore:
 
 
 def overlay(record, mutation, conflicts=()):
-    """Lay one of the person's mutations over a record, as the server will apply it (or did:
-    ``conflicts`` names the fields the server kept aside). Return the new record."""
+    """Lay one of the person's mutations over a record as the server will apply it, or did.
+
+    :param record: the record (changed in place), or ``None`` if the device has none.
+    :param mutation: the ``Mutation``.
+    :param conflicts: the fields the server kept aside, from its result.
+    :return: the record.
+    """
     if record is None:
         record = Record(mutation.record_id, mutation.collection, mutation.learner_id, None)
     fields = mutation.fields

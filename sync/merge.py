@@ -49,7 +49,13 @@ def apply(record, mutation, author_id, now):
 
 
 def rejected(name, field_name, reason, **extra):
-    """Return a rejected outcome with an error of ``MUTATION_ERRORS``."""
+    """Return a rejected outcome with an error of ``MUTATION_ERRORS``.
+
+    :param name: the error's name.
+    :param field_name: the field it concerns.
+    :param reason: why, in plain words.
+    :param extra: more details.
+    """
     return Outcome("rejected", error=mutation_error(name, field_name, reason, **extra),
                    changed=False)
 

@@ -41,6 +41,8 @@ class Mutation:
     def from_wire(cls, data, path="mutation"):
         """Build a mutation from its JSON object.
 
+        :param data: the decoded JSON object.
+        :param path: where it sits in the message, for errors.
         :raises InvalidRequest: naming the first bad field.
         """
         wire.obj(data, path, ("id", "replica", "seq", "op", "collection", "record_id",

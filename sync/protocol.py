@@ -21,6 +21,7 @@ def check_protocol(data):
     """Return the request's protocol version; checked before anything else, because an old
     client's request may have another shape.
 
+    :param data: the decoded JSON body.
     :raises ProtocolTooOld: if it is below ``MIN_PROTOCOL_VERSION``.
     :raises InvalidRequest: if it is missing, not an integer or newer than this server.
     """
@@ -52,6 +53,7 @@ class PushRequest:
     def from_wire(cls, data):
         """Build a push request from its JSON body.
 
+        :param data: the decoded JSON body.
         :raises ProtocolTooOld: if the client's protocol is too old.
         :raises InvalidRequest: naming the first bad field.
         """
@@ -92,6 +94,8 @@ class MutationResult:
     def from_wire(cls, data, path="result"):
         """Build a result from its JSON object.
 
+        :param data: the decoded JSON object.
+        :param path: where it sits in the message, for errors.
         :raises InvalidRequest: naming the first bad field.
         """
         wire.obj(data, path, ("id", "status"), ("seq", "revs", "conflicts", "error"))
@@ -125,6 +129,7 @@ class PushResponse:
     def from_wire(cls, data):
         """Build a push response from its JSON body.
 
+        :param data: the decoded JSON body.
         :raises InvalidRequest: naming the first bad field.
         """
         wire.obj(data, "", ("protocol", "epoch", "results"))
@@ -152,6 +157,7 @@ class PullRequest:
     def from_wire(cls, data):
         """Build a pull request from its JSON body.
 
+        :param data: the decoded JSON body.
         :raises ProtocolTooOld: if the client's protocol is too old.
         :raises InvalidRequest: naming the first bad field.
         """
@@ -179,6 +185,7 @@ class Change:
     def of(cls, record, visible):
         """Return the change that tells a puller about ``record``.
 
+        :param record: the ``Record``.
         :param visible: whether the puller may see the record.
         """
         return cls(record.collection, record.id, record.learner_id, record.seq,
@@ -195,6 +202,8 @@ class Change:
     def from_wire(cls, data, path="change"):
         """Build a change from its JSON object.
 
+        :param data: the decoded JSON object.
+        :param path: where it sits in the message, for errors.
         :raises InvalidRequest: naming the first bad field.
         """
         if isinstance(data, dict) and data.get("removed") is True:
@@ -228,6 +237,7 @@ class PullResponse:
     def from_wire(cls, data):
         """Build a pull response from its JSON body.
 
+        :param data: the decoded JSON body.
         :raises InvalidRequest: naming the first bad field.
         """
         wire.obj(data, "", ("protocol", "epoch", "changes", "cursor", "more", "scope"))

@@ -18,6 +18,8 @@ def format_time(moment):
     """Return an aware datetime as ISO 8601 UTC with microseconds and a ``Z``: fixed width, so
     such strings sort in time order.
 
+    :param moment: a time-zone aware ``datetime``.
+
     :raises ValueError: if ``moment`` has no time zone.
     """
     if moment.tzinfo is None:
@@ -97,7 +99,12 @@ class Record:
 
 def set_value(fields, name, value):
     """Set a domain field; null and absent are the same, and a record never holds a null
-    (an SQL store cannot tell them apart, so neither may anyone else)."""
+    (an SQL store cannot tell them apart, so neither may anyone else).
+
+    :param fields: a record's ``fields``, changed in place.
+    :param name: the field.
+    :param value: its new value; ``None`` removes it.
+    """
     if value is None:
         fields.pop(name, None)
     else:
@@ -105,7 +112,10 @@ def set_value(fields, name, value):
 
 
 def clone(value):
-    """Return a deep copy of a JSON value (much faster than ``copy.deepcopy``)."""
+    """Return a deep copy of a JSON value (much faster than ``copy.deepcopy``).
+
+    :param value: null, a boolean, number, string, list or object.
+    """
     if isinstance(value, dict):
         return {key: clone(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -116,6 +126,9 @@ def clone(value):
 def check_fields(value, path, reserved=()):
     """Return ``value`` if it is an object of domain field names to JSON values.
 
+    :param value: the decoded JSON value.
+    :param path: where it sits in the message, for errors.
+    :param reserved: names starting with ``_`` allowed here (``_deleted`` in a resolve).
     :raises InvalidRequest: naming the first bad field.
     """
     return wire.mapping(value, path, lambda name, at: wire.field_name(name, at, reserved),
@@ -125,14 +138,21 @@ def check_fields(value, path, reserved=()):
 def check_revs(value, path):
     """Return ``value`` if it maps field names (``_deleted`` included) to mutation ids.
 
+    :param value: the decoded JSON value.
+    :param path: where it sits in the message, for errors.
     :raises InvalidRequest: naming the first bad entry.
     """
     return wire.mapping(value, path, _reserved_name, _rev)
 
 
 def conflict_entry(value, rev, author_id, at):
-    """Return one kept version of a field: what was written, by which mutation, by whom, when
-    (``at`` is the writer's clock, shown to people choosing between versions)."""
+    """Return one kept version of a field, for a record's ``conflicts``.
+
+    :param value: what was written.
+    :param rev: the id of the mutation that wrote it.
+    :param author_id: who pushed it.
+    :param at: the writer's clock, shown to people choosing between versions.
+    """
     return {"value": value, "rev": rev, "author_id": author_id, "at": at}
 
 

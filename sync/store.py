@@ -46,29 +46,50 @@ class StoreTransaction(Protocol):
     """The steps of one push, all inside one serialized write transaction."""
 
     def next_seqs(self, replicas: Collection[str]) -> dict[str, int]:
-        """Return each replica's next expected mutation seq (1 for a replica never seen)."""
+        """Return each replica's next expected mutation seq (1 for a replica never seen).
+
+        :param replicas: replica ids.
+        """
 
     def stored_results(self, mutation_ids: Collection[str]) -> dict[str, dict]:
-        """Return the stored ``result`` of each of these mutations that was processed before."""
+        """Return the stored ``result`` of each of these mutations that was processed before.
+
+        :param mutation_ids: the ids of a push's mutations.
+        """
 
     def records(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Record]:
-        """Return the records (tombstones included) with these ``(collection, id)`` keys;
-        copies the caller may change."""
+        """Return the records (tombstones included) with these keys; copies the caller may
+        change.
+
+        :param keys: ``(collection, record id)`` pairs.
+        """
 
     def allocate_seqs(self, n: int) -> int:
-        """Reserve ``n`` (>= 1) consecutive seqs from the one counter; return the first.
-        Called at most once per transaction, as late as possible (it serializes writers)."""
+        """Reserve consecutive seqs from the one counter; return the first. Called at most
+        once per transaction, at its end.
+
+        :param n: how many (at least 1).
+        """
 
     def put_records(self, created: Sequence[Record], updated: Sequence[Record]) -> None:
-        """Insert the ``created`` records and overwrite the ``updated`` ones, whole. The store
-        may keep the objects: the engine never touches them again."""
+        """Save records whole. The store may keep the objects: the engine never touches them
+        again.
+
+        :param created: records the store does not have yet.
+        :param updated: records to overwrite.
+        """
 
     def put_results(self, results: Sequence[StoredResult]) -> None:
-        """Store the outcome of newly processed mutations (never one already stored); the
-        store may keep the objects."""
+        """Store the outcome of newly processed mutations; the store may keep the objects.
+
+        :param results: ``StoredResult`` objects, never of a mutation already stored.
+        """
 
     def set_next_seqs(self, next_seqs: Mapping[str, int]) -> None:
-        """Store replicas' next expected seqs (creating replicas never seen)."""
+        """Store replicas' next expected seqs.
+
+        :param next_seqs: replica id -> next seq (replicas never seen are created).
+        """
 
 
 class Store(Protocol):
@@ -88,13 +109,19 @@ class Store(Protocol):
         when it raises."""
 
     def changes(self, after: Mapping[int, int], limit: int) -> list[Record]:
-        """Return records of the learners in ``after`` with ``seq > after[learner_id]``,
-        tombstones included, in seq order, at most ``limit`` of them."""
+        """Return records changed after a seq per learner, tombstones included, in seq order.
+
+        :param after: learner id -> the last seq already seen (only these learners).
+        :param limit: the most records to return.
+        """
 
     def purge_tombstones(self, older_than: str | None, through_seq: int | None) -> int:
-        """Delete tombstones last changed before ``older_than`` (an ISO time) and with
-        ``seq <= through_seq`` (each bound only if given); raise ``purged_through_seq`` to the
-        highest seq purged. Return how many were purged."""
+        """Delete old tombstones; raise ``purged_through_seq`` to the highest seq purged.
+        Return how many were purged.
+
+        :param older_than: an ISO time: only tombstones last changed before it (if given).
+        :param through_seq: only tombstones with ``seq <= through_seq`` (if given).
+        """
 
 
 class MemoryStore:
@@ -144,7 +171,11 @@ class MemoryStore:
             return [r.copy() for r in hits[:limit]]
 
     def purge_tombstones(self, older_than, through_seq):
-        """Delete old tombstones; see ``Store.purge_tombstones``."""
+        """Delete old tombstones; see ``Store.purge_tombstones``.
+
+        :param older_than: an ISO time, or ``None``.
+        :param through_seq: a seq, or ``None``.
+        """
         with self._lock:
             records = self._state["records"]
             gone = [key for key, r in records.items() if r.deleted
@@ -162,6 +193,7 @@ class MemoryStore:
     def restore(self, snapshot, new_epoch=True):
         """Replace the state with a snapshot, as the backend's restore command does.
 
+        :param snapshot: what ``snapshot`` returned.
         :param new_epoch: give the restored store a new epoch (what the restore command does);
             ``False`` imitates a restore that forgot to, which pulls detect by seq.
         """
@@ -178,12 +210,18 @@ class MemoryStore:
                           key=lambda r: r.seq)
 
     def stored_result(self, mutation_id):
-        """Return the ``StoredResult`` of a processed mutation, or ``None``."""
+        """Return the ``StoredResult`` of a processed mutation, or ``None``.
+
+        :param mutation_id: the mutation's id.
+        """
         with self._lock:
             return copy.deepcopy(self._state["results"].get(mutation_id))
 
     def rejected(self, learner_id=None):
-        """Return the stored rejected mutations (of one learner, if given), oldest first."""
+        """Return the stored rejected mutations, oldest first.
+
+        :param learner_id: only those of this learner, if given.
+        """
         with self._lock:
             return [copy.deepcopy(r) for r in self._state["results"].values()
                     if r.status == "rejected" and learner_id in (None, r.learner_id)]

@@ -34,13 +34,21 @@ def obj(value, field, required, optional=()):
 
 
 def join(field, key):
-    """Return the path of ``key`` inside ``field``."""
+    """Return the path of ``key`` inside ``field``.
+
+    :param field: a path, or ``""`` for the top of the body.
+    :param key: a key inside it.
+    """
     return f"{field}.{key}" if field else key
 
 
 def string(value, field, max_chars=MAX_NAME_CHARS, nullable=False):
     """Return ``value`` if it is a non-empty string of at most ``max_chars`` characters.
 
+    :param value: the decoded JSON value.
+    :param field: its path, for the error.
+    :param max_chars: the longest allowed.
+    :param nullable: whether ``None`` is allowed.
     :raises InvalidRequest: if it is not.
     """
     if value is None and nullable:
@@ -55,6 +63,10 @@ def string(value, field, max_chars=MAX_NAME_CHARS, nullable=False):
 def integer(value, field, minimum=None, maximum=None):
     """Return ``value`` if it is an integer (not a boolean) within the bounds.
 
+    :param value: the decoded JSON value.
+    :param field: its path, for the error.
+    :param minimum: the smallest allowed, if any.
+    :param maximum: the largest allowed, if any.
     :raises InvalidRequest: if it is not.
     """
     if not isinstance(value, int) or isinstance(value, bool):
@@ -69,6 +81,8 @@ def integer(value, field, minimum=None, maximum=None):
 def boolean(value, field):
     """Return ``value`` if it is ``true`` or ``false``.
 
+    :param value: the decoded JSON value.
+    :param field: its path, for the error.
     :raises InvalidRequest: if it is not.
     """
     if not isinstance(value, bool):
@@ -79,6 +93,8 @@ def boolean(value, field):
 def uuid_string(value, field):
     """Return ``value`` if it is a UUID in canonical lower-case form.
 
+    :param value: the decoded JSON value.
+    :param field: its path, for the error.
     :raises InvalidRequest: if it is not (ids are compared as strings, so one spelling only).
     """
     if isinstance(value, str) and _UUID.match(value):
@@ -89,6 +105,9 @@ def uuid_string(value, field):
 def array(value, field, max_items=MAX_ITEMS):
     """Return ``value`` if it is a list of at most ``max_items`` items.
 
+    :param value: the decoded JSON value.
+    :param field: its path, for the error.
+    :param max_items: the most items allowed.
     :raises InvalidRequest: if it is not.
     """
     if not isinstance(value, list):
@@ -103,6 +122,9 @@ def field_name(name, field, reserved=()):
     (names starting with ``_`` are the protocol's own, such as ``_deleted``) unless listed in
     ``reserved``.
 
+    :param name: the name.
+    :param field: its path, for the error.
+    :param reserved: names starting with ``_`` allowed here.
     :raises InvalidRequest: if it cannot.
     """
     string(name, field)
@@ -115,6 +137,9 @@ def json_value(value, field, depth=0):
     """Return ``value`` if it is plain JSON (null, boolean, number, string, list, object) of
     modest size.
 
+    :param value: the decoded JSON value.
+    :param field: its path, for the error.
+    :param depth: how deep it sits already.
     :raises InvalidRequest: naming the offending part.
     """
     if value is None or isinstance(value, (bool, int)):
@@ -142,6 +167,9 @@ def json_value(value, field, depth=0):
 def mapping(value, field, check_key, check_value, max_items=MAX_ITEMS):
     """Return ``value`` if it is an object whose keys and values pass the checks.
 
+    :param value: the decoded JSON value.
+    :param field: its path, for the error.
+    :param max_items: the most entries allowed.
     :param check_key: ``(key, path) -> None``, raising ``InvalidRequest``.
     :param check_value: ``(value, path) -> None``, raising ``InvalidRequest``.
     :raises InvalidRequest: naming the first bad entry.
