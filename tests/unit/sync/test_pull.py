@@ -127,6 +127,26 @@ def test_a_learner_new_to_the_scope_is_pulled_from_the_start(store, writer):
     assert [c.id for c in changes] == theirs
 
 
+def test_a_learner_leaving_the_scope_leaves_the_response_scope_and_the_cursor(store, writer):
+    fill(writer, 1, learner_id=OTHER_LEARNER)
+    _, cursor = pull_all(store, scope_of(LEARNER, OTHER_LEARNER))
+
+    page = pull_page(store, scope_of(LEARNER), cursor)
+
+    assert page.scope == [LEARNER]
+    assert set(Cursor.decode(page.cursor).seqs) == {LEARNER}
+
+
+def test_a_learner_back_in_the_scope_is_pulled_again_from_the_start(store, writer):
+    theirs = fill(writer, 2, learner_id=OTHER_LEARNER)
+    _, cursor = pull_all(store, scope_of(LEARNER, OTHER_LEARNER))
+    _, cursor = pull_all(store, scope_of(LEARNER), cursor)
+
+    changes, _ = pull_all(store, scope_of(LEARNER, OTHER_LEARNER), cursor)
+
+    assert [c.id for c in changes] == theirs
+
+
 def test_a_learner_whose_visible_set_grows_is_pulled_again_from_the_start(store, writer):
     shared = fill(writer, 1, visibility="mentor")
     _, cursor = pull_all(store, scope_of(LEARNER, visible=CARE_TEAM))
