@@ -40,6 +40,7 @@ def test_the_same_goal_changed_on_two_tablets_offline_is_settled_by_the_person(
     library.click("a:has-text('Look now')")
     library.click("text=See both versions")
 
+    library.wait_for_selector(".version")
     versions = library.locator(".version")
     assert versions.count() == 2
     assert "Video-call my grandson on Sundays" in versions.nth(0).inner_text()
