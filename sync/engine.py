@@ -57,8 +57,8 @@ def push(store, actor, request, validate, *, now=None):
         request = PushRequest.from_wire(request)
     with store.transaction() as tx:
         results = _PushBatch(tx, request, now or utc_now()).run(actor, validate)
-        epoch = store.epoch()
-    return PushResponse(epoch, results)
+    # read after the commit: a store may serve it from another connection
+    return PushResponse(store.epoch(), results)
 
 
 def pull(store, scope, request):
