@@ -90,7 +90,7 @@ def _gather(learner):
     journal = {name: records.all_records(learner, name) for name in COLLECTIONS}
     author_ids = {r.author_id for found in journal.values() for r in found} - {None}
     authors = dict(db.session.execute(select(Person.id, Person.display_name)
-                                      .where(Person.id.in_(author_ids))).all()) if author_ids else {}
+                                      .where(Person.id.in_(author_ids))).all())
     pairings = db.session.scalars(select(Pairing).where(Pairing.learner_id == learner.id)
                                   .order_by(Pairing.started_at)).all()
     return journal, authors, pairings
