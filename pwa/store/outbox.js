@@ -3,7 +3,7 @@
  * from a backup gets them again) and the ones the server refused, kept for the person.
  * The outbox holds mutations, never HTTP requests [Workbox, kinto.js]; nothing in it expires. */
 import { allOf, countOf, transaction } from './db.js';
-import { seal, open } from './crypto.js';
+import { seal, open, uuid } from './crypto.js';
 import { emit } from './events.js';
 
 const aad = (kind, personId, mid) => `${kind}|${personId}|${mid}`;
@@ -57,16 +57,16 @@ export async function logItems(s) {
   return items.map((entry) => ({ seq: entry.seq, mutation: entry.mutation, fromLog: true }));
 }
 
-/** Record ids with changes the server has not confirmed back (outbox or unpulled). */
-export async function pendingRecordIds(personId) {
-  const outbox = await allOf('outbox', personId);
-  const log = (await allOf('log', personId)).filter((r) => r.unpulled);
-  return new Set([...outbox, ...log].map((r) => r.recordId));
+/** Record ids the outbox holds changes to: a pull never forgets those. */
+export async function outboxRecordIds(personId) {
+  return new Set((await allOf('outbox', personId)).map((r) => r.recordId));
 }
 
-/** The lowest seq still held (outbox or log), or `nextSeq`. */
-export async function floor(personId, nextSeq) {
-  const rows = [...await allOf('outbox', personId), ...await allOf('log', personId)];
+/** The lowest seq this replica still holds (outbox or log), or `nextSeq`. Rows sealed under
+ * an earlier key belong to an earlier replica of the person (see people.createVault). */
+export async function floor(s, nextSeq) {
+  const rows = [...await allOf('outbox', s.person.id), ...await allOf('log', s.person.id)]
+    .filter((r) => r.keyId === s.keyId);
   return rows.length ? Math.min(...rows.map((r) => r.seq)) : nextSeq;
 }
 
@@ -131,16 +131,23 @@ export async function dismiss(s, mid) {
   emit('written', {});
 }
 
-/** Re-seal outbox entries kept under an old key with the current one, so they can be sent. */
-export async function reseal(s, oldKeyId, oldKey) {
-  const rows = (await allOf('outbox', s.person.id)).filter((r) => r.keyId === oldKeyId);
-  const fresh = [];
+/** Unsent changes sealed under an earlier key (the PIN was changed by staff), by key id. */
+export async function lockedKeyIds(s) {
+  return new Set((await allOf('outbox', s.person.id)).filter((r) => r.keyId !== s.keyId).map((r) => r.keyId));
+}
+
+/** The person gave their old PIN: queue their unsent changes again, as new mutations of the
+ * current replica (a change the server did get is then applied again harmlessly, or kept as a
+ * conflict; never lost), and take the old entries out. Returns how many. */
+export async function recover(s, oldKeyId, oldKey) {
+  const rows = (await allOf('outbox', s.person.id)).filter((r) => r.keyId === oldKeyId)
+    .sort((a, b) => a.seq - b.seq);
   for (const row of rows) {
-    const mutation = await open(oldKey, row, aad('outbox', row.personId, row.mid));
-    fresh.push({ ...row, keyId: s.keyId, ...(await seal(s.key, mutation, aad('outbox', row.personId, row.mid))) });
+    const old = await open(oldKey, row, aad('outbox', row.personId, row.mid));
+    await enqueue(s, { ...old, id: uuid() });
+    await transaction(['outbox'], 'readwrite', (tx) => { tx.objectStore('outbox').delete(row.n); });
   }
-  await transaction(['outbox'], 'readwrite', (tx) => { fresh.forEach((row) => tx.objectStore('outbox').put(row)); });
-  return fresh.length;
+  return rows.length;
 }
 
 /** Ids of every mutation made on this device by the person (answered or not): a conflict's

@@ -64,9 +64,12 @@ export async function createVault(who, secret, token, expiresAt) {
     replica: c.uuid(), next_seq: 1, cursor: null, epoch: null, last_sent_at: null, old_keys: [],
     ...existing, ...tileFields(who), kdf, wrapped, keyId, fails: 0,
   };
-  // Writing sealed under a previous key (a PIN changed by staff) is kept, never dropped.
+  // Writing sealed under a previous key (a PIN changed by staff) is kept, never dropped; the
+  // new key starts a new replica, so the old one's unsent seqs never hold the new ones back.
   if (existing && existing.wrapped && existing.keyId !== keyId) {
     row.old_keys = [...(existing.old_keys || []), { keyId: existing.keyId, kdf: existing.kdf, wrapped: existing.wrapped }];
+    Object.assign(row, { replica: c.uuid(), next_seq: 1, cursor: null, epoch: null, resend_log: false,
+      resync_seen: null, dismissed: [] });
   }
   row.secret = await c.seal(key, { token, expiresAt }, secretAad(who.id));
   await put('people', row);

@@ -4,7 +4,7 @@
  * copy, so unsent writing is never overwritten. Saving writes only to the outbox. */
 import { dbPromise, done, transaction } from './db.js';
 import { seal, open, uuid } from './crypto.js';
-import { enqueue, outboxItems, unpulled, pendingRecordIds } from './outbox.js';
+import { enqueue, outboxItems, unpulled, outboxRecordIds } from './outbox.js';
 
 export const DELETED = '_deleted';
 const aad = (personId, collection, id) => `record|${personId}|${collection}|${id}`;
@@ -165,11 +165,22 @@ export async function conflicted(s) {
   return (await views(s)).filter((r) => Object.keys(r.conflicts || {}).length);
 }
 
-/** Take one pull page: store the records, forget answered mutations a record now includes,
- * remove records that left the device unless the person's changes to them are pending. */
+function forgetUnpulled(tx, pid, shouldForget) {
+  tx.objectStore('log').index('byPerson').openCursor(pid).onsuccess = (event) => {
+    const cursor = event.target.result;
+    if (!cursor) return;
+    const row = cursor.value;
+    if (row.unpulled && shouldForget(row)) cursor.update({ ...row, unpulled: false });
+    cursor.continue();
+  };
+}
+
+/** Take one pull page: store the records and forget the answered mutations each now includes;
+ * a removed record leaves the device (with its unpulled entries) unless the outbox holds
+ * changes to it (docs/sync-protocol.md, "Pull phase"). */
 export async function applyPage(s, changes) {
   const pid = s.person.id;
-  const pending = await pendingRecordIds(pid);
+  const keepers = await outboxRecordIds(pid);
   const puts = [];
   for (const change of changes) {
     if (change.removed) continue;
@@ -178,33 +189,28 @@ export async function applyPage(s, changes) {
       seq: record.seq, keyId: s.keyId, ...(await seal(s.key, record, aad(pid, record.collection, record.id))) });
   }
   const seqs = new Map(changes.filter((c) => !c.removed).map((c) => [c.id, c.seq]));
+  const gone = new Set(changes.filter((c) => c.removed && !keepers.has(c.id)).map((c) => c.id));
   await transaction(['records', 'log'], 'readwrite', (tx) => {
     const records = tx.objectStore('records');
     for (const change of changes) {
-      if (change.removed && !pending.has(change.id)) records.delete([pid, change.collection, change.id]);
+      if (gone.has(change.id)) records.delete([pid, change.collection, change.id]);
     }
     puts.forEach((row) => records.put(row));
-    const log = tx.objectStore('log');
-    log.index('byPerson').openCursor(pid).onsuccess = (event) => {
-      const cursor = event.target.result;
-      if (!cursor) return;
-      const row = cursor.value;
-      if (row.unpulled && seqs.has(row.recordId) && row.resultSeq != null && row.resultSeq <= seqs.get(row.recordId)) {
-        cursor.update({ ...row, unpulled: false });
-      }
-      cursor.continue();
-    };
+    forgetUnpulled(tx, pid, (row) => gone.has(row.recordId)
+      || (seqs.has(row.recordId) && row.resultSeq != null && row.resultSeq <= seqs.get(row.recordId)));
   });
 }
 
-/** Forget pulled records for which `keep(row)` is false ({id, learnerId}), unless pending. */
+/** Forget pulled records for which `keepRow(row)` ({id, learnerId}) is false, unless the
+ * outbox holds changes to them. */
 export async function drop(s, keepRow) {
   const pid = s.person.id;
-  const pending = await pendingRecordIds(pid);
+  const keepers = await outboxRecordIds(pid);
   const rows = await pulledRows(s);
-  const gone = rows.filter((row) => !keepRow(row) && !pending.has(row.id));
-  if (!gone.length) return;
-  await transaction(['records'], 'readwrite', (tx) => {
-    gone.forEach((row) => tx.objectStore('records').delete([pid, row.collection, row.id]));
+  const gone = new Set(rows.filter((row) => !keepRow(row) && !keepers.has(row.id)).map((row) => row.id));
+  if (!gone.size) return;
+  await transaction(['records', 'log'], 'readwrite', (tx) => {
+    rows.filter((row) => gone.has(row.id)).forEach((row) => tx.objectStore('records').delete([pid, row.collection, row.id]));
+    forgetUnpulled(tx, pid, (row) => gone.has(row.recordId));
   });
 }

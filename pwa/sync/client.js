@@ -37,7 +37,7 @@ async function checkEpoch(s, epoch, report) {
 
 async function pushBatch(s, batch, report) {
   const row = await person(s.person.id);
-  const floor = await outbox.floor(s.person.id, row.next_seq);
+  const floor = await outbox.floor(s, row.next_seq);
   const body = { protocol: PROTOCOL, replica: row.replica, floor, mutations: batch.map((i) => wire(i, row.replica)) };
   const answer = await api(PUSH_PATH, { method: 'POST', body, token: s.token });
   if (answer.results.map((r) => r.id).join() !== batch.map((i) => i.mutation.id).join()) {

@@ -3,7 +3,7 @@
  * Only one tab syncs a person at a time (Web Locks). The state it keeps feeds the trust line. */
 import { sync } from './client.js';
 import { session, person } from '../store/people.js';
-import { count, heldCount } from '../store/outbox.js';
+import { count, heldCount, lockedKeyIds } from '../store/outbox.js';
 import { conflicted } from '../store/records.js';
 import { on, emit } from '../store/events.js';
 
@@ -29,10 +29,12 @@ export function syncState() {
 /** Count what waits and what needs the person, for the trust line. */
 export async function refreshCounts(s = session()) {
   if (!s) return setState({ phase: 'idle', pending: 0, held: 0, conflicts: 0, lastSent: null, progress: null });
-  const [pending, held, row, conflicts] = await Promise.all([
-    count(s.person.id), heldCount(s.person.id), person(s.person.id), conflicted(s).catch(() => [])]);
+  const [pending, held, row, conflicts, locked] = await Promise.all([
+    count(s.person.id), heldCount(s.person.id), person(s.person.id), conflicted(s).catch(() => []),
+    lockedKeyIds(s).catch(() => new Set())]);
   if (session() !== s) return undefined;
-  return setState({ pending, held, conflicts: conflicts.length, lastSent: row && row.last_synced });
+  // Writing kept under an old PIN needs the person too (views/attention.js).
+  return setState({ pending, held: held + locked.size, conflicts: conflicts.length, lastSent: row && row.last_synced });
 }
 
 function phaseFor(error) {

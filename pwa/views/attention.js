@@ -2,7 +2,9 @@
  * Nothing here is ever dropped without the person deciding. */
 import { h, append, longDate } from '../ui/dom.js';
 import { conflicted, write } from '../store/records.js';
-import { held, dismiss } from '../store/outbox.js';
+import { held, dismiss, lockedKeyIds, recover } from '../store/outbox.js';
+import { openOldKey, person } from '../store/people.js';
+import { showProblem } from '../ui/forms.js';
 import { uuid } from '../store/crypto.js';
 import { headline } from '../ui/entries.js';
 import { FIELD_NAMES, valueWords } from '../ui/words.js';
@@ -32,6 +34,27 @@ function refusedCard(s, item, rerender) {
       h('button', { type: 'button', class: 'button secondary', onclick: letGo }, m.op === 'delete' ? 'All right' : 'Let it go')));
 }
 
+function oldPinCard(s, keyId, kdf, rerender) {
+  const needsPin = kdf && kdf.name === 'PBKDF2';
+  const form = h('form', { novalidate: true },
+    h('h3', {}, 'Writing saved with your old PIN'),
+    h('p', {}, 'Some of your writing on this tablet was saved before your PIN was changed. It is safe, and is sent once it is opened.'),
+    needsPin ? [h('label', { for: `old-${keyId}` }, 'Your old PIN'),
+      h('input', { id: `old-${keyId}`, name: 'pin', type: 'password', inputmode: 'numeric', autocomplete: 'off' })] : null,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Send it')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const key = await openOldKey(s.person.id, keyId, needsPin ? form.pin.value : undefined);
+      await recover(s, keyId, key);
+      rerender();
+    } catch {
+      showProblem(form, 'That was not the old PIN. Please try again.');
+    }
+  });
+  return h('li', { class: 'card' }, form);
+}
+
 export default async function attention({ s, go }) {
   if (!s.key) {
     go('');
@@ -39,11 +62,13 @@ export default async function attention({ s, go }) {
   }
   const box = h('div', {});
   const render = async () => {
-    const [conflicts, refused] = await Promise.all([conflicted(s), held(s)]);
+    const [conflicts, refused, locked, row] = await Promise.all([conflicted(s), held(s), lockedKeyIds(s), person(s.person.id)]);
+    const oldKeys = (row.old_keys || []).filter((k) => locked.has(k.keyId));
     box.replaceChildren();
     append(box, [
       h('h1', {}, 'Things to look at'),
-      !conflicts.length && !refused.length ? h('p', {}, 'Nothing needs you just now. Thank you.') : null,
+      !conflicts.length && !refused.length && !oldKeys.length ? h('p', {}, 'Nothing needs you just now. Thank you.') : null,
+      oldKeys.length ? h('ul', { class: 'card-list' }, oldKeys.map((k) => oldPinCard(s, k.keyId, k.kdf, async () => { await render(); refreshCounts(); }))) : null,
       conflicts.length ? [h('h2', {}, 'Changed in two places'),
         h('p', {}, 'These were changed on this tablet and somewhere else at about the same time. Both versions are kept. Please choose.'),
         h('ul', { class: 'card-list' }, conflicts.map((r) => h('li', { class: 'card' },

@@ -5,6 +5,7 @@ import { knownPeople, refreshTiles, session } from '../store/people.js';
 import { count } from '../store/outbox.js';
 import { fetchTiles } from '../sync/auth.js';
 import { homeFor } from '../ui/router.js';
+import { isAppleTablet } from './install.js';
 
 async function tilesNow() {
   const cached = (await setting('tiles')) || null;
@@ -46,6 +47,8 @@ export default async function start({ go }) {
     others.length ? [h('h2', {}, 'Mentors'), h('ul', { class: 'tiles', 'aria-label': 'Mentors' }, await Promise.all(others.map((p) => h('li', {},
       h('a', { href: `#/sign-in?email=${encodeURIComponent(p.email || '')}`, class: 'tile' },
         h('span', { class: 'initials', 'aria-hidden': 'true' }, p.initials), h('span', {}, p.display_name))))))] : null,
+    isAppleTablet() ? h('p', { class: 'note' }, 'On an iPad, put What Matters on the Home Screen so it keeps your journal safe. ',
+      h('a', { href: '#/install', class: 'button' }, 'Show me how')) : null,
     h('h2', {}, 'Mentors and staff'),
     h('div', { class: 'actions' },
       h('a', { href: '#/sign-in', class: 'button' }, 'Sign in with email'),
