@@ -9,7 +9,7 @@ import { flash } from '../ui/flash.js';
 const TEXT_FIELDS = ['title', 'why', 'note', 'text', 'what', 'activity', 'needs', 'preferences', 'resources', 'networks', 'with_whom'];
 
 function versionsOf(record, name, mine) {
-  const current = { value: name === DELETED ? record.deleted : record.fields[name], rev: record.revs[name] };
+  const current = { value: name === DELETED ? record.deleted : record.fields[name], rev: record.revs[name], at: record.updated_at };
   const all = [current, ...(record.conflicts[name] || [])];
   return all.map((v) => ({ ...v, here: mine.has(v.rev) }));
 }

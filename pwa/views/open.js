@@ -31,8 +31,8 @@ function keypad(input) {
     if (input.value.length < 8) input.value += digit;
   };
   const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => h('button', { type: 'button', onclick: press(d) }, d));
+  keys.push(h('span', {}), h('button', { type: 'button', onclick: press('0') }, '0'));
   keys.push(h('button', { type: 'button', 'aria-label': 'Delete the last number', onclick: () => { input.value = input.value.slice(0, -1); } }, '⌫'));
-  keys.push(h('button', { type: 'button', onclick: press('0') }, '0'));
   return h('div', { class: 'keypad', role: 'group', 'aria-label': 'Numbers' }, keys);
 }
 

@@ -44,7 +44,7 @@ def open_journal(page, name, pin=None):
         for digit in pin:
             page.click(f".keypad button:text-is('{digit}')")
         page.click("button:has-text('Open my journal')")
-    page.wait_for_selector("h1:has-text('Hello')")
+    page.wait_for_selector("a.action.first:has-text('Record what I did')")
 
 
 def wait_all_sent(page, timeout=20000):

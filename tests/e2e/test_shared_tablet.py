@@ -1,5 +1,7 @@
 """One tablet, two learners: the second cannot read the first one's journal, on the page or in
 IndexedDB (what the browser's developer tools would show); unsent writing survives switching."""
+import json
+
 import pytest
 
 from .steps import api_get, enrol, indexeddb_text, open_journal, wait_all_sent
@@ -28,7 +30,7 @@ def tablet(live_server, new_context, make):
     enrol(page, live_server, make.device(org).raw_key)
     open_journal(page, "Edna Whitworth", "2468")
     wait_all_sent(page)
-    page.edna = edna
+    page.edna, page.org = edna, org
     return page
 
 
@@ -47,9 +49,10 @@ def test_indexeddb_holds_no_journal_words_in_plain_text(tablet):
     tablet.context.set_offline(True)  # unsent: the words sit in the outbox
     _write_reflection(tablet, SECRET)
     tablet.click("button:has-text('Switch person')")
+    tablet.context.set_offline(False)  # Harold opens his journal here for the first time
     open_journal(tablet, "Harold Pennington")
     stored = indexeddb_text(tablet)
-    assert "outbox" in stored and "records" in stored
+    assert json.loads(stored)["what-matters/outbox"], "the unsent reflection is kept, sealed"
     assert SECRET not in stored
     assert PULLED not in stored
     assert "knitted" not in stored.lower()
@@ -65,3 +68,34 @@ def test_unsent_writing_is_sent_when_its_author_opens_the_journal_again(tablet, 
     wait_all_sent(tablet)
     stored = api_get(client, f"/api/learners/{tablet.edna.id}/reflections", auth.headers(tablet.edna))
     assert [r["text"] for r in stored["items"]] == [SECRET]
+
+
+def test_unsent_writing_survives_staff_changing_the_pin(tablet, make, client, auth):
+    tablet.context.set_offline(True)
+    _write_reflection(tablet, SECRET)
+    tablet.click("button:has-text('Switch person')")
+    staff = make.staff(tablet.org, is_admin=True)
+    changed = client.patch(f"/api/people/{tablet.edna.id}", json={"pin": "1357"},
+                           headers=auth.headers(staff))
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    tablet.context.set_offline(False)
+
+    open_journal(tablet, "Edna Whitworth", "1357")
+    tablet.click("a:has-text('Look now')")
+    tablet.fill("input[name=pin]", "2468")
+    tablet.click("button:has-text('Send it')")
+    tablet.wait_for_selector("text=Nothing needs you just now.")
+    wait_all_sent(tablet)
+    stored = api_get(client, f"/api/learners/{tablet.edna.id}/reflections", auth.headers(tablet.edna))
+    assert [r["text"] for r in stored["items"]] == [SECRET]
+
+
+def test_switching_person_keeps_what_was_being_written(tablet):
+    tablet.click("text=My thoughts")
+    tablet.click("text=Write my thoughts")
+    tablet.fill("textarea[name=text]", "Half a thought about the garden")
+    tablet.click("button:has-text('Switch person')")
+    open_journal(tablet, "Edna Whitworth", "2468")
+    tablet.goto(tablet.url.split("#")[0] + "#/reflection/new")
+    tablet.wait_for_selector("text=We kept what you were writing last time.")
+    assert tablet.input_value("textarea[name=text]") == "Half a thought about the garden"
