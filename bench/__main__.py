@@ -11,7 +11,7 @@ from .kinto import KintoSide
 from .ours import OursSide
 from .workloads import full_pull, incremental_pull, many_devices, push_many, reader_for
 
-FULL = {"records": 10_000, "batch": 1_000, "changes": 100, "rounds": 7, "big": 1_000_000,
+FULL = {"records": 10_000, "batch": 1_000, "changes": 100, "rounds": 15, "big": 1_000_000,
         "big_learners": 2_000, "devices": 50, "device_rounds": 5, "per_push": 10}
 QUICK = {"records": 2_000, "batch": 1_000, "changes": 100, "rounds": 5, "big": 100_000,
          "big_learners": 200, "devices": 50, "device_rounds": 2, "per_push": 10}

@@ -60,10 +60,30 @@ class OursSide:
         return OursDevice(self.port, learner)
 
     def fill(self, journal, total, learners):
-        """Grow the store to ``total`` records with SQL bulk inserts (see ``bench.fill``)."""
+        """Grow the store to ``total`` records with SQL bulk inserts (see ``bench.fill``), then
+        check through the API that a filled learner's device gets all of their records."""
         from .fill import fill
 
-        return fill(self.app, self._org_id, total, learners)
+        out = fill(self.app, self._org_id, total, learners)
+        if out["inserted"]:
+            expected = -(-out["inserted"] // learners)  # the first learner gets the remainder
+            device = self.device(self._sign_in(out["filled_learner"]))
+            count, times = device.pull(MAX_PAGE)
+            device.close()
+            if count != expected:
+                raise RuntimeError(f"a filled learner pulled {count} records, not {expected}")
+            out["check_pull"] = {"records": count, "ms": sum(times) * 1000}
+        return out
+
+    def _sign_in(self, person_id):
+        from backend.auth.tokens import issue_token
+        from backend.extensions import db
+        from backend.models import Person
+
+        with self.app.app_context():
+            token = issue_token(db.session.get(Person, person_id), label="bench")
+            db.session.commit()
+        return OursLearner(person_id, token)
 
     def close(self):
         from backend.extensions import db

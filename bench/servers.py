@@ -22,8 +22,8 @@ from .http import Client
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 KINTO_VENV = Path(os.environ.get("KINTO_VENV", ROOT / ".venv" / "kinto"))
-# Ours: two processes for two cores; threads so keep-alive connections are honoured.
-GUNICORN_ARGS = ("--workers", "2", "--worker-class", "gthread", "--threads", "8")
+# Ours: as docs/deployment.md runs it, four sync workers (about two per core on this machine).
+GUNICORN_ARGS = ("--workers", "4")
 
 
 def free_port():
@@ -138,7 +138,6 @@ KINTO_INI = """\
 use = egg:waitress#main
 host = 127.0.0.1
 port = {port}
-threads = 8
 
 [app:main]
 use = egg:kinto

@@ -85,18 +85,25 @@ def incremental_pull(journal, reader, changes, rounds, page):
             "all_ms": [round(t * 1000, 2) for t in times]}
 
 
-def many_devices(side, devices, rounds, per_push, page):
+def many_devices(side, devices, rounds, per_push, page, budget=180):
     """(4) ``devices`` devices, each a different learner, sync at once: each round pushes
-    ``per_push`` new records then pulls. Latency is per sync (push + pull) and per request."""
+    ``per_push`` new records then pulls. Latency is per sync (push + pull) and per request.
+    No round starts after ``budget`` seconds; a device still busy then counts as an error."""
     learners = side.learners(devices)
     barrier = threading.Barrier(devices + 1)
     syncs, requests, errors, lock = [], [], [], threading.Lock()
+    deadline = [None]
 
     def run(n, learner):
         device = side.device(learner)
+        device.client.timeout = budget / 2
         records = make_records(rounds * per_push, seed=1000 + n)
         barrier.wait()
         for r in range(rounds):
+            if time.perf_counter() > deadline[0]:
+                with lock:
+                    errors.append("round not started: time budget spent")
+                continue
             try:
                 start = time.perf_counter()
                 pushed = device.push(records[r * per_push:(r + 1) * per_push])
@@ -115,16 +122,20 @@ def many_devices(side, devices, rounds, per_push, page):
                for n, learner in enumerate(learners)]
     for thread in threads:
         thread.start()
-    barrier.wait()
     start = time.perf_counter()
+    deadline[0] = start + budget
+    barrier.wait()
     for thread in threads:
-        thread.join()
+        thread.join(max(0.0, start + budget * 1.5 - time.perf_counter()))
     wall = time.perf_counter() - start
-    done = len(syncs)
+    hung = sum(t.is_alive() for t in threads)
+    with lock:
+        done, errors = len(syncs), errors + ["device still waiting at the end"] * hung
+        syncs, requests = list(syncs), list(requests)
     return {"devices": devices, "rounds": rounds, "per_push": per_push, "seconds": wall,
-            "syncs_per_s": done / wall, "records_per_s": done * per_push / wall,
+            "syncs": done, "syncs_per_s": done / wall, "records_per_s": done * per_push / wall,
             "p50_ms": percentile_ms(syncs, 50) if syncs else None,
             "p95_ms": percentile_ms(syncs, 95) if syncs else None,
             "request_p50_ms": percentile_ms(requests, 50) if requests else None,
             "request_p95_ms": percentile_ms(requests, 95) if requests else None,
-            "errors": len(errors), "error_samples": errors[:5]}
+            "errors": len(errors), "error_samples": sorted(set(errors))[:5]}
