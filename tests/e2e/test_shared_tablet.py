@@ -49,6 +49,7 @@ def test_indexeddb_holds_no_journal_words_in_plain_text(tablet):
     tablet.context.set_offline(True)  # unsent: the words sit in the outbox
     _write_reflection(tablet, SECRET)
     tablet.click("button:has-text('Switch person')")
+    tablet.wait_for_selector("h1:has-text('Who is using the tablet?')")
     tablet.context.set_offline(False)  # Harold opens his journal here for the first time
     open_journal(tablet, "Harold Pennington")
     stored = indexeddb_text(tablet)
