@@ -132,16 +132,14 @@ export async function byEmail(email) {
   return people.find((p) => p.email && p.email.toLowerCase() === email.toLowerCase()) || null;
 }
 
-/** Keep a small value sealed in the open person's row (e.g. names of a mentor's learners). */
-export async function saveSealed(name, value) {
-  const s = current;
+/** Keep a small value sealed in a person's row (e.g. names of a mentor's learners). */
+export async function saveSealed(s, name, value) {
   const sealed = await c.seal(s.key, value, `${name}|${s.person.id}`);
   await updatePerson(s.person.id, (r) => { r[`sealed_${name}`] = sealed; });
 }
 
 /** A value kept by saveSealed, or `fallback`. */
-export async function loadSealed(name, fallback = null) {
-  const s = current;
+export async function loadSealed(s, name, fallback = null) {
   const row = await get('people', s.person.id);
   if (!row || !row[`sealed_${name}`]) return fallback;
   return c.open(s.key, row[`sealed_${name}`], `${name}|${s.person.id}`).catch(() => fallback);

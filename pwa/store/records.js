@@ -8,7 +8,9 @@ import { enqueue, outboxItems, unpulled, outboxRecordIds } from './outbox.js';
 
 export const DELETED = '_deleted';
 const aad = (personId, collection, id) => `record|${personId}|${collection}|${id}`;
-const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+// Null and absent are the same (docs/sync-protocol.md, "Records").
+const orNull = (v) => (v === undefined ? null : v);
+const same = (a, b) => JSON.stringify(orNull(a)) === JSON.stringify(orNull(b));
 
 function blank(mutation) {
   return { id: mutation.record_id, collection: mutation.collection, learner_id: mutation.learner_id,
@@ -26,7 +28,7 @@ function keep(record, name, value, mutation) {
 /** Lay one of the person's mutations over a record, as the server will apply it (or did:
  * `conflicts` names the fields it kept aside). Returns the new record. */
 export function overlay(record, mutation, conflicts = [], unsent = false) {
-  const r = record ? structuredClone(record) : blank(mutation);
+  const r = record ? JSON.parse(JSON.stringify(record)) : blank(mutation); // JSON only; old Safari has no structuredClone
   const fields = mutation.fields;
   if (unsent) r.unsent = true;
   r.updated_at = mutation.at > r.updated_at ? mutation.at : r.updated_at;
@@ -127,7 +129,7 @@ export async function write(s, collection, id, changes, { learnerId } = {}) {
   }
   if (!current && fields.visibility === undefined) fields.visibility = 'private';
   if (!Object.keys(fields).length) return record.id;
-  const base = Object.fromEntries(Object.keys(fields).map((n) => [n, record.revs[n] ?? null]));
+  const base = Object.fromEntries(Object.keys(fields).map((n) => [n, orNull(record.revs[n])]));
   await enqueue(s, mutationFor(s, 'upsert', record, fields, base));
   return record.id;
 }
@@ -154,7 +156,7 @@ export async function resolve(s, collection, id, values) {
     return enqueue(s, mutationFor(s, 'resolve', record, { [DELETED]: true }, base, seen));
   }
   const names = Object.keys(values).filter((n) => n !== DELETED);
-  const base = Object.fromEntries(names.map((n) => [n, record.revs[n] ?? null]));
+  const base = Object.fromEntries(names.map((n) => [n, orNull(record.revs[n])]));
   const seen = Object.fromEntries(names.filter((n) => record.conflicts[n]).map((n) => [n, record.conflicts[n].map((v) => v.rev)]));
   if (record.conflicts[DELETED]) seen[DELETED] = record.conflicts[DELETED].map((v) => v.rev);
   return enqueue(s, mutationFor(s, 'resolve', record, values, base, seen));

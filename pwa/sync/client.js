@@ -83,7 +83,7 @@ async function pullAll(s, report, onProgress) {
     for (;;) {
       const row = await person(s.person.id);
       answer = await api(PULL_PATH, { method: 'POST', token: s.token,
-        body: { protocol: PROTOCOL, replica: row.replica, cursor: row.cursor ?? null, limit: PAGE } });
+        body: { protocol: PROTOCOL, replica: row.replica, cursor: row.cursor || null, limit: PAGE } });
       if (row.epoch != null && answer.epoch !== row.epoch) {
         await epochChanged(s, answer.epoch, report);
         return false;

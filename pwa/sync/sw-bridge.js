@@ -6,6 +6,7 @@ import { session, person } from '../store/people.js';
 import { count, heldCount, lockedKeyIds } from '../store/outbox.js';
 import { conflicted } from '../store/records.js';
 import { on, emit } from '../store/events.js';
+import { refreshNames } from './names.js';
 
 const TIMER_MS = 60 * 1000;
 const SYNC_TAG = 'wm-sync';
@@ -107,7 +108,7 @@ async function askForBackgroundSync() {
 
 /** Wire the triggers. */
 export function startSync() {
-  on('unlocked', (s) => { refreshCounts(s); requestSync('open', s); });
+  on('unlocked', (s) => { refreshCounts(s); requestSync('open', s); if (navigator.onLine) refreshNames(s); });
   on('locked', () => setState({ phase: 'idle', pending: 0, held: 0, conflicts: 0, lastSent: null, progress: null }));
   on('written', () => {
     refreshCounts();

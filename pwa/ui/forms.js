@@ -11,7 +11,7 @@ import { on } from '../store/events.js';
 export function textField({ label, name, value = '', hint, lines = 0, required = false, type = 'text', autocomplete, inputmode, maxlength }) {
   const id = uid(name);
   const hintId = hint ? `${id}-hint` : undefined;
-  const props = { id, name, value: value ?? '', 'aria-describedby': hintId, required, autocomplete, inputmode, maxlength };
+  const props = { id, name, value: value == null ? '' : value, 'aria-describedby': hintId, required, autocomplete, inputmode, maxlength };
   const input = lines ? h('textarea', { ...props, rows: lines }) : h('input', { ...props, type });
   return h('div', { class: 'field' },
     h('label', { for: id }, label),
@@ -71,7 +71,7 @@ export function fillForm(form, values) {
     if (el.type === 'radio') el.checked = String(value) === el.value;
     else if (el.type === 'checkbox' && Array.isArray(value)) el.checked = value.includes(el.value);
     else if (el.type === 'checkbox') el.checked = !!value;
-    else el.value = value ?? '';
+    else el.value = value == null ? '' : value;
   }
 }
 

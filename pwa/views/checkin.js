@@ -30,7 +30,7 @@ export default async function checkin({ params, s, go }) {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const fields = { date: today(), visibility: formValues(form).visibility };
-      for (const [name] of ONS4) fields[name] = answers[name] ?? null;
+      for (const [name] of ONS4) fields[name] = answers[name] == null ? null : answers[name];
       await write(s, 'checkins', null, fields);
       await clearDraft(s, DRAFT);
       flash('Saved on this tablet. Thank you.');

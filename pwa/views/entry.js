@@ -13,7 +13,7 @@ const EDIT = { goals: (r) => `goal/${r.id}`, sessions: (r) => `session/${r.id}`,
 /** The name of whoever wrote an entry, when it was not the person themself. */
 export async function authorName(s, record) {
   if (!record.author_id || record.author_id === s.person.id) return null;
-  const names = await loadSealed('names', {});
+  const names = await loadSealed(s, 'names', {});
   return names[record.author_id] || 'your mentor';
 }
 

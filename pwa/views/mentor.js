@@ -10,13 +10,13 @@ export async function myLearners(s) {
   if (navigator.onLine && s.token) {
     try {
       const answer = await api('/api/me/learners', { token: s.token });
-      await saveSealed('learners', answer.items);
+      await saveSealed(s, 'learners', answer.items);
       return answer.items;
     } catch {
       // offline or signed out: the list kept on the device below
     }
   }
-  return loadSealed('learners', []);
+  return loadSealed(s, 'learners', []);
 }
 
 export default async function mentor({ s }) {
