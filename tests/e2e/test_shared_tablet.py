@@ -75,6 +75,7 @@ def test_unsent_writing_survives_staff_changing_the_pin(tablet, make, client, au
     tablet.context.set_offline(True)
     _write_reflection(tablet, SECRET)
     tablet.click("button:has-text('Switch person')")
+    tablet.wait_for_selector(".tile:has-text('Edna Whitworth') >> text=Writing waiting to be sent")
     staff = make.staff(tablet.org, is_admin=True)
     changed = client.patch(f"/api/people/{tablet.edna.id}", json={"pin": "1357"},
                            headers=auth.headers(staff))
