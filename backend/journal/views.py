@@ -14,7 +14,7 @@ from ..auth.tokens import auth_required
 from ..errors import ApiError, json_body
 from ..extensions import db
 from ..org import people
-from . import export, records
+from . import export, records, writes
 from .export import ExportOut, RecordOut, RecordsOut
 
 bp = Blueprint("journal", __name__, url_prefix="/api/learners")
@@ -83,7 +83,7 @@ def create_record(learner_id, collection):
     learner = _learner(learner_id, collection)
     data = NewRecordIn().load(json_body())
     record_id = str(data.pop("id", None) or uuid.uuid4())
-    record = records.write_record(g.person, learner, collection, record_id, data, True)
+    record = writes.write_record(g.person, learner, collection, record_id, data, True)
     db.session.commit()
     return export.dump_record(collection, record), 201
 
@@ -106,7 +106,7 @@ def update_record(learner_id, collection, record_id):
     """Change some fields of an entry."""
     learner = _learner(learner_id, collection)
     data = RecordPatchIn().load(json_body())
-    record = records.write_record(g.person, learner, collection, _record_id(record_id), data,
+    record = writes.write_record(g.person, learner, collection, _record_id(record_id), data,
                                   False)
     db.session.commit()
     return export.dump_record(collection, record)
@@ -118,7 +118,7 @@ def update_record(learner_id, collection, record_id):
 def delete_record(learner_id, collection, record_id):
     """Delete an entry: it becomes an empty tombstone that other devices sync."""
     learner = _learner(learner_id, collection)
-    record = records.delete_record(g.person, learner, collection, _record_id(record_id))
+    record = writes.delete_record(g.person, learner, collection, _record_id(record_id))
     db.session.commit()
     return export.dump_record(collection, record)
 
@@ -139,8 +139,7 @@ def export_json(learner_id):
 @auth_required
 @documented(content="text/html")
 def export_html(learner_id):
-    """All of a learner's journal as a page to read and print (the learner, or an
-    administrator)."""
+    """All of a learner's journal as a printable page (the learner, or an administrator)."""
     learner = records.learner_for_rights(g.person, learner_id)
     page = export.export_html(g.person, learner)
     db.session.commit()

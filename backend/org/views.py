@@ -66,8 +66,7 @@ def update_person(person_id):
 @auth_required
 @documented(response=PersonOut)
 def unlock_person(person_id):
-    """Lift a lockout after too many wrong PINs or passwords (staff; administrators for staff
-    and mentors)."""
+    """Lift a lockout after too many wrong tries (staff; administrators for mentors, staff)."""
     return _done(PersonOut(), people.unlock(g.person, person_id))
 
 
