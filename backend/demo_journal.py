@@ -72,12 +72,15 @@ class Journal:
         row.update(id=self.uid(), learner_id=writer.person_id, deleted=False, conflicts=None,
                    author_id=author_id or writer.person_id, created_at=created,
                    updated_at=created)
+        first_visibility = row["visibility"]
         if later:
             when, changes = later
             rev = self.uid()
             row.update(changes, updated_at=max(self.at(min(when, DAYS - 1)), created))
             revs.update({name: rev for name in changes})
         row["revs"] = revs
+        # Who may have had a copy: a mentor's entry the learner later hid was the mentor's.
+        row["_widest"] = max(first_visibility, row["visibility"], key=VISIBILITY.index)
         self.rows.append((collection, row))
         return row
 
@@ -101,7 +104,12 @@ class Journal:
             row["seq"] = first + n
             by_table.setdefault(collection, []).append(row)
         for collection, rows in by_table.items():
-            session.execute(insert(COLLECTIONS[collection]), rows)
+            table = COLLECTIONS[collection].__table__
+            for row in rows:
+                widest = row.pop("_widest")
+                if "widest_visibility" in table.columns:  # the sync engine's, where it has one
+                    row["widest_visibility"] = widest
+            session.execute(insert(table), rows)
         return {collection: len(rows) for collection, rows in by_table.items()}
 
 
