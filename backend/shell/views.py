@@ -5,9 +5,10 @@ with the manifest ``{path: sha256}`` written into its first line, so any change 
 file changes ``sw.js`` and the browser installs the new version; a file whose hash did not
 change is already cached and is never fetched again.
 """
+import hashlib
 import os
 
-from flask import Blueprint, abort, current_app, json, request, send_file
+from flask import Blueprint, abort, current_app, json, request
 from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
@@ -56,15 +57,18 @@ def _serve(rel_path):
     ext = os.path.splitext(rel_path)[1]
     if path is None or ext not in SHELL_TYPES or not os.path.isfile(path):
         abort(404)
+    # Shell files are small: read whole, so no file handle outlives the request.
+    with open(path, "rb") as handle:
+        body = handle.read()
     digest = manifest.files().get("/" + rel_path)
-    response = send_file(path, mimetype=SHELL_TYPES[ext], conditional=True, etag=digest or True,
-                         max_age=0)
+    response = current_app.response_class(body, mimetype=SHELL_TYPES[ext])
+    response.set_etag(digest or hashlib.sha256(body).hexdigest()[:20])
     if digest and request.args.get("h") == digest:
         # The worker asks for ``?h=<hash>``: that exact content never changes.
         response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     else:
         response.headers["Cache-Control"] = "no-cache"
-    return _secure(response)
+    return _secure(response.make_conditional(request))
 
 
 @bp.get("/")
