@@ -273,6 +273,7 @@ class Client:
             report.removed += change.removed
             if self.local.resync_seen is not None and not change.removed:
                 self.local.resync_seen.add(change.id)
+        self.local.settle(response.through)
         self.local.cursor = response.cursor
 
     def _finish_pull(self, scope):

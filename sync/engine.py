@@ -24,12 +24,13 @@ Validator = Callable[[str, dict, bool], Mapping[str, str]]
 
 @dataclass(frozen=True)
 class Actor:
-    """The person pushing. ``may_write(learner_id, collection, record_or_None)`` returns
-    ``None`` when they may write, else the reason they may not (it must not change the record).
+    """The person pushing. ``may_write(learner_id, collection, record_or_None, fields)``
+    returns ``None`` when they may write these fields, else the reason they may not, or
+    ``(field, reason)`` to name the field (it must not change the record).
     """
 
     person_id: int
-    may_write: Callable[[int, str, Record | None], str | None]
+    may_write: Callable[[int, str, Record | None, dict], str | tuple | None]
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,10 @@ def pull(store, scope, request):
     page = records[:request.limit]
     reached = page[-1].seq if more else max([top] + [r.seq for r in page])
     seqs = {learner: max(seq, reached) for learner, seq in after.items()}
-    changes = [Change.of(r, r.visibility in scope.learners[r.learner_id]) for r in page]
+    changes = [Change.of(r, r.visibility in scope.learners[r.learner_id]) for r in page
+               if _ever_visible(r, scope.learners[r.learner_id])]
     return PullResponse(epoch, changes, Cursor(epoch, seqs, masks).encode(), more,
-                        sorted(scope.learners))
+                        sorted(scope.learners), reached)
 
 
 def purge_tombstones(store, older_than=None, through_seq=None, retention=TOMBSTONE_RETENTION):
@@ -109,6 +111,12 @@ def purge_tombstones(store, older_than=None, through_seq=None, retention=TOMBSTO
     if isinstance(older_than, datetime):
         older_than = format_time(older_than)
     return store.purge_tombstones(older_than, through_seq)
+
+
+def _ever_visible(record, visible):
+    """Whether the record could ever have reached this puller: one that never left the
+    learner's own sight is not even mentioned to anyone else, not as a removal either."""
+    return (record.widest or record.visibility) in visible or record.visibility in visible
 
 
 def _starting_points(cursor, scope, epoch, top):
@@ -163,6 +171,7 @@ class _PushBatch:
         if outcome is None:
             record, outcome = merge.apply(record, mutation, actor.person_id, self.now)
             if outcome.changed:
+                record.widen()
                 self._touch(key, record)
         result = MutationResult(mutation.id, outcome.status, conflicts=outcome.conflicts,
                                 error=outcome.error)
@@ -203,10 +212,11 @@ def _refusal(record, mutation, actor, validate):
     if record is not None and record.learner_id != mutation.learner_id:
         return merge.rejected("learner_mismatch", "learner_id",
                               "a record's learner can never change")
-    reason = actor.may_write(mutation.learner_id, mutation.collection, record)
-    if reason:
-        return merge.rejected("forbidden", "learner_id", reason)
     values = {k: v for k, v in mutation.fields.items() if k != DELETED}
+    reason = actor.may_write(mutation.learner_id, mutation.collection, record, values)
+    if reason:
+        name, reason = reason if isinstance(reason, tuple) else ("learner_id", reason)
+        return merge.rejected("forbidden", name, reason)
     errors = validate(mutation.collection, values, record is None and mutation.op == "upsert")
     if not errors:
         return None

@@ -140,6 +140,15 @@ class LocalStore:
         self._forget_unpulled(record.id, lambda e: e[1].seq is not None
                               and e[1].seq <= record.seq)
 
+    def settle(self, through):
+        """Forget sent changes the server has passed without sending their record back: the
+        person may no longer see it (a mentor's entry the learner hid, say).
+
+        :param through: the pull response's ``through``: every change up to it was sent.
+        """
+        for rid in list(self.unpulled):
+            self._forget_unpulled(rid, lambda e: e[1].seq is not None and e[1].seq <= through)
+
     def drop(self, keep):
         """Forget records the device should no longer hold, unless the outbox still holds
         changes to them.

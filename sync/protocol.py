@@ -225,13 +225,14 @@ class PullResponse:
     cursor: str
     more: bool
     scope: list
+    through: int = 0  # every change visible to this person up to this seq has now been sent
     protocol: int = PROTOCOL_VERSION
 
     def to_wire(self):
         """Return the response as a JSON object."""
         return {"protocol": self.protocol, "epoch": self.epoch,
                 "changes": [c.to_wire() for c in self.changes], "cursor": self.cursor,
-                "more": self.more, "scope": list(self.scope)}
+                "more": self.more, "scope": list(self.scope), "through": self.through}
 
     @classmethod
     def from_wire(cls, data):
@@ -240,7 +241,8 @@ class PullResponse:
         :param data: the decoded JSON body.
         :raises InvalidRequest: naming the first bad field.
         """
-        wire.obj(data, "", ("protocol", "epoch", "changes", "cursor", "more", "scope"))
+        wire.obj(data, "", ("protocol", "epoch", "changes", "cursor", "more", "scope",
+                            "through"))
         changes = [Change.from_wire(c, f"changes[{i}]")
                    for i, c in enumerate(wire.array(data["changes"], "changes", MAX_LIMIT))]
         scope = [wire.integer(v, f"scope[{i}]", 1)
@@ -248,4 +250,5 @@ class PullResponse:
         return cls(wire.string(data["epoch"], "epoch"), changes,
                    wire.string(data["cursor"], "cursor", MAX_CURSOR_CHARS),
                    wire.boolean(data["more"], "more"), scope,
+                   wire.integer(data["through"], "through", 0),
                    wire.integer(data["protocol"], "protocol"))

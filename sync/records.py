@@ -48,6 +48,9 @@ class Record:
     seq: int = 0
     created_at: str = ""
     updated_at: str = ""
+    # Server-side only, never sent: the widest visibility the record has ever had. A puller
+    # hears that a record left their sight only if it could ever have reached them.
+    widest: str = ""
 
     @property
     def visibility(self):
@@ -58,7 +61,13 @@ class Record:
         """Return a deep copy, so a caller's changes never reach a store's own copy."""
         return Record(self.id, self.collection, self.learner_id, self.author_id,
                       clone(self.fields), dict(self.revs), clone(self.conflicts), self.deleted,
-                      self.seq, self.created_at, self.updated_at)
+                      self.seq, self.created_at, self.updated_at, self.widest)
+
+    def widen(self):
+        """Record the current visibility in ``widest`` if it is wider than any before."""
+        if self.visibility in VISIBILITIES and (VISIBILITIES.index(self.visibility)
+                                               > VISIBILITIES.index(self.widest or "private")):
+            self.widest = self.visibility
 
     def to_wire(self):
         """Return the record as a JSON object."""

@@ -1,14 +1,10 @@
 """Reading and writing journal records under the access rules of ``backend.access``."""
-import uuid
-
 from sqlalchemy import delete, select, update
 
 from .. import access
 from ..errors import ApiError
 from ..extensions import db
 from ..models import COLLECTIONS, Person, SyncState
-from ..models.types import utcnow
-from .schemas import validate_fields
 
 
 def model_for(collection):
@@ -114,54 +110,6 @@ def get_record(viewer, learner, collection, record_id):
     if (record is None or record.learner_id != learner.id or record.deleted
             or record.visibility not in access.visible_levels(viewer, learner)):
         raise ApiError("not_found", "There is no such entry.")
-    return record
-
-
-def write_record(actor, learner, collection, record_id, data, is_create):
-    """Create or change a record in one step: validated, access-checked, given a new seq."""
-    model = model_for(collection)
-    existing = db.session.get(model, record_id)
-    if is_create and existing is not None:
-        raise ApiError("conflict", "An entry with this id already exists.", {"id": record_id})
-    if not is_create:
-        existing = get_record(actor, learner, collection, record_id)
-    refusal = access.write_refusal(actor, learner, collection, existing)
-    if refusal:
-        raise ApiError("forbidden", refusal)
-    values, errors = validate_fields(collection, data, is_create)
-    if errors:
-        first = next(iter(errors))
-        raise ApiError("invalid_request", f"{first}: {errors[first]}",
-                       {"fields": {k: [v] for k, v in errors.items()}})
-    if is_create and actor.id != learner.id:
-        values.setdefault("visibility", "mentor")  # a mentor's entry: the learner and mentor
-    refused = access.field_refusal(actor, learner, values)
-    if refused:
-        raise ApiError("forbidden", refused[1], {"fields": {refused[0]: [refused[1]]}})
-    now, rev = utcnow(), str(uuid.uuid4())
-    record = existing or model(id=record_id, learner_id=learner.id, author_id=actor.id,
-                               created_at=now, revs={}, deleted=False)
-    for name, value in values.items():
-        setattr(record, name, value)
-    record.revs = {**(record.revs or {}), **{name: rev for name in values}}
-    record.updated_at = now
-    record.seq = allocate_seqs(1)
-    db.session.add(record)
-    return record
-
-
-def delete_record(actor, learner, collection, record_id):
-    """Turn a record into a tombstone: its words are cleared, the id stays for other devices."""
-    record = get_record(actor, learner, collection, record_id)
-    refusal = access.write_refusal(actor, learner, collection, record)
-    if refusal:
-        raise ApiError("forbidden", refusal)
-    for name in record.FIELDS:
-        if name != "visibility":
-            setattr(record, name, None)
-    record.deleted, record.conflicts = True, None
-    record.updated_at = utcnow()
-    record.seq = allocate_seqs(1)
     return record
 
 

@@ -1,5 +1,5 @@
 """The journal's fields and their rules: used by the REST API and by sync validation alike."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..models.journal import VISIBILITY
 

@@ -25,6 +25,8 @@ class JournalRecord:
     learner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     visibility: Mapped[str] = mapped_column(String(16), default="private")
+    # The widest visibility the record has ever had: who may have a copy to take back.
+    widest_visibility: Mapped[str | None] = mapped_column(String(16))
     created_at = mapped_column(UTCDateTime(), default=utcnow)
     updated_at = mapped_column(UTCDateTime(), default=utcnow)
     deleted: Mapped[bool] = mapped_column(default=False)

@@ -21,8 +21,15 @@ def actor_for(person):
         found = db.session.get(Person, learner_id)
         return found if found is not None and found.role == "learner" else None
 
-    def may_write(learner_id, collection, record):
-        return access.write_refusal(person, learner(learner_id), collection, record)
+    def may_write(learner_id, collection, record, fields):
+        found = learner(learner_id)
+        refusal = access.write_refusal(person, found, collection, record)
+        if refusal:
+            return refusal
+        if record is None and person.id != learner_id and fields.get("visibility") != "mentor":
+            # the REST API defaults this; a device must say it, or the mentor loses sight
+            return "visibility", "a mentor's new entry is shared with the mentor: say 'mentor'"
+        return access.field_refusal(person, found, fields)
 
     return Actor(person.id, may_write)
 

@@ -42,14 +42,17 @@ def _json_value(value):
 
 
 def record_from_row(collection, row):
-    """A sync ``Record`` from a row of the collection's table. A field no mutation ever set
-    (it has no rev) is left out, as the engine's records leave it out."""
+    """A sync ``Record`` from a row of the collection's table. Null fields are left out, as
+    the engine's records leave them out; so is a visibility no one set (the column's default,
+    "private", is also what an absent visibility means)."""
     revs = row["revs"] or {}
     fields = {name: _json_value(row[name]) for name in FIELDS[collection]
-              if name in revs or row[name] is not None and name != "visibility"}
+              if row[name] is not None
+              and (name != "visibility" or name in revs or row[name] != "private")}
     return Record(row["id"], collection, row["learner_id"], row["author_id"], fields,
                   dict(revs), row["conflicts"] or {}, row["deleted"], row["seq"],
-                  format_time(row["created_at"]), format_time(row["updated_at"]))
+                  format_time(row["created_at"]), format_time(row["updated_at"]),
+                  row["widest_visibility"] or "")
 
 
 def row_from_record(record):
@@ -66,6 +69,7 @@ def row_from_record(record):
             value = date.fromisoformat(value)
         row[name] = value
     row["visibility"] = record.visibility
+    row["widest_visibility"] = record.widest or None
     return row
 
 
@@ -83,6 +87,12 @@ class SqlStore:
     def _state(self, column):
         with self.engine.connect() as conn:
             return conn.execute(select(column).where(STATE.c.id == 1)).scalar_one()
+
+    @staticmethod
+    def record_of(collection, model_obj):
+        """The sync ``Record`` of an ORM journal object."""
+        row = {c.name: getattr(model_obj, c.key) for c in TABLES[collection].columns}
+        return record_from_row(collection, row)
 
     def epoch(self):
         return self._state(STATE.c.epoch)

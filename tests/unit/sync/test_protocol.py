@@ -44,7 +44,7 @@ def record_wire(**overrides):
                    "details": {"field": "learner_id", "reason": "not yours"}}}]}),
     (PullRequest, {"protocol": 1, "replica": REPLICA, "cursor": None, "limit": 20}),
     (PullResponse, {"protocol": 1, "epoch": "e1", "cursor": "abc", "more": True,
-                    "scope": [1, 2], "changes": [
+                    "scope": [1, 2], "through": 4, "changes": [
                         {**record_wire(), "removed": False},
                         {"collection": "goals", "id": new_id(), "learner_id": 2, "seq": 9,
                          "removed": True}]}),

@@ -103,7 +103,25 @@ def test_a_record_without_a_visibility_is_seen_by_its_learner_only(store, writer
     mine, _ = pull_all(store, scope_of(LEARNER))
     staff, _ = pull_all(store, scope_of(LEARNER, visible=CARE_TEAM))
 
-    assert [c.removed for c in mine + staff] == [False, True]
+    assert ([c.removed for c in mine], staff) == ([False], [])
+
+
+def test_a_record_that_was_always_private_is_never_mentioned_to_others(store, writer):
+    record_id, revs = writer.create(visibility="private")
+    writer.push(writer.upsert(record_id, {"title": "Talk to my GP about my memory"}, revs))
+
+    changes, _ = pull_all(store, scope_of(LEARNER, visible={"mentor", "care_team"}))
+
+    assert changes == []
+
+
+def test_a_record_once_shared_and_then_hidden_arrives_as_removed_from_the_start(store, writer):
+    record_id, revs = writer.create(visibility="mentor")
+    writer.push(writer.upsert(record_id, {"visibility": "private"}, revs))
+
+    (change,), _ = pull_all(store, scope_of(LEARNER, visible={"mentor", "care_team"}))
+
+    assert change.removed
 
 
 def test_a_deletion_travels_as_a_tombstone(store, writer):

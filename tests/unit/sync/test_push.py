@@ -123,7 +123,7 @@ def test_a_mutation_the_validator_refuses_is_rejected_naming_the_field(
 
 
 def test_a_person_not_allowed_to_write_the_learner_is_rejected_as_forbidden(make_writer):
-    mentor = make_writer(9, may_write=lambda learner, collection, record:
+    mentor = make_writer(9, may_write=lambda learner, collection, record, fields:
                          None if learner == LEARNER else "not your learner")
 
     result, = mentor.push(mentor.upsert(new_id(), {"title": "Walk"}, learner_id=OTHER_LEARNER))
@@ -135,7 +135,7 @@ def test_a_person_not_allowed_to_write_the_learner_is_rejected_as_forbidden(make
 def test_may_write_is_given_the_existing_record(writer, make_writer):
     record_id, _ = writer.create()
     seen = []
-    other = make_writer(9, may_write=lambda learner, collection, record: seen.append(record))
+    other = make_writer(9, may_write=lambda learner, collection, record, fields: seen.append(record))
 
     other.push(other.upsert(record_id, {"why": "fresh air"}))
 

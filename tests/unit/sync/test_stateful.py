@@ -179,7 +179,9 @@ class JournalSync(RuleBasedStateMachine):
         for _ in range(4):
             reports = [client.sync() for client in self.clients]
             assert all(r.error is None for r in reports), reports
-            if not any(r.pulled or c.pending_count for r, c in zip(reports, self.clients)):
+            # settled: a whole round in which nobody sent, received or still holds anything
+            if not any(r.pulled or r.applied or r.conflicts or r.rejected or c.pending_count
+                       for r, c in zip(reports, self.clients)):
                 return
         raise AssertionError("the devices do not settle")
 
