@@ -34,7 +34,7 @@ export default async function settings() {
     h('h1', {}, 'Text size and settings'),
     h('p', {}, 'These settings are for this tablet.'),
     form,
-    isAppleTablet() ? h('p', {}, h('a', { href: '#/install' }, 'How to put What Matters on the Home Screen')) : null,
+    isAppleTablet() ? h('div', { class: 'actions' }, h('a', { href: '#/install', class: 'button' }, 'How to put What Matters on the Home Screen')) : null,
     signOut,
     h('div', { class: 'actions' }, h('a', { href: '#/', class: 'button secondary' }, 'Back'))) };
 }

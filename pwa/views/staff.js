@@ -26,6 +26,7 @@ export default async function staff({ s, go }) {
     h('h1', {}, `Hello, ${s.person.display_name}`),
     h('p', {}, enrolled ? 'This tablet is set up. Setting it up again gives it a new key.' : 'This tablet is not set up yet.'),
     form,
-    h('p', {}, h('a', { href: '#/setup' }, 'Paste a tablet key instead')),
-    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button secondary', onclick: switchPerson }, 'Sign out'))) };
+    h('div', { class: 'actions' },
+      h('a', { href: '#/setup', class: 'button secondary' }, 'Paste a tablet key instead'),
+      h('button', { type: 'button', class: 'button secondary', onclick: switchPerson }, 'Sign out'))) };
 }

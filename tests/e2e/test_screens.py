@@ -74,10 +74,11 @@ def people(module_make):
     make.session(edna, activity="Chair exercises in the lounge", minutes=25, benefits=["body_active"])
     make.record("contributions", edna, kind="offer", what="Cable stitch knitting")
     make.record("contributions", edna)
-    make.record("reflections", edna, text="I surprised myself today.", quote_consent=True)
+    reflection = make.record("reflections", edna, text="I surprised myself today.", quote_consent=True)
     make.record("checkins", edna)
-    return {"org": org, "edna": edna, "mentor": mentor, "device": make.device(org),
-            "conflicted": conflicted, "visit": visit}
+    admin = make.staff(org, name="Helen Okafor", is_admin=True, password="a long staff password")
+    return {"org": org, "edna": edna, "mentor": mentor, "admin": admin, "device": make.device(org),
+            "conflicted": conflicted, "visit": visit, "reflection": reflection}
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +116,20 @@ def phone(browser, module_server, people):
 
 
 @pytest.fixture(scope="module")
+def desk(browser, module_server, people):
+    """A member of staff signed in on a tablet that is not set up yet."""
+    context = browser.new_context(viewport=TABLET)
+    page = context.new_page()
+    page.goto(f"{module_server.url}/#/sign-in")
+    page.fill("input[name=email]", people["admin"].email)
+    page.fill("input[name=password]", "a long staff password")
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector("h1:has-text('Hello, Helen Okafor')")
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
 def stranger(browser, module_server, people):
     """An enrolled tablet with nobody signed in."""
     context = browser.new_context(viewport=TABLET)
@@ -132,7 +147,7 @@ LEARNER_SCREENS = [
     ("reflections", None), ("reflection/new", "12-my-thoughts"), ("checkin/1", "13-check-in"),
     ("checkin/5", None), ("attention", "14-things-to-look-at"),
     ("conflict/goals/{conflicted}", "15-changed-in-two-places"), ("settings", "16-text-size-and-settings"),
-    ("install", None),
+    ("install", None), ("entry/reflections/{reflection}", None), ("reopen", None),
 ]
 MENTOR_SCREENS = [("mentor", "17-mentor-my-learners"), ("visit/{edna}/new", "18-mentor-log-a-visit"),
                   ("hours", "19-mentor-my-hours")]
@@ -142,7 +157,7 @@ OPEN_SCREENS = [("", "01-who-is-using-the-tablet"), ("open/{edna}", "02-pin"), (
 
 def _show(page, route, people):
     ids = {"visit": people["visit"].id, "conflicted": people["conflicted"].id,
-           "edna": people["edna"].id}
+           "edna": people["edna"].id, "reflection": people["reflection"].id}
     page.goto(page.url.split("#")[0] + "#/" + route.format(**ids))
     page.wait_for_selector("main h1")
     page.wait_for_timeout(150)  # let a background refresh settle
@@ -171,6 +186,10 @@ def test_learner_screen_passes_axe_and_the_size_rules(tablet, people, route, sho
 @pytest.mark.parametrize("route, shot", MENTOR_SCREENS)
 def test_mentor_screen_passes_axe_and_the_size_rules(phone, people, route, shot):
     _check(phone, route, people, shot)
+
+
+def test_staff_screen_passes_axe_and_the_size_rules(desk, people):
+    _check(desk, "staff", people, "21-staff-set-up-this-tablet")
 
 
 @pytest.mark.parametrize("route, shot", OPEN_SCREENS)
