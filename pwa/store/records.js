@@ -177,10 +177,11 @@ function forgetUnpulled(tx, pid, shouldForget) {
   };
 }
 
-/** Take one pull page: store the records and forget the answered mutations each now includes;
- * a removed record leaves the device (with its unpulled entries) unless the outbox holds
- * changes to it (docs/sync-protocol.md, "Pull phase"). */
-export async function applyPage(s, changes) {
+/** Take one pull page: store the records and forget the answered mutations each now includes,
+ * and those the server passed (`through`) without sending their record back (the person may
+ * no longer see it); a removed record leaves the device (with its unpulled entries) unless the
+ * outbox holds changes to it (docs/sync-protocol.md, "Pull phase"). */
+export async function applyPage(s, changes, through = 0) {
   const pid = s.person.id;
   const keepers = await outboxRecordIds(pid);
   const puts = [];
@@ -199,6 +200,7 @@ export async function applyPage(s, changes) {
     }
     puts.forEach((row) => records.put(row));
     forgetUnpulled(tx, pid, (row) => gone.has(row.recordId)
+      || (row.resultSeq != null && row.resultSeq <= through)
       || (seqs.has(row.recordId) && row.resultSeq != null && row.resultSeq <= seqs.get(row.recordId)));
   });
 }

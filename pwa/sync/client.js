@@ -88,7 +88,7 @@ async function pullAll(s, report, onProgress) {
         await epochChanged(s, answer.epoch, report);
         return false;
       }
-      await applyPage(s, answer.changes);
+      await applyPage(s, answer.changes, answer.through || 0);
       const seen = answer.changes.filter((c) => !c.removed).map((c) => c.id);
       await updatePerson(s.person.id, (r) => {
         r.epoch = answer.epoch;

@@ -2,6 +2,7 @@
 import { session } from '../store/people.js';
 import { emit, on } from '../store/events.js';
 import { h } from './dom.js';
+import { takeFlash } from './flash.js';
 
 const routes = [];
 let renderCount = 0;
@@ -62,6 +63,8 @@ async function render(quiet = false) {
   }
   if (count !== renderCount) return; // the person went elsewhere meanwhile
   main.replaceChildren(view.node);
+  const words = quiet ? null : takeFlash();
+  if (words) main.prepend(h('p', { class: 'note', role: 'status' }, words));
   document.title = `${view.title} – What Matters`;
   emit('screen', { path, title: view.title });
   const heading = main.querySelector('h1');

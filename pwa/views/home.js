@@ -2,7 +2,6 @@
 import { h, svg, duration } from '../ui/dom.js';
 import { list } from '../store/records.js';
 import { PROMPTS } from '../ui/words.js';
-import { takeFlash } from '../ui/flash.js';
 import { checkinDue } from './checkin.js';
 
 const ICONS = {
@@ -33,9 +32,7 @@ export default async function home({ s }) {
   const profile = profiles[0];
   const toAnswer = sessions.filter((r) => r.author_id && r.author_id !== s.person.id && !r.fields.learner_response);
   const again = recentActivities(sessions);
-  const flash = takeFlash();
   const node = h('div', {},
-    flash && h('p', { class: 'note', role: 'status' }, flash),
     h('h1', {}, `Hello, ${s.person.display_name.split(' ')[0]}`),
     h('ul', { class: 'action-list', 'aria-label': 'Record' },
       action('session/new', 'Record what I did', 'session', true),

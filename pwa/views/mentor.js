@@ -3,7 +3,6 @@ import { h, longDate } from '../ui/dom.js';
 import { api } from '../sync/api.js';
 import { list } from '../store/records.js';
 import { saveSealed, loadSealed } from '../store/people.js';
-import { takeFlash } from '../ui/flash.js';
 
 /** The mentor's learners: fresh from the server when online, else as last seen (sealed). */
 export async function myLearners(s) {
@@ -22,9 +21,7 @@ export async function myLearners(s) {
 export default async function mentor({ s }) {
   const [learners, visits] = await Promise.all([myLearners(s), list(s, 'sessions')]);
   const lastVisit = (id) => visits.filter((v) => v.learner_id === id && v.author_id === s.person.id)[0];
-  const flash = takeFlash();
   return { title: 'My learners', node: h('div', {},
-    flash && h('p', { class: 'note', role: 'status' }, flash),
     h('h1', {}, 'My learners'),
     learners.length ? h('ul', { class: 'card-list' }, learners.map((l) => {
       const last = lastVisit(l.id);

@@ -1,0 +1,58 @@
+"""A mentor logs a visit on their phone; the learner sees who wrote it and can hide it, after
+which it leaves the mentor's phone."""
+import pytest
+
+from .steps import enrol, open_journal, wait_all_sent
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def visit_logged(live_server, new_context, make):
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin="2468")
+    mentor = make.mentor(org, name="David Marsh", password="a long mentor password")
+    make.pairing(mentor, edna)
+    phone = new_context().new_page()
+    phone.goto(live_server.url + "/#/sign-in")
+    phone.fill("input[name=email]", mentor.email)
+    phone.fill("input[name=password]", "a long mentor password")
+    phone.click("button:has-text('Sign in')")
+    phone.click("[aria-label='Log a visit with Edna Whitworth']")
+    phone.fill("input[name=activity]", "Looked at old photographs")
+    phone.click("label.choice:has-text('45 minutes')")
+    phone.click("button:has-text('Save the visit')")
+    phone.wait_for_selector("text=Saved on this phone.")
+    wait_all_sent(phone)
+    tablet = new_context().new_page()
+    enrol(tablet, live_server, make.device(org).raw_key)
+    open_journal(tablet, "Edna Whitworth", "2468")
+    wait_all_sent(tablet)
+    return phone, tablet
+
+
+def test_the_mentor_sees_the_visit_in_their_hours(visit_logged):
+    phone, _ = visit_logged
+    phone.click("text=My hours")
+    phone.wait_for_selector("text=Edna Whitworth: Looked at old photographs")
+    assert phone.locator("dd").first.inner_text() == "45 minutes"
+
+
+def test_the_learner_sees_the_visit_was_written_by_their_mentor(visit_logged):
+    _, tablet = visit_logged
+    tablet.click("text=Look at it")
+    tablet.wait_for_selector("text=Looked at old photographs")
+    assert tablet.is_visible("text=Written by")
+    assert tablet.is_visible("button:has-text('Agree')") and tablet.is_visible("button:has-text('Hide')")
+
+
+def test_a_visit_the_learner_hides_leaves_the_mentors_phone(visit_logged):
+    phone, tablet = visit_logged
+    tablet.click("text=Look at it")
+    tablet.click("button:has-text('Hide')")
+    tablet.wait_for_selector("text=Hidden. Only you can see it now.")
+    wait_all_sent(tablet)
+    phone.click("text=My hours")
+    phone.wait_for_selector("text=Edna Whitworth: Looked at old photographs")
+    phone.evaluate("window.dispatchEvent(new Event('online'))")  # sync now, not in a minute
+    phone.wait_for_selector("text=No visits logged yet.")

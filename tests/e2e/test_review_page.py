@@ -1,0 +1,142 @@
+"""The review page in headless Chromium, on the demo's six weeks: staff sign in, read it, and
+nothing on it breaks WCAG 2.x A/AA (axe), text is 20px or more, targets 48px; it prints as a
+clean A4 report; CSV downloads work; the named list and the journals opened from it are
+audited. Screenshots go to docs/screenshots/review-*.png."""
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from backend import demo
+from backend.extensions import db
+from backend.models import AuditEntry, Person
+
+from .conftest import TABLET
+from .steps import screenshot
+from .test_screens import AXE_TAGS, MEASURE
+
+pytestmark = pytest.mark.e2e
+
+DESKTOP = {"width": 1440, "height": 900}
+PASSWORD = "whatmatters-demo"
+
+
+@pytest.fixture(scope="module")
+def demo_data(module_app, tmp_path_factory):
+    module_app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    with module_app.app_context():
+        demo.load()
+        staff = db.session.scalars(select(Person).where(Person.role == "staff")
+                                   .order_by(Person.id)).first()
+        return {"email": staff.email}
+
+
+@pytest.fixture(scope="module")
+def review(browser, module_server, demo_data):
+    """A staff member's browser with the review of the demo's last six weeks open."""
+    context = browser.new_context(viewport=TABLET, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{module_server.url}/review/index.html")
+    page.fill("input[name=email]", demo_data["email"])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector("h1:has-text('The regular review:')")
+    page.click("label.choice:has-text('The last six weeks')")
+    page.click("button:has-text('Show the review')")
+    page.wait_for_selector(".report-head .scope")
+    page.wait_for_selector("svg.chart")
+    yield page
+    context.close()
+
+
+def test_the_review_page_passes_axe_at_wcag_2_a_and_aa(review):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(review, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3])
+                  for v in results.response["violations"]]
+    assert violations == []
+
+
+def test_the_review_page_text_is_20px_and_targets_48px(review):
+    sizes = review.evaluate(MEASURE)
+    assert sizes["small"] == []
+    assert sizes["targets"] == []
+
+
+def test_every_chart_has_a_title_a_description_and_a_table_or_words_beside_it(review):
+    charts = review.evaluate("""() => [...document.querySelectorAll('svg.chart')].map((svg) => ({
+      name: svg.getAttribute('role') === 'img' && svg.querySelector('title').textContent,
+      desc: svg.querySelector('desc').textContent,
+      table: !!svg.closest('figure').querySelector('table')
+        || !!svg.closest('section').querySelector('table'),
+    }))""")
+    assert len(charts) >= 7
+    assert all(c["name"] and c["desc"] and c["table"] for c in charts)
+
+
+def test_the_page_loads_nothing_from_another_origin(review, module_server):
+    origins = review.evaluate(
+        "() => performance.getEntriesByType('resource').map((e) => new URL(e.name).origin)")
+    assert set(origins) <= {module_server.url}
+
+
+@pytest.mark.parametrize("size, name", [(TABLET, "review-tablet"), (DESKTOP, "review-desktop")])
+def test_screenshots_of_the_review(review, size, name):
+    review.set_viewport_size(size)
+    review.wait_for_timeout(300)  # the charts redraw at the new width
+    screenshot(review, name)
+    review.screenshot(path=str(_shots() / f"{name}-full.png"), full_page=True)
+    review.set_viewport_size(TABLET)
+
+
+def _shots():
+    from .steps import SCREENSHOTS
+
+    return SCREENSHOTS
+
+
+def test_printed_report_has_no_buttons_and_a_page_per_section(review):
+    review.emulate_media(media="print")
+    try:
+        shown = review.evaluate("""() => [...document.querySelectorAll('button, nav, form, .named')]
+          .filter((el) => getComputedStyle(el).display !== 'none').length""")
+        breaks = review.evaluate("""() => [...document.querySelectorAll('.review-section')]
+          .map((el) => getComputedStyle(el).breakBefore)""")
+        inks = review.evaluate("""() => [...document.querySelectorAll('svg.chart .bar:not([fill])')]
+          .map((el) => getComputedStyle(el).fill)""")
+        review.screenshot(path=str(_shots() / "review-print.png"), full_page=True)
+    finally:
+        review.emulate_media(media="screen")
+    assert shown == 0
+    assert breaks[0] != "page" and set(breaks[1:]) == {"page"}
+    assert set(inks) == {"rgb(0, 0, 0)"}
+
+
+def test_printed_report_is_a4(review):
+    pdf = review.pdf(prefer_css_page_size=True)
+    assert b"/MediaBox [0 0 595.91998 842.88]" in pdf or b"595.9" in pdf
+
+
+def test_a_table_downloads_as_csv(review):
+    with review.expect_download() as info:
+        review.click("[aria-labelledby=objective] button:has-text('Download this table')")
+    text = open(info.value.path(), encoding="utf-8").read()
+    header = next(csv.reader(io.StringIO(text)))
+    assert header == ["Good for", "Sessions", "Share of all sessions"]
+    assert info.value.suggested_filename.endswith(".csv")
+
+
+def test_opening_a_quiet_learners_journal_is_audited(review, module_app):
+    review.click("button:has-text('Show who has gone quiet')")
+    review.wait_for_selector(".quiet-names .card, .quiet-names .empty")
+    opened = review.query_selector(".quiet-names .card button")
+    if opened is None:
+        pytest.skip("nobody in the demo's care home has gone quiet today")
+    name = review.inner_text(".quiet-names .card .quiet-name")
+    opened.click()
+    review.wait_for_selector(f".journal-panel h3:has-text('What {name} shares')")
+    with module_app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action)).all()
+        assert "review_named_quiet" in actions and "read_journal" in actions
