@@ -44,12 +44,16 @@ def validate(collection, fields, is_create):
 class JournalSync(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
-        self.store = MemoryStore()
+        self.store = self._new_store()
         self.clients = [self._device(slot) for slot in range(len(DEVICES))]
         self.written = {}  # mutation id -> (slot, Mutation): everything anyone wrote
         self.backups = []
         self.seen = [({}, None) for _ in DEVICES]  # per slot: (record id -> seq, epoch)
         self.created = 0
+
+    def _new_store(self):
+        """The server; tests/api/test_sync_stateful_http.py puts the real one here."""
+        return MemoryStore()
 
     def _device(self, slot):
         person_id, scope = DEVICES[slot]
