@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from . import report, servers
 from .kinto import KintoSide
 from .ours import OursSide
-from .workloads import full_pull, incremental_pull, many_devices, push_many, reader_for
+from .workloads import full_pull, incremental_pulls, many_devices, push_many, reader_for
 
 FULL = {"records": 10_000, "batch": 1_000, "changes": 100, "rounds": 15, "big": 1_000_000,
         "big_learners": 2_000, "devices": 50, "device_rounds": 5, "per_push": 10}
@@ -26,17 +26,19 @@ def log(message):
 
 class Run:
     """One backend kind: both servers up at once, each workload run on Kinto then on ours
-    back to back, so a machine shared with other work loads both sides alike."""
+    back to back, so a machine shared with other work loads both sides alike. Workload (3) also
+    has a second server of ours whose store is filled to a million records."""
 
-    def __init__(self, kind, sizes, sides, checkpoint):
-        self.kind, self.sizes, self.sides, self.checkpoint = kind, sizes, sides, checkpoint
+    def __init__(self, kind, sizes, sides, big, checkpoint):
+        self.kind, self.sizes, self.sides, self.big = kind, sizes, sides, big
+        self.checkpoint = checkpoint
         self.result = {"ours_label": f"Ours ({kind})", "kinto_label": f"Kinto ({PEERS[kind]})",
                        "ours": {}, "kinto": {}}
         self.journals, self.readers = {}, {}
 
-    def step(self, title, key, work):
+    def step(self, title, key, work, sides=None):
         """Run ``work(name, side)`` for each side still standing; store what it returns."""
-        for name, side in self.sides.items():
+        for name, side in (sides or self.sides).items():
             out = self.result[name]
             if "error" in out:
                 continue
@@ -62,31 +64,53 @@ class Run:
         self.step(f"(2) fresh devices pull {n}", ("full_pull",), lambda name, side: {
             str(p) if p else "unpaged": full_pull(side, self.journals[name], p)
             for p in FULL_PAGES[name]})
-        self.step(f"(3) incremental pulls at {n} stored", ("incremental", "small"),
-                  self._incremental)
+        self.step("(3) a second device catches up", ("caught_up",), self._catch_up)
+        big = self._prepare_big()
+        self._incremental(big)
         self.step(f"(4) {s['devices']} devices at once", ("devices",),
                   lambda name, side: many_devices(side, s["devices"], s["device_rounds"],
                                                   s["per_push"], PAGE[name]))
-        ours = {"ours": self.sides["ours"]}
-        self.sides, others = ours, self.sides
-        self.step(f"filling the store to {s['big']:,} records", ("fill",),
-                  lambda name, side: side.fill(self.journals[name], s["big"],
-                                               s["big_learners"]))
-        self.step(f"(3) incremental pulls at {s['big']:,} stored", ("incremental", "big"),
-                  self._incremental)
-        self.sides = others
         return self.result
 
     def _push(self, name, side):
         out, self.journals[name] = push_many(side, self.sizes["records"], self.sizes["batch"])
         return out
 
-    def _incremental(self, name, side):
-        journal = self.journals[name]
-        if name not in self.readers:
-            self.readers[name] = reader_for(side, journal, PAGE[name])
-        return incremental_pull(journal, self.readers[name], self.sizes["changes"],
-                                self.sizes["rounds"], PAGE[name])
+    def _catch_up(self, name, side):
+        self.readers[name] = reader_for(side, self.journals[name], PAGE[name])
+        return True
+
+    def _prepare_big(self):
+        """Our second store: the same learner's records pushed through the API, then filled to
+        ``big`` records with SQL; None if that failed."""
+        s, ours = self.sizes, self.result["ours"]
+        if "error" in ours:
+            return None
+        log(f"Ours ({self.kind}), second store: push {s['records']:,}, fill to {s['big']:,}")
+        try:
+            _, journal = push_many(self.big, s["records"], s["batch"])
+            reader = reader_for(self.big, journal, PAGE["ours"])
+            ours["fill"] = self.big.fill(journal, s["big"], s["big_learners"])
+            return journal, reader
+        except Exception as exc:
+            traceback.print_exc()
+            ours["fill"] = {"error": repr(exc)}
+            return None
+        finally:
+            self.checkpoint()
+
+    def _incremental(self, big):
+        s = self.sizes
+        log(f"(3) incremental pulls, round by round: Kinto and ours at {s['records']:,} "
+            f"stored, ours at {s['big']:,}")
+        setups = {name: (self.journals[name], self.readers[name], PAGE[name])
+                  for name in self.sides if "error" not in self.result[name]}
+        if big is not None:
+            setups["ours_big"] = (*big, PAGE["ours"])
+        for key, value in incremental_pulls(setups, s["changes"], s["rounds"]).items():
+            name, size = ("ours", "big") if key == "ours_big" else (key, "small")
+            self.result[name].setdefault("incremental", {})[size] = value
+        self.checkpoint()
 
 
 def run_kind(kind, sizes, work, results, checkpoint):
@@ -98,12 +122,15 @@ def run_kind(kind, sizes, work, results, checkpoint):
             server, database = stack.enter_context(servers.ours_server(kind, work))
             sides["ours"] = OursSide(server, database)
             stack.callback(sides["ours"].close)
+            server, database = stack.enter_context(servers.ours_server(kind, work))
+            big = OursSide(server, database)
+            stack.callback(big.close)
         except Exception as exc:
             traceback.print_exc()
             results[kind] = {"ours_label": f"Ours ({kind})", "kinto_label": PEERS[kind],
                              "ours": {"error": repr(exc)}, "kinto": {"error": repr(exc)}}
             return
-        run = Run(kind, sizes, sides, checkpoint)
+        run = Run(kind, sizes, sides, big, checkpoint)
         results[kind] = run.result
         run.all()
 

@@ -105,7 +105,8 @@ class OursDevice:
 
     def push(self, batch):
         """Send ``[(id, fields), ...]`` as one push: new records whole, known ones as the fields
-        that changed with the revs this device saw (``base``).
+        that changed; ``base`` names the rev this device saw of each (null: never had one).
+        ``floor`` is the batch's first seq: this device keeps no log of answered mutations.
 
         :returns: seconds the request took.
         :raises RuntimeError: if any mutation was not applied.
@@ -118,7 +119,7 @@ class OursDevice:
                 "id": str(uuid.uuid4()), "replica": self.replica, "seq": self.next_seq,
                 "op": "upsert", "collection": COLLECTION, "record_id": record_id,
                 "learner_id": self.learner.id, "fields": changes,
-                "base": {k: revs.get(k) for k in changes if k in revs}, "at": utc_now()})
+                "base": {k: revs.get(k) for k in changes}, "at": utc_now()})
             self.next_seq += 1
         seconds, (_, _, body) = self.client.timed("POST", "/api/sync/push", {
             "protocol": PROTOCOL, "replica": self.replica, "floor": floor,

@@ -57,6 +57,8 @@ def rows(result, sizes):
         add(f"(2) fresh device pulls {n}, ms (ours 1,000/page; {label})", full_a, full_b,
             ratio, f">= {factor}x faster", at_least(ratio, factor), " ms")
     small, large = _get(ours, "incremental", "small", "ms"), _get(ours, "incremental", "big", "ms")
+    if _get(ours, "fill", "error"):
+        large = None
     peer_small = _get(peer, "incremental", "small", "ms")
     ratio = _ratio(peer_small, small)
     add(f"(3) pull 100 changes, {n} stored, ms", small, peer_small, ratio, ">= 5x faster",

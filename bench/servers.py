@@ -129,7 +129,7 @@ def start_ours(database, workdir):
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     argv = [gunicorn, *GUNICORN_ARGS, "--bind", f"127.0.0.1:{port}", "--timeout", "300",
             "backend:create_app()"]
-    return Server(f"ours-{database.kind}", argv, port, database.env, "/api/health",
+    return Server(f"ours-{database.instance.name}", argv, port, database.env, "/api/health",
                   workdir, cwd=ROOT).wait_ready()
 
 
