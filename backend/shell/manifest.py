@@ -19,9 +19,15 @@ SHELL_TYPES = {
     ".svg": "image/svg+xml",
     ".ico": "image/x-icon",
 }
-# The worker's own scripts are checked by the browser itself on every update.
-NOT_PRECACHED = ("/sw.js", "/sw/")
+# The worker's own scripts are checked by the browser itself on every update; the staff review
+# (pwa/review/) is an online page of its own, not part of the journal's offline shell.
+NOT_PRECACHED = ("/sw.js", "/sw/", "/review/")  # a file, or a folder ending in "/"
 HASH_CHARS = 20
+
+
+def precached(url):
+    """Whether the service worker precaches this shell path."""
+    return not any(url == p or (p.endswith("/") and url.startswith(p)) for p in NOT_PRECACHED)
 
 
 class ShellManifest:
@@ -45,7 +51,7 @@ class ShellManifest:
         with self._lock:
             current = {}
             for url, full in self._paths():
-                if url == NOT_PRECACHED[0] or url.startswith(NOT_PRECACHED[1]):
+                if not precached(url):
                     continue
                 stat = os.stat(full)
                 known = self._known.get(url)
@@ -66,7 +72,8 @@ class ShellManifest:
         """Bytes of the code (HTML, CSS, JS, manifest and the worker) when gzipped one by one."""
         total = 0
         for url, full in self._paths():
-            if os.path.splitext(url)[1] in (".html", ".js", ".css", ".webmanifest"):
+            is_worker = url == "/sw.js" or url.startswith("/sw/")
+            if (precached(url) or is_worker) and os.path.splitext(url)[1] in (".html", ".js", ".css", ".webmanifest"):
                 with open(full, "rb") as handle:
                     total += len(gzip.compress(handle.read(), 9))
         return total

@@ -3,6 +3,7 @@ import { h, longDate, duration } from './dom.js';
 import { face } from './faces.js';
 import { readAloudButton } from './speech.js';
 import * as W from './words.js';
+import { deviceWord } from './flash.js';
 
 /** Words for who can see an entry. */
 export function seenBy(record) {
@@ -82,7 +83,7 @@ export function entryCard(record, { authorName, open = true } = {}) {
     h('h3', {}, title),
     authorName ? h('p', { class: 'written-by' }, `Written by ${authorName}`) : null,
     details(record),
-    record.unsent ? h('p', { class: 'meta' }, 'Saved on this tablet, not sent yet.') : null,
+    record.unsent ? h('p', { class: 'meta' }, `Saved on this ${deviceWord()}, not sent yet.`) : null,
     seenBy(record),
     h('div', { class: 'actions' },
       open && h('a', { href: `#/entry/${record.collection}/${record.id}`, class: 'button secondary', 'aria-label': `Open: ${title}` }, 'Open'),

@@ -12,3 +12,15 @@ export function takeFlash() {
   message = null;
   return m;
 }
+
+/** "phone" on a phone, else "tablet": for "Saved on this tablet." */
+export function deviceWord() {
+  const ua = navigator.userAgent;
+  const phone = /iPhone|iPod/.test(ua) || (/Android/.test(ua) && /Mobile/.test(ua)) || window.innerWidth < 600;
+  return phone ? 'phone' : 'tablet';
+}
+
+/** "Saved on this tablet." */
+export function savedHere() {
+  return `Saved on this ${deviceWord()}.`;
+}

@@ -2,7 +2,7 @@
 import { session } from '../store/people.js';
 import { emit, on } from '../store/events.js';
 import { h } from './dom.js';
-import { takeFlash } from './flash.js';
+import { takeFlash, deviceWord } from './flash.js';
 
 const routes = [];
 let renderCount = 0;
@@ -58,7 +58,7 @@ async function render(quiet = false) {
     console.error(error);
     view = { title: 'Something went wrong', node: h('div', {},
       h('h1', { tabindex: '-1' }, 'Something went wrong'),
-      h('p', {}, 'Your writing is safe on this tablet.'),
+      h('p', {}, `Your writing is safe on this ${deviceWord()}.`),
       h('a', { href: `#/${homeFor(s)}`, class: 'button main' }, 'Go back to the start')) };
   }
   if (count !== renderCount) return; // the person went elsewhere meanwhile

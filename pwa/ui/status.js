@@ -4,6 +4,7 @@ import { on } from '../store/events.js';
 import { session } from '../store/people.js';
 import { syncState, requestSync } from '../sync/sw-bridge.js';
 import { plainWords } from '../store/errors.js';
+import { deviceWord } from './flash.js';
 
 function lastSent(iso) {
   if (!iso) return '';
@@ -25,19 +26,19 @@ function describe(st) {
       st.progress && st.progress.done ? h('p', {}, `${st.progress.done} entries so far.`) : null);
   }
   if (st.pending) {
-    if (offline) return line('waiting', 'Saved on this tablet. Will send when online.');
+    if (offline) return line('waiting', `Saved on this ${deviceWord()}. Will send when online.`);
     if (st.phase === 'signin') {
-      return line('waiting', 'Saved on this tablet. To send it, please open your journal again.',
+      return line('waiting', `Saved on this ${deviceWord()}. To send it, please open your journal again.`,
         h('a', { href: '#/reopen', class: 'button' }, 'Open my journal again'));
     }
-    if (st.phase === 'update') return line('waiting', 'Saved on this tablet. The app needs updating before it can send.');
+    if (st.phase === 'update') return line('waiting', `Saved on this ${deviceWord()}. The app needs updating before it can send.`);
     if (st.phase === 'failed') {
-      return line('waiting', `Saved on this tablet. Not sent yet: ${plainWords(st.problem)}`,
+      return line('waiting', `Saved on this ${deviceWord()}. Not sent yet: ${plainWords(st.problem)}`,
         h('button', { type: 'button', class: 'button', onclick: () => requestSync('button') }, 'Try again now'));
     }
-    return line('waiting', 'Saved on this tablet. Will send soon.');
+    return line('waiting', `Saved on this ${deviceWord()}. Will send soon.`);
   }
-  if (offline) return line('sent', `Everything is saved on this tablet. No internet just now.${lastSent(st.lastSent)}`);
+  if (offline) return line('sent', `Everything is saved on this ${deviceWord()}. No internet just now.${lastSent(st.lastSent)}`);
   return line('sent', `All sent.${lastSent(st.lastSent)}`);
 }
 

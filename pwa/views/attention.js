@@ -9,6 +9,7 @@ import { uuid } from '../store/crypto.js';
 import { headline } from '../ui/entries.js';
 import { FIELD_NAMES, valueWords } from '../ui/words.js';
 import { refreshCounts } from '../sync/sw-bridge.js';
+import { deviceWord } from '../ui/flash.js';
 
 const KIND = { goals: 'A goal', sessions: 'Something you did', contributions: 'Something for others',
   reflections: 'Your thoughts', checkins: 'A check-in', profile: 'What matters to me' };
@@ -70,7 +71,7 @@ export default async function attention({ s, go }) {
       !conflicts.length && !refused.length && !oldKeys.length ? h('p', {}, 'Nothing needs you just now. Thank you.') : null,
       oldKeys.length ? h('ul', { class: 'card-list' }, oldKeys.map((k) => oldPinCard(s, k.keyId, k.kdf, async () => { await render(); refreshCounts(); }))) : null,
       conflicts.length ? [h('h2', {}, 'Changed in two places'),
-        h('p', {}, 'These were changed on this tablet and somewhere else at about the same time. Both versions are kept. Please choose.'),
+        h('p', {}, `These were changed on this ${deviceWord()} and somewhere else at about the same time. Both versions are kept. Please choose.`),
         h('ul', { class: 'card-list' }, conflicts.map((r) => h('li', { class: 'card' },
           h('h3', {}, `${KIND[r.collection] || 'An entry'}: ${headline(r) || ''}`),
           h('a', { href: `#/conflict/${r.collection}/${r.id}`, class: 'button' }, 'See both versions'))))] : null,

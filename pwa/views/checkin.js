@@ -4,7 +4,7 @@ import { choices, visibilityField, formValues, actions } from '../ui/forms.js';
 import { write } from '../store/records.js';
 import { loadDraft, saveDraft, clearDraft } from '../store/drafts.js';
 import { ONS4 } from '../ui/words.js';
-import { flash } from '../ui/flash.js';
+import { flash, savedHere } from '../ui/flash.js';
 
 const DUE_DAYS = 28;
 const DRAFT = 'checkin';
@@ -33,7 +33,7 @@ export default async function checkin({ params, s, go }) {
       for (const [name] of ONS4) fields[name] = answers[name] == null ? null : answers[name];
       await write(s, 'checkins', null, fields);
       await clearDraft(s, DRAFT);
-      flash('Saved on this tablet. Thank you.');
+      flash(`${savedHere()} Thank you.`);
       go('home');
     });
     return { title: 'Your answers', node: h('div', {}, h('p', { class: 'steps' }, 'How I am feeling'), h('h1', {}, 'Your answers'), form) };

@@ -4,7 +4,7 @@ import { h, longDate } from '../ui/dom.js';
 import { get, resolve, DELETED } from '../store/records.js';
 import { myMutationIds } from '../store/outbox.js';
 import { FIELD_NAMES, valueWords } from '../ui/words.js';
-import { flash } from '../ui/flash.js';
+import { flash, savedHere, deviceWord } from '../ui/flash.js';
 
 const TEXT_FIELDS = ['title', 'why', 'note', 'text', 'what', 'activity', 'needs', 'preferences', 'resources', 'networks', 'with_whom'];
 
@@ -15,7 +15,7 @@ function versionsOf(record, name, mine) {
 }
 
 function label(v) {
-  return v.here ? 'Written on this tablet' : 'Written on another device';
+  return v.here ? `Written on this ${deviceWord()}` : 'Written on another device';
 }
 
 export default async function conflict({ params, s, go }) {
@@ -46,13 +46,13 @@ export default async function conflict({ params, s, go }) {
         h('h3', {}, `${label(v)}${v.at ? `, ${longDate(v.at)}` : ''}`),
         h('p', { class: 'value' }, valueWords(name, v.value)),
         h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button main', 'aria-label': `Keep this one: ${valueWords(name, v.value)}`,
-          onclick: settle({ [name]: v.value }, 'Settled. Saved on this tablet.') }, 'Keep this one'))))),
+          onclick: settle({ [name]: v.value }, `Settled. ${savedHere()}`) }, 'Keep this one'))))),
       TEXT_FIELDS.includes(name) ? h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'button', onclick: settle({ [name]: both }, 'Both kept. Saved on this tablet.') }, 'Keep both, one after the other')) : null);
+        h('button', { type: 'button', class: 'button', onclick: settle({ [name]: both }, `Both kept. ${savedHere()}`) }, 'Keep both, one after the other')) : null);
   });
   return { title: 'Changed in two places', node: h('div', {},
     h('h1', {}, 'Changed in two places'),
-    h('p', {}, 'This was changed on this tablet and somewhere else at about the same time. Nothing has been lost: here are both versions.'),
+    h('p', {}, `This was changed on this ${deviceWord()} and somewhere else at about the same time. Nothing has been lost: here are both versions.`),
     sections,
     h('div', { class: 'actions' }, h('a', { href: '#/attention', class: 'button secondary' }, 'Decide later'))) };
 }

@@ -3,7 +3,7 @@ import { h, today } from '../ui/dom.js';
 import { textField, choices, visibilityField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
 import { get, write } from '../store/records.js';
 import { CONTRIBUTION_KINDS } from '../ui/words.js';
-import { flash } from '../ui/flash.js';
+import { flash, savedHere } from '../ui/flash.js';
 
 export default async function contribution({ params, s, go }) {
   const offer = params.kind === 'offer';
@@ -27,7 +27,7 @@ export default async function contribution({ params, s, go }) {
     if (!existing) fields.date = today();
     await write(s, 'contributions', existing ? existing.id : null, fields);
     await draft.clear();
-    flash('Saved on this tablet.');
+    flash(savedHere());
     return go('contributions');
   });
   const title = offer ? 'Something I could teach' : 'Something I did for someone';

@@ -3,7 +3,7 @@ import { h } from '../ui/dom.js';
 import { textField, choices, visibilityField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
 import { get, write } from '../store/records.js';
 import { WHOSE_IDEA, GOAL_STATUS, BENEFITS } from '../ui/words.js';
-import { flash } from '../ui/flash.js';
+import { flash, savedHere } from '../ui/flash.js';
 
 export default async function goal({ params, s, go }) {
   const existing = params.id !== 'new' ? await get(s, 'goals', params.id) : null;
@@ -28,7 +28,7 @@ export default async function goal({ params, s, go }) {
     }
     await write(s, 'goals', existing ? existing.id : null, fields);
     await draft.clear();
-    flash('Saved on this tablet.');
+    flash(savedHere());
     return go('goals');
   });
   const title = existing ? 'Change my goal' : 'A new goal';

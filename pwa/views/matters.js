@@ -4,7 +4,7 @@ import { textField, visibilityField, keepDraft, formValues, actions } from '../u
 import { list, write } from '../store/records.js';
 import { nameUuid } from '../store/crypto.js';
 import { PROMPTS } from '../ui/words.js';
-import { flash } from '../ui/flash.js';
+import { flash, savedHere } from '../ui/flash.js';
 
 export default async function matters({ params, s, go }) {
   const prompt = PROMPTS.find(([name]) => name === params.prompt);
@@ -22,7 +22,7 @@ export default async function matters({ params, s, go }) {
     const id = profile ? profile.id : await nameUuid(`what-matters/profile/${s.person.id}`);
     await write(s, 'profile', id, { [name]: values[name].trim() || null, visibility: values.visibility });
     await draft.clear();
-    flash('Saved on this tablet.');
+    flash(savedHere());
     go('home');
   });
   return { title, node: h('div', {}, h('p', { class: 'steps' }, 'What matters to me'), h('h1', {}, title), form) };

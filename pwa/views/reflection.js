@@ -2,7 +2,7 @@
 import { h, today } from '../ui/dom.js';
 import { textField, visibilityField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
 import { get, write } from '../store/records.js';
-import { flash } from '../ui/flash.js';
+import { flash, savedHere } from '../ui/flash.js';
 
 export default async function reflection({ params, s, go }) {
   const existing = params.id !== 'new' ? await get(s, 'reflections', params.id) : null;
@@ -23,7 +23,7 @@ export default async function reflection({ params, s, go }) {
     await write(s, 'reflections', existing ? existing.id : null,
       { text: v.text.trim(), quote_consent: !!v.quote_consent, visibility: v.visibility, ...(existing ? {} : { date: today() }) });
     await draft.clear();
-    flash('Saved on this tablet.');
+    flash(savedHere());
     return go('reflections');
   });
   const title = existing ? 'Change my thoughts' : 'Write my thoughts';

@@ -4,7 +4,7 @@ import { h, today } from '../ui/dom.js';
 import { textField, choices, feelingField, visibilityField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
 import { list, get, write } from '../store/records.js';
 import { DURATIONS, WITH_WHOM, BENEFITS } from '../ui/words.js';
-import { flash } from '../ui/flash.js';
+import { flash, savedHere } from '../ui/flash.js';
 
 const NUMERIC = ['minutes', 'feeling_before', 'feeling_after'];
 
@@ -38,7 +38,7 @@ export default async function session({ params, query, s, go }) {
     if (editing && editing.author_id !== s.person.id) fields.learner_response = 'changed';
     await write(s, 'sessions', editing ? editing.id : null, fields);
     await draft.clear();
-    flash('Saved on this tablet.');
+    flash(savedHere());
     return go('home');
   });
   const title = editing ? 'Change what I did' : 'Record what I did';

@@ -4,7 +4,7 @@ import { h, today } from '../ui/dom.js';
 import { textField, choices, feelingField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
 import { get, write } from '../store/records.js';
 import { DURATIONS, BENEFITS } from '../ui/words.js';
-import { flash } from '../ui/flash.js';
+import { flash, savedHere } from '../ui/flash.js';
 import { myLearners } from './mentor.js';
 
 const NUMERIC = ['minutes', 'feeling_before', 'feeling_after'];
@@ -34,7 +34,7 @@ export default async function visit({ params, s, go }) {
       { ...v, activity: v.activity.trim(), note: v.note.trim() || null, with_whom: 'mentor', ...(existing ? {} : { date: today() }) },
       { learnerId });
     await draft.clear();
-    flash('Saved on this phone.');
+    flash(savedHere());
     return go('mentor');
   });
   const title = learner ? `A visit with ${learner.display_name}` : 'A visit';

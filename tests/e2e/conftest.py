@@ -18,6 +18,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 TABLET = {"width": 1024, "height": 768}
+PHONE = {"width": 390, "height": 844}
 PWA_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "pwa")
 
 
@@ -121,7 +122,7 @@ def new_context(browser):
     contexts = []
 
     def make(**kw):
-        context = browser.new_context(viewport=TABLET, **kw)
+        context = browser.new_context(**{"viewport": TABLET, **kw})
         contexts.append(context)
         return context
 

@@ -2,7 +2,8 @@
 which it leaves the mentor's phone."""
 import pytest
 
-from .steps import enrol, open_journal, wait_all_sent
+from .conftest import PHONE
+from .steps import api_get, enrol, open_journal, wait_all_sent, wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +23,7 @@ def visit_logged(live_server, new_context, make):
     phone.fill("input[name=activity]", "Looked at old photographs")
     phone.click("label.choice:has-text('45 minutes')")
     phone.click("button:has-text('Save the visit')")
-    phone.wait_for_selector("text=Saved on this phone.")
+    phone.wait_for_selector("text=Saved on this tablet.")  # a tablet-sized screen
     wait_all_sent(phone)
     tablet = new_context().new_page()
     enrol(tablet, live_server, make.device(org).raw_key)
@@ -56,3 +57,34 @@ def test_a_visit_the_learner_hides_leaves_the_mentors_phone(visit_logged):
     phone.wait_for_selector("text=Edna Whitworth: Looked at old photographs")
     phone.evaluate("window.dispatchEvent(new Event('online'))")  # sync now, not in a minute
     phone.wait_for_selector("text=No visits logged yet.")
+
+
+def test_a_mentor_signs_in_and_logs_a_visit_with_no_network(live_server, new_context, make, auth, client):
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth")
+    mentor = make.mentor(org, name="David Marsh", password="a long mentor password")
+    make.pairing(mentor, edna)
+    phone = new_context(viewport=PHONE, has_touch=True).new_page()
+    phone.goto(live_server.url + "/#/sign-in")
+    sign_in = lambda: (phone.fill("input[name=email]", mentor.email),  # noqa: E731
+                       phone.fill("input[name=password]", "a long mentor password"),
+                       phone.click("button:has-text('Sign in')"),
+                       phone.wait_for_selector("h1:has-text('My learners')"))
+    sign_in()
+    wait_all_sent(phone)
+    wait_for_worker(phone)
+
+    live_server.stop()
+    phone.context.set_offline(True)
+    phone.goto(live_server.url + "/#/sign-in")  # a fresh start: the page comes from the worker
+    sign_in()
+    phone.click("[aria-label='Log a visit with Edna Whitworth']")
+    phone.fill("input[name=activity]", "A walk round the garden")
+    phone.click("button:has-text('Save the visit')")
+    phone.wait_for_selector("text=Saved on this phone. Will send when online.")
+
+    live_server.start()
+    phone.context.set_offline(False)
+    wait_all_sent(phone)
+    sessions = api_get(client, f"/api/learners/{edna.id}/sessions", auth.headers(edna))
+    assert [s["activity"] for s in sessions["items"]] == ["A walk round the garden"]

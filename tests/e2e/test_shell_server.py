@@ -60,3 +60,11 @@ def test_an_unknown_api_path_is_a_json_404_for_every_method(client, method):
 @pytest.mark.parametrize("path", ["/../backend/config.py", "/README.md", "/nothing.js"])
 def test_files_outside_the_shell_are_not_served(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_the_staff_review_is_served_but_not_precached_for_the_journal(client, pwa_copy, app):
+    (pwa_copy / "review").mkdir(exist_ok=True)
+    (pwa_copy / "review" / "index.html").write_text("<!doctype html><title>Review</title>")
+    app.config["PWA_DIR"] = str(pwa_copy)
+    assert client.get("/review/index.html").status_code == 200
+    assert not any(p.startswith("/review/") for p in client.get("/shell-manifest.json").get_json()["files"])
