@@ -234,3 +234,11 @@ def test_high_contrast_mode_reaches_seven_to_one(tablet, people, route):
         assert [v["id"] for v in found] == []
     finally:
         tablet.evaluate("document.documentElement.dataset.contrast = 'normal'")
+
+
+@pytest.mark.parametrize("words, pixels", [("Large", 24), ("Larger", 28), ("Largest", 32), ("Standard", 20)])
+def test_the_text_size_setting_changes_the_size_of_body_text(tablet, people, words, pixels):
+    _show(tablet, "settings", people)
+    tablet.click(f"fieldset:has(legend:text-is('Text size')) label.choice:has(span:text-is('{words}'))")
+    tablet.wait_for_function(f"() => getComputedStyle(document.body).fontSize === '{pixels}px'")
+    tablet.click("fieldset:has(legend:text-is('Text size')) label.choice:has(span:text-is('Standard'))")
