@@ -8,6 +8,13 @@ from .steps import api_get, enrol, open_journal, wait_all_sent, wait_for_worker
 pytestmark = pytest.mark.e2e
 
 
+def _sign_in(page, mentor):
+    page.fill("input[name=email]", mentor.email)
+    page.fill("input[name=password]", "a long mentor password")
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector("h1:has-text('My learners')")
+
+
 @pytest.fixture
 def visit_logged(live_server, new_context, make):
     org = make.org()
@@ -16,9 +23,7 @@ def visit_logged(live_server, new_context, make):
     make.pairing(mentor, edna)
     phone = new_context().new_page()
     phone.goto(live_server.url + "/#/sign-in")
-    phone.fill("input[name=email]", mentor.email)
-    phone.fill("input[name=password]", "a long mentor password")
-    phone.click("button:has-text('Sign in')")
+    _sign_in(phone, mentor)
     phone.click("[aria-label='Log a visit with Edna Whitworth']")
     phone.fill("input[name=activity]", "Looked at old photographs")
     phone.click("label.choice:has-text('45 minutes')")
@@ -66,18 +71,14 @@ def test_a_mentor_signs_in_and_logs_a_visit_with_no_network(live_server, new_con
     make.pairing(mentor, edna)
     phone = new_context(viewport=PHONE, has_touch=True).new_page()
     phone.goto(live_server.url + "/#/sign-in")
-    sign_in = lambda: (phone.fill("input[name=email]", mentor.email),  # noqa: E731
-                       phone.fill("input[name=password]", "a long mentor password"),
-                       phone.click("button:has-text('Sign in')"),
-                       phone.wait_for_selector("h1:has-text('My learners')"))
-    sign_in()
+    _sign_in(phone, mentor)
     wait_all_sent(phone)
     wait_for_worker(phone)
 
     live_server.stop()
     phone.context.set_offline(True)
     phone.goto(live_server.url + "/#/sign-in")  # a fresh start: the page comes from the worker
-    sign_in()
+    _sign_in(phone, mentor)
     phone.click("[aria-label='Log a visit with Edna Whitworth']")
     phone.fill("input[name=activity]", "A walk round the garden")
     phone.click("button:has-text('Save the visit')")
