@@ -13,6 +13,25 @@ const CONTRAST = [['normal', 'Standard'], ['high', 'High contrast (black and whi
 const LOCK = [['5', 'After 5 minutes'], ['10', 'After 10 minutes'], ['30', 'After 30 minutes'], ['0', 'Never']];
 const RATE = [['0.75', 'Slow'], ['0.9', 'Steady'], ['1', 'Usual']];
 
+/** Fetch the learner's export with their token and hand it to the browser as a download. */
+async function download(s, name, problem) {
+  try {
+    const response = await fetch(`/api/learners/${s.person.id}/${name}`, {
+      headers: { Authorization: `Bearer ${s.token}` }, cache: 'no-store', credentials: 'omit' });
+    if (!response.ok) throw new Error(String(response.status));
+    const url = URL.createObjectURL(await response.blob());
+    const link = h('a', { href: url, download: `my-journal.${name.split('.')[1]}`, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch {
+    problem.hidden = false;
+    problem.textContent = 'The copy could not be made just now. Please try again when the tablet is online.';
+    problem.focus();
+  }
+}
+
 export default async function settings() {
   const s = session();
   const form = h('form', { novalidate: true },
@@ -26,6 +45,14 @@ export default async function settings() {
     await setSetting(name, ['lockMinutes', 'speechRate'].includes(name) ? Number(value) : value);
     emit('display');
   });
+  const problem = h('p', { class: 'problem', role: 'alert', tabindex: '-1', hidden: true });
+  const copy = s && s.key && s.person.role === 'learner' ? h('section', {},
+    h('h2', {}, 'A copy of my journal'),
+    h('p', {}, 'Everything in your journal on the server, to keep or to print. It needs the internet.'),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button', onclick: () => download(s, 'export.html', problem) }, 'A page to read or print'),
+      h('button', { type: 'button', class: 'button', onclick: () => download(s, 'export.json', problem) }, 'A file for another app')),
+    problem) : null;
   const signOut = s && s.key ? h('section', {},
     h('h2', {}, 'Sign out of this device'),
     h('p', {}, 'Anything not sent yet stays safely locked on this device and is sent the next time you open your journal.'),
@@ -35,6 +62,7 @@ export default async function settings() {
     h('p', {}, 'These settings are for this tablet.'),
     form,
     isAppleTablet() ? h('div', { class: 'actions' }, h('a', { href: '#/install', class: 'button' }, 'How to put What Matters on the Home Screen')) : null,
+    copy,
     signOut,
     h('div', { class: 'actions' }, h('a', { href: '#/', class: 'button secondary' }, 'Back'))) };
 }

@@ -1,6 +1,7 @@
 """One tablet, two learners: the second cannot read the first one's journal, on the page or in
 IndexedDB (what the browser's developer tools would show); unsent writing survives switching."""
 import json
+import pathlib
 
 import pytest
 
@@ -101,3 +102,10 @@ def test_switching_person_keeps_what_was_being_written(tablet):
     tablet.goto(tablet.url.split("#")[0] + "#/reflection/new")
     tablet.wait_for_selector("text=We kept what you were writing last time.")
     assert tablet.input_value("textarea[name=text]") == "Half a thought about the garden"
+
+
+def test_a_learner_downloads_a_copy_of_their_journal(tablet):
+    tablet.goto(tablet.url.split("#")[0] + "#/settings")
+    with tablet.expect_download() as download:
+        tablet.click("button:has-text('A page to read or print')")
+    assert PULLED in pathlib.Path(download.value.path()).read_text(encoding="utf-8")
