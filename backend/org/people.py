@@ -13,6 +13,7 @@ from ..extensions import db
 from ..journal import records
 from ..models import Pairing, Person, SyncMutation, SyncReplica, Token
 from ..models.types import utcnow
+from ..push.subscriptions import forget_person
 from . import audit
 
 ERASED_NAME = "Erased learner"
@@ -112,6 +113,15 @@ def my_learners(actor):
     return db.session.scalars(stmt).all()
 
 
+def my_mentors(actor):
+    """A learner's mentors, past and present: the names under the visits they wrote."""
+    if actor.role != "learner":
+        raise ApiError("forbidden", "Only a learner has mentors.")
+    ids = select(Pairing.mentor_id).where(Pairing.learner_id == actor.id)
+    stmt = select(Person).where(Person.id.in_(ids)).order_by(Person.display_name, Person.id)
+    return db.session.scalars(stmt).all()
+
+
 def erase(actor, learner, confirm):
     """Erase ``learner`` for good (the reasons are in the erase view's docstring): hard-delete
     their journal, sign-ins, pairings and sync state; keep an anonymous stub so that the id is
@@ -126,6 +136,7 @@ def erase(actor, learner, confirm):
     for model, column in ((SyncReplica, SyncReplica.person_id), (Token, Token.person_id),
                           (Pairing, Pairing.learner_id)):
         db.session.execute(delete(model).where(column == learner.id))
+    forget_person(learner.id)  # reminders by web push
     _anonymise(learner)
     audit.write(actor, audit.ERASED, learner_id=learner.id, entries=entries,
                 by="learner" if actor.id == learner.id else "administrator")

@@ -108,6 +108,15 @@ class LearnersOut(Schema):
     items = fields.List(fields.Nested(LearnerOut))
 
 
+class MentorOut(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+
+
+class MentorsOut(Schema):
+    items = fields.List(fields.Nested(MentorOut))
+
+
 class PairingOut(Schema):
     id = fields.Integer()
     mentor_id = fields.Integer()

@@ -8,6 +8,7 @@ from ..errors import json_body
 from ..extensions import db
 from . import audit, people, setup
 from .schemas import (AuditPageOut, AuditQuery, DeviceIn, DevicesOut, EnrolledOut, LearnersOut,
+                      MentorsOut,
                       OrganisationOut, PairingIn, PairingOut, PairingsOut, PeopleOut, PeopleQuery,
                       PersonIn, PersonPatch, DeviceOut)
 
@@ -129,6 +130,14 @@ def audit_log():
     query = AuditQuery().load(request.args.to_dict())
     return _done(AuditPageOut(), audit.page(g.person, query["page"], query["per_page"],
                                             query.get("learner_id")))
+
+
+@bp.get("/me/mentors")
+@auth_required
+@documented(response=MentorsOut)
+def my_mentors():
+    """My mentors, past and present (a learner): who wrote the visits in my journal."""
+    return _done(MentorsOut(), {"items": people.my_mentors(g.person)})
 
 
 @bp.get("/me/learners")
