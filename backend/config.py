@@ -33,6 +33,14 @@ class Config:
         self.TOMBSTONE_RETENTION_DAYS = int(env("TOMBSTONE_RETENTION_DAYS", "180"))
         self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
         self.DEFAULT_TIMEZONE = env("DEFAULT_TIMEZONE", "Europe/London")
+        # Web push (docs/reminders.md): the contact push services see, where the VAPID key pair
+        # is kept (VAPID_PRIVATE_KEY, from instance/config.py or the environment, wins), how
+        # long one send may take, and whether http://127.0.0.1 endpoints (a test service) count.
+        self.VAPID_CONTACT = env("VAPID_CONTACT", "mailto:admin@localhost")
+        self.VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY")
+        self.VAPID_FILE = env("VAPID_FILE", os.path.join(instance_path, "vapid.json"))
+        self.PUSH_TIMEOUT = float(env("PUSH_TIMEOUT", "10"))
+        self.PUSH_ALLOW_LOOPBACK = env("PUSH_ALLOW_LOOPBACK", "") == "1"
         self.JSON_SORT_KEYS = False
 
     def as_dict(self):

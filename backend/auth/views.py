@@ -7,6 +7,7 @@ from ..errors import ApiError, json_body
 from ..extensions import db
 from ..models import Person, Token
 from ..models.types import utcnow
+from ..push.subscriptions import forget_sign_in
 from . import credentials
 from .schemas import DeviceKeyIn, LoginIn, OkOut, PersonOut, PinLoginIn, TilesOut, TokenOut
 from .tokens import auth_required, device_for_key, digest, issue_token, revoke
@@ -78,8 +79,9 @@ def pin_login():
 @auth_required
 @documented(response=OkOut)
 def logout():
-    """Revoke the token used for this request."""
+    """Revoke the token used for this request, and the reminders asked for with it."""
     revoke(g.token)
+    forget_sign_in(g.token)
     db.session.commit()
     return OkOut().dump({"ok": True})
 

@@ -1,4 +1,6 @@
 """Organisations, the people in them, mentor pairings and enrolled tablets."""
+from datetime import date
+
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,6 +69,8 @@ class Pairing(db.Model):
     learner_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     started_at = mapped_column(UTCDateTime(), default=utcnow)
     ended_at = mapped_column(UTCDateTime())
+    # The mentor's next planned visit: the day before, they are reminded (backend/push/).
+    next_visit_on: Mapped[date | None]
 
     mentor = relationship("Person", foreign_keys=[mentor_id])
     learner = relationship("Person", foreign_keys=[learner_id])

@@ -1,0 +1,1 @@
+"""Gentle reminders by web push: subscriptions, VAPID, what is due when, and the sending jobs."""
