@@ -1,6 +1,7 @@
 """Bearer tokens per device: issued at sign-in, expiring, revocable; no cookies for the API."""
 import hashlib
 import secrets
+from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, g, request
@@ -12,6 +13,7 @@ from ..models import Device, Token
 from ..models.types import utcnow
 
 PREFIX = "wm_"
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def digest(raw):
@@ -62,9 +64,14 @@ def auth_required(view):
     def wrapped(*args, **kwargs):
         token = _token_from_request()
         now = utcnow()
-        token.last_used_at = now
-        if token.device is not None:
-            token.device.last_seen_at = now
+        # Noted at most once a minute: a request that only reads then writes nothing, and
+        # never waits behind a push for SQLite's one writer.
+        if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+            token.last_used_at = now
+        device = token.device
+        if device is not None and (device.last_seen_at is None
+                                   or now - device.last_seen_at > TOUCH_EVERY):
+            device.last_seen_at = now
         g.token, g.person = token, token.person
         return view(*args, **kwargs)
 
