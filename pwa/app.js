@@ -15,6 +15,7 @@ route('open/:id', view('open'));
 route('reopen', view('reopen'), 'open');
 route('settings', view('settings'));
 route('install', view('install'));
+route('reminders', view('reminders'), 'open');
 route('attention', view('attention'), 'open');
 route('conflict/:collection/:id', view('conflict'), 'open');
 route('home', view('home'), 'learner');

@@ -1,6 +1,6 @@
 /* What Matters service worker: it only wires events; the work lives in sw/.
  * The server writes `self.SHELL = {version, files: {path: hash}}` above this line. */
-importScripts('/sw/precache.js', '/sw/strategies.js');
+importScripts('/sw/precache.js', '/sw/strategies.js', '/sw/push.js');
 
 self.addEventListener('install', (event) => {
   event.waitUntil(self.precache.install(self.SHELL));
@@ -22,4 +22,14 @@ self.addEventListener('message', (event) => {
 
 self.addEventListener('sync', (event) => {
   if (event.tag === self.strategies.SYNC_TAG) event.waitUntil(self.strategies.askPagesToSync());
+});
+
+self.addEventListener('push', (event) => {
+  event.waitUntil(self.push.show(self.push.payloadOf(event)));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const opening = self.push.open(event.notification.data && event.notification.data.url);
+  event.waitUntil(opening);
 });

@@ -82,9 +82,19 @@ export function refresh() {
   if (!main.querySelector('form')) render(true);
 }
 
+/** A tapped reminder (sw/push.js) asks the open app to show its screen. */
+function openFromReminder(event) {
+  if (!event.data || event.data.type !== 'open') return;
+  const target = new URL(event.data.url, location.origin);
+  const page = (path) => (path === '/index.html' ? '/' : path);
+  if (page(target.pathname) === page(location.pathname)) location.hash = target.hash || '#/';
+  else location.assign(target.href);
+}
+
 /** Start routing. */
 export function startRouter() {
   window.addEventListener('hashchange', () => render());
   on('synced', refresh);
+  if ('serviceWorker' in navigator) navigator.serviceWorker.addEventListener('message', openFromReminder);
   return render();
 }

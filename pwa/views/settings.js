@@ -61,6 +61,7 @@ export default async function settings() {
     h('h1', {}, 'Text size and settings'),
     h('p', {}, 'These settings are for this tablet.'),
     form,
+    s && s.token ? h('div', { class: 'actions' }, h('a', { href: '#/reminders', class: 'button' }, 'Reminders')) : null,
     isAppleTablet() ? h('div', { class: 'actions' }, h('a', { href: '#/install', class: 'button' }, 'How to put What Matters on the Home Screen')) : null,
     copy,
     signOut,
