@@ -60,7 +60,8 @@ def _register_blueprints(app):
     from .docs.views import bp as docs_bp
     from .sync_api.views import bp as sync_bp
     from .shell.views import bp as shell_bp
+    from .review.views import bp as review_bp
     from .push.views import bp as push_bp
 
-    for bp in (auth_bp, org_bp, journal_bp, sync_bp, push_bp, docs_bp, shell_bp):
+    for bp in (auth_bp, org_bp, journal_bp, sync_bp, review_bp, push_bp, docs_bp, shell_bp):
         app.register_blueprint(bp)

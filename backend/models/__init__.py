@@ -4,10 +4,12 @@ from .security import AuditEntry, Token
 from .journal import (COLLECTIONS, Checkin, Contribution, Goal, JournalRecord, LearningSession,
                       Profile, Reflection)
 from .sync_state import SyncMutation, SyncReplica, SyncState
+from .review import ReviewSnapshot, SchedulerLease, StaffNotice
 from .push import PushSubscription, SentReminder
 
 __all__ = [
     "Organisation", "Person", "Pairing", "Device", "Token", "AuditEntry", "COLLECTIONS",
     "JournalRecord", "Profile", "Goal", "LearningSession", "Contribution", "Reflection", "Checkin",
-    "SyncState", "SyncReplica", "SyncMutation", "PushSubscription", "SentReminder",
+    "SyncState", "SyncReplica", "SyncMutation", "ReviewSnapshot", "StaffNotice",
+    "SchedulerLease", "PushSubscription", "SentReminder",
 ]

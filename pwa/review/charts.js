@@ -51,7 +51,7 @@ function frame(title, description, width, height) {
 
 /** Pixel width of text at the chart's font size, near enough for laying out labels. */
 function textWidth(text) {
-  return String(text).length * FONT * 0.56;
+  return String(text).length * FONT * 0.64;
 }
 
 /** Horizontal bars, each labelled above and with its value at its end.

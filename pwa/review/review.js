@@ -112,10 +112,12 @@ function report(review, snapshotId) {
       dose(review, onCsv)),
     section('equity', 'Who might be missing out?',
       cards(review, [['quiet_learners'], ['silent_devices']]),
-      h('h3', {}, 'Mentor load'), dataTable(review.tables.mentor_load),
+      h('h3', {}, 'Mentor load'),
+      dataTable(review.tables.mentor_load, {}, 'Learners paired with each mentor now, and the sessions they logged in the period'),
       h('p', { class: 'csv no-print' }, h('button', { type: 'button', class: 'button secondary', onclick: () => onCsv('mentor_load') }, 'Download this table (CSV)')),
       h('h3', {}, 'Tablets silent for 5 days or more'),
-      dataTable(review.tables.silent_devices, { last_seen: { text: (d) => (d ? dayName(d) : 'never') } }),
+      dataTable(review.tables.silent_devices, { last_seen: { text: (d) => (d ? dayName(d) : 'never') } },
+        'Enrolled tablets not heard from for 5 days or more, as the review was made'),
       snapshotId ? null : quietList(scope.organisations[0].id)));
 }
 

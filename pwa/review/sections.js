@@ -33,7 +33,9 @@ export function shownAs(fig, { percent = false, digits = 0, sign = false } = {})
 
 function base(fig) {
   if (!fig || fig.suppressed) return `${HIDDEN}: ${WHY}`;
-  return fig.learners === undefined ? '' : `from ${number(fig.learners)} learner${fig.learners === 1 ? '' : 's'}`;
+  // a count of learners needs no "from 7 learners" under it
+  if (fig.learners === undefined || fig.learners === fig.value) return '';
+  return `from ${number(fig.learners)} learner${fig.learners === 1 ? '' : 's'}`;
 }
 
 /** Cards of headline figures. @param items [[key, options]] */
@@ -43,7 +45,7 @@ export function cards(review, items) {
     return h('li', { class: `figure${fig.suppressed ? ' hidden-figure' : ''}` },
       h('span', { class: 'figure-value' }, shownAs(fig, options)),
       h('span', { class: 'figure-label' }, fig.label),
-      h('span', { class: 'figure-base' }, base(fig)));
+      base(fig) ? h('span', { class: 'figure-base' }, base(fig)) : null);
   }));
 }
 
@@ -114,7 +116,9 @@ export function ons4(review, onCsv) {
     place.draw = (width) => lineChart({ title: `${words}, mean score out of 10, month by month`, description: said, points, min: 0, max: 10, width });
     return h('figure', { class: 'small-multiple' }, h('figcaption', {}, words), place);
   });
-  const table = dataTable({ ...doc, rows: doc.rows.filter((r) => months.includes(r.month)) }, { month: { text: monthName } });
+  const one = { digits: 1 };
+  const table = dataTable({ ...doc, rows: doc.rows.filter((r) => months.includes(r.month)) },
+    { month: { text: monthName }, life_satisfaction: one, worthwhile: one, happy: one, anxious: one });
   return h('div', {}, h('div', { class: 'multiples' }, small), table,
     h('p', { class: 'csv' }, h('button', { type: 'button', class: 'button secondary', onclick: () => onCsv('ons4') }, 'Download this table (CSV)')));
 }

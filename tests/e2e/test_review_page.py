@@ -118,7 +118,7 @@ def test_printed_report_has_no_buttons_and_a_page_per_section(review):
 def test_printed_report_is_a4_pages(review):
     pdf = review.pdf(prefer_css_page_size=True)
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
-    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(596, 843)}  # A4, points
+    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}  # A4, in points
     assert len(boxes) >= 5  # a page for each of the five sections, at least
 
 

@@ -1,0 +1,224 @@
+"""The review: the database's aggregates turned into figures and tables, each one through
+``suppression``. ``build`` is the only way a review is made (API, CSV, snapshots alike).
+
+How each figure is computed is written out in docs/review.md.
+"""
+from math import sqrt
+
+from ..journal.schemas import BENEFITS, LADDER
+from . import equity, queries
+from .suppression import MIN_LEARNERS, figure, guard, hidden_cells, table
+from .words import (BENEFIT_WORDS, BENEFITS_BY_KIND, DOSE_BANDS, FIGURES, LADDER_WORDS,
+                    ONS_WORDS, OUTCOME_WORDS, TABLES)
+
+
+
+def build(organisations, period, now):
+    """The review of ``organisations`` over ``period``, made at ``now``: a JSON-ready dict."""
+    org_ids = [org.id for org in organisations]
+    sessions = queries.session_rows(org_ids, period)
+    contributions = queries.contribution_rows(org_ids, period)
+    goals = queries.goal_rows(org_ids, period)
+    known = ({r[0] for r in sessions} | {r[0] for r in contributions}
+             | {r[0] for r in goals if r[1]})
+    active = queries.active_learners(org_ids, period, known)
+    quiet = equity.quiet_ids(org_ids, *period.quiet_window(now.astimezone(period.tz).date()))
+    devices = equity.silent_devices(org_ids, now)
+    taking_part = queries.population(org_ids)
+    figures = {
+        "learners_counted": figure(taking_part, taking_part),
+        "active_learners": figure(len(active), active),
+        **_session_figures(sessions, period), **_goal_figures(goals),
+        **_contribution_figures(contributions),
+        "quiet_learners": figure(len(quiet), quiet),
+        "silent_devices": figure(len(devices), None),
+    }
+    doc = {
+        "scope": {"organisations": [{"id": o.id, "name": o.name, "kind": o.kind}
+                                    for o in organisations], **period.as_dict()},
+        "made_at": now.isoformat(),
+        "minimum_learners": MIN_LEARNERS,
+        "figures": {key: {"label": FIGURES[key], **fig} for key, fig in figures.items()},
+        "tables": {
+            "benefits": _benefits(sessions, organisations),
+            "faces": _faces(sessions),
+            "ons4": _ons4(queries.checkin_months(org_ids, period)),
+            "coproduction": _ladder(org_ids, period),
+            "dose_bands": _dose_bands(sessions, period),
+            "dose_points": _dose_points(sessions, period),
+            "mentor_load": _mentor_load(equity.mentor_load(
+                org_ids, queries.mentor_rows(org_ids, period, sessions))),
+            "silent_devices": _devices(devices),
+            "quotes": _quotes(*queries.quotes(org_ids, period), active),
+        },
+    }
+    return guard(doc)
+
+
+def _learners(rows, column):
+    return {r[0] for r in rows if r[column]}
+
+
+def _session_figures(rows, period):
+    with_sessions = _learners(rows, 1)
+    minutes = sum(r[2] for r in rows)
+    changes = _mean_changes(rows)
+    per_week = minutes / len(with_sessions) / period.weeks if with_sessions else None
+    return {
+        "sessions": figure(sum(r[1] for r in rows), with_sessions),
+        "minutes_per_learner_per_week": figure(per_week, with_sessions, 1),
+        "faces_mean_change": figure(_mean(changes.values()), set(changes), 2),
+    }
+
+
+def _goal_figures(rows):
+    scores = {r[0]: gas_t_score(r[3], r[4]) for r in rows if r[4]}
+    return {
+        "goals_set": figure(sum(r[1] for r in rows), _learners(rows, 1)),
+        "goals_achieved": figure(sum(r[2] for r in rows), _learners(rows, 2)),
+        "gas_mean_t": figure(_mean(scores.values()), set(scores), 1),
+    }
+
+
+def _contribution_figures(rows):
+    contributors = _learners(rows, 1)
+    return {
+        "contributions": figure(sum(r[1] for r in rows), contributors),
+        "contributors": figure(len(contributors), contributors),
+        "offers": figure(sum(r[2] for r in rows), _learners(rows, 2)),
+    }
+
+
+def gas_t_score(level_sum, goals):
+    """Kiresuk and Sherman's T-score over one person's goals, equal weights, rho = 0.3:
+    T = 50 + 10 * sum(x) / sqrt(0.7 n + 0.3 n^2)."""
+    return 50 + 10 * level_sum / sqrt(0.7 * goals + 0.3 * goals ** 2)
+
+
+def _mean(values):
+    values = list(values)
+    return sum(values) / len(values) if values else None
+
+
+def _mean_changes(rows):
+    """{learner: their mean change in faces, after minus before} over sessions with both."""
+    return {r[0]: r[3] / r[4] for r in rows if r[4]}
+
+
+def _benefits(rows, organisations):
+    sessions = sum(r[1] for r in rows)
+    usual = {tag for org in organisations for tag in BENEFITS_BY_KIND.get(org.kind, ())}
+    counts = {r[0]: queries.tag_counts(r[5]) for r in rows}
+    out = []
+    for tag in BENEFITS:
+        who = {learner for learner, tags in counts.items() if tags.get(tag)}
+        count = sum(tags.get(tag, 0) for tags in counts.values())
+        if tag not in usual and not count:
+            continue
+        out.append({"tag": tag, "label": BENEFIT_WORDS[tag], "sessions": figure(count, who),
+                    "share": figure(count / sessions if sessions else None, who, 3)})
+    return table(TABLES["benefits"], [("label", "Good for"), ("sessions", "Sessions"),
+                                      ("share", "Share of all sessions")], out)
+
+
+def _faces(rows):
+    changes = _mean_changes(rows)
+    groups = {"improved": {k for k, v in changes.items() if v > 0},
+              "same": {k for k, v in changes.items() if v == 0},
+              "worse": {k for k, v in changes.items() if v < 0}}
+    hidden = hidden_cells(groups)
+    out = [{"outcome": key, "label": OUTCOME_WORDS[key],
+            "learners": figure(len(who), who, hide=key in hidden),
+            "share": figure(len(who) / len(changes) if changes else None, who, 3,
+                            hide=key in hidden)} for key, who in groups.items()]
+    return table(TABLES["faces"], [("label", "On average, over their sessions"),
+                                   ("learners", "Learners"), ("share", "Share of learners")], out)
+
+
+def _ons4(rows):
+    out = []
+    for row in sorted(rows):
+        cells = {"month": row[0]}
+        for i, name in enumerate(ONS_WORDS):
+            mean, learners = row[1 + 2 * i], row[2 + 2 * i]
+            cells[name] = figure(float(mean) if mean is not None else None, learners, 1)
+        out.append(cells)
+    return table(TABLES["ons4"], [("month", "Month")] + list(ONS_WORDS.items()), out)
+
+
+def _ladder(org_ids, period):
+    cells = {}
+    for month, rung, goals, learners in queries.ladder_cells(org_ids, period):
+        cells.setdefault(month, {})[rung] = (goals, learners)
+    setting = queries.ladder_learners(org_ids, period)
+    out = []
+    for month, _, _ in period.months():
+        found = cells.get(month, {})
+        total = sum(goals for goals, _ in found.values())
+        everyone = setting.get(month, 0)
+        groups = {rung: found.get(rung, (0, 0))[1] for rung in LADDER}
+        hidden = set(LADDER) if everyone < MIN_LEARNERS else hidden_cells(
+            groups, lambda keys, m=month: queries.ladder_learners(
+                org_ids, period, keys, m).get(m, 0))
+        row = {"month": month, "goals": figure(total, everyone)}
+        for rung in LADDER:
+            goals = found.get(rung, (0, 0))[0]
+            row[rung] = figure(goals / total if total else None, groups[rung], 3,
+                               hide=rung in hidden)
+        out.append(row)
+    return table(TABLES["coproduction"], [("month", "Month"), ("goals", "Goals set")]
+                 + list(LADDER_WORDS.items()), out)
+
+
+def _dose(rows, period):
+    """{learner: (minutes a week, mean change)} for learners with sessions and faces."""
+    changes = _mean_changes(rows)
+    return {r[0]: (r[2] / period.weeks, changes[r[0]]) for r in rows if r[0] in changes}
+
+
+def _dose_bands(rows, period):
+    dose = _dose(rows, period)
+    groups, lower = {}, 0
+    for upper, _ in DOSE_BANDS:
+        groups[lower] = {k for k, (m, _) in dose.items()
+                         if m >= lower and (upper is None or m < upper)}
+        lower = upper
+    hidden = hidden_cells(groups)
+    out = []
+    for (lower, who), (_, words) in zip(groups.items(), DOSE_BANDS):
+        out.append({"band": words, "learners": figure(len(who), who, hide=lower in hidden),
+                    "mean_change": figure(_mean(dose[k][1] for k in who), who, 2,
+                                          hide=lower in hidden)})
+    return table(TABLES["dose_bands"], [("band", "Minutes of learning"), ("learners", "Learners"),
+                                        ("mean_change", "Mean change in feeling")], out)
+
+
+def _dose_points(rows, period):
+    """One unlabelled point per learner, in value order so the order says nothing of who."""
+    points = sorted((round(m), round(c, 1)) for m, c in _dose(rows, period).values())
+    return table(TABLES["dose_points"], [("minutes_per_week", "Minutes a week"),
+                                         ("mean_change", "Mean change in feeling")],
+                 [{"minutes_per_week": m, "mean_change": c} for m, c in points], len(points))
+
+
+def _mentor_load(rows):
+    out = [{"mentor": name, "learners": figure(paired, None), "sessions": figure(n, who)}
+           for name, paired, n, who in rows]
+    return table(TABLES["mentor_load"], [("mentor", "Mentor"), ("learners", "Learners paired now"),
+                                         ("sessions", "Sessions they logged")], out)
+
+
+def _devices(rows):
+    out = [{"device": name, "last_seen": last.date().isoformat() if last else None,
+            "days_silent": figure(days, None)} for name, last, days in rows]
+    return table(TABLES["silent_devices"], [("device", "Tablet"), ("last_seen", "Last seen"),
+                                            ("days_silent", "Days silent")], out)
+
+
+def _quotes(rows, total, active):
+    """Consented quotes, shown only when the review counts at least five active learners, so
+    that "without my name" still leaves five or more people who might have written them."""
+    doc = table(TABLES["quotes"], [("month", "Month"), ("text", "Their words")],
+                [{"month": month, "text": text} for month, text in rows], active)
+    doc["more"] = 0 if doc["suppressed"] else total - len(rows)
+    return doc

@@ -1,0 +1,211 @@
+"""The scheduler: one lease, so two schedulers started by mistake run each job once; jobs run
+inside the app's context; a job missed while no scheduler ran runs once when one starts."""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import current_app
+from sqlalchemy import create_engine, func, inspect, select, update
+
+from backend import create_app, jobs
+from backend.extensions import db
+from backend.models import ReviewSnapshot, SchedulerLease
+from backend.models.types import utcnow
+from backend.scheduler import Lease, serve
+
+from ..live_server import ROOT
+
+UK = ZoneInfo("Europe/London")
+RAN = []  # (scheduler name, time) of every tick
+
+
+def tick():
+    """A test job: notes which scheduler's app ran it (so it ran inside an app context)."""
+    RAN.append((current_app.config["NAME"], time.monotonic()))
+
+
+def _every_fifth_of_a_second(scheduler, stored):
+    scheduler.add_job("tests.api.test_scheduler:tick", "interval", seconds=0.2, id="tick",
+                      replace_existing=True)
+
+
+class Runner:
+    """One scheduler in a thread, on its own app, as a second process would be."""
+
+    def __init__(self, database_url, name, table, configure=_every_fifth_of_a_second):
+        self.app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
+                               "NAME": name})
+        self.lease, self.stop, self.table = Lease(holder=name, ttl=1), threading.Event(), table
+        self.thread = threading.Thread(target=serve, args=(self.app, self.lease, self.stop),
+                                       kwargs={"heartbeat": 0.2, "configure": configure,
+                                               "table": table}, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def halt(self):
+        self.stop.set()
+        self.thread.join(15)
+        assert not self.thread.is_alive()
+        with self.app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def runners(app, database_url):
+    table = f"apscheduler_test_{uuid.uuid4().hex[:8]}"
+    made = []
+
+    def make(name, **kw):
+        made.append(Runner(database_url, name, table, **kw))
+        return made[-1]
+
+    RAN.clear()
+    yield make
+    for runner in made:
+        if runner.thread.is_alive():
+            runner.halt()
+
+
+def _scalar(app, stmt):
+    """A fresh read (SQLite would otherwise keep showing the transaction's first snapshot)."""
+    with app.app_context():
+        try:
+            return db.session.scalar(stmt)
+        finally:
+            db.session.rollback()
+
+
+def _wait_for(condition, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_free_lease_is_taken_and_a_held_one_refused(app):
+    with app.app_context():
+        first, second = Lease(holder="first"), Lease(holder="second")
+        assert first.acquire() and not second.acquire()
+        assert first.acquire()  # renewing our own
+
+
+def test_an_expired_lease_passes_to_the_next_scheduler(app):
+    with app.app_context():
+        first, second = Lease(holder="first"), Lease(holder="second")
+        first.acquire()
+        db.session.execute(update(SchedulerLease).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+        assert second.acquire() and not first.acquire()
+
+
+def test_only_the_holder_releases_the_lease(app):
+    with app.app_context():
+        first, second = Lease(holder="first"), Lease(holder="second")
+        first.acquire()
+        second.release()
+        assert not second.acquire()
+        first.release()
+        assert second.acquire()
+
+
+def test_two_schedulers_started_by_mistake_run_each_job_once(runners):
+    one, two = runners("one").start(), runners("two").start()
+    assert _wait_for(lambda: len(RAN) >= 8)
+    ran_by = {name for name, _ in RAN}
+    assert len(ran_by) == 1
+    winner, waiting = (one, two) if ran_by == {"one"} else (two, one)
+    winner.halt()
+    count = len(RAN)
+    assert _wait_for(lambda: any(name == waiting.lease.holder for name, _ in RAN[count:]))
+
+
+def test_a_scheduler_that_loses_its_lease_stops_running_jobs(runners, app):
+    one = runners("one").start()
+    assert _wait_for(lambda: len(RAN) >= 2)
+    with app.app_context():
+        db.session.execute(update(SchedulerLease).values(
+            holder="another machine", expires_at=utcnow() + timedelta(hours=1)))
+        db.session.commit()
+    time.sleep(0.6)  # a heartbeat notices; a job about to run checks the lease first
+    count = len(RAN)
+    time.sleep(1)
+    assert len(RAN) == count
+    assert one.thread.is_alive()  # waiting for the lease, not gone
+
+
+def test_the_monthly_review_is_due_on_the_first_at_six_uk_time():
+    scheduler = BackgroundScheduler(timezone=UK)
+    jobs.schedule(scheduler)
+    trigger = scheduler.get_job(jobs.MONTHLY_REVIEW).trigger
+    after = trigger.get_next_fire_time(None, datetime(2026, 11, 26, 12, tzinfo=UK))
+    assert after == datetime(2026, 12, 1, 6, tzinfo=UK)
+    # across the change to summer time: 06:00 BST is 05:00 UTC
+    spring = trigger.get_next_fire_time(None, datetime(2027, 3, 15, tzinfo=UK))
+    assert (spring.isoformat(), spring.utcoffset()) == ("2027-04-01T06:00:00+01:00",
+                                                         timedelta(hours=1))
+
+
+def _stored_job(database_url, table, keep_open=False):
+    """The monthly job as stored (None while the scheduler has not made its table yet)."""
+    engine = create_engine(database_url)
+    try:
+        if not inspect(engine).has_table(table):
+            return None
+    finally:
+        engine.dispose()
+    store = SQLAlchemyJobStore(url=database_url, tablename=table)
+    store.start(BackgroundScheduler(timezone=UK), "default")
+    job = store.lookup_job(jobs.MONTHLY_REVIEW)
+    if keep_open:
+        return store, job
+    store.shutdown()
+    return job
+
+
+def test_a_monthly_review_missed_while_no_scheduler_ran_runs_once_on_restart(
+        runners, app, make, database_url):
+    make.org()
+    first = runners("before", configure=jobs.schedule).start()
+    assert _wait_for(lambda: _stored_job(database_url, first.table) is not None)
+    first.halt()
+    store, job = _stored_job(database_url, first.table, keep_open=True)
+    job._modify(next_run_time=datetime.now(UK) - timedelta(days=3))  # down on the 1st
+    store.update_job(job)
+    store.shutdown()
+    runners("after restart", configure=jobs.schedule).start()
+    assert _wait_for(lambda: _scalar(app, select(func.count()).select_from(ReviewSnapshot)) == 1)
+    assert _wait_for(lambda: _stored_job(database_url, first.table).next_run_time
+                     > datetime.now(UK))
+
+
+def test_flask_scheduler_holds_the_lease_and_lets_it_go_on_sigterm(app, database_url,
+                                                                   tmp_path):
+    env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path),
+           "FLASK_APP": "backend", "SECRET_KEY": "test"}
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "--lease-seconds", "6"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        assert _wait_for(lambda: f":{proc.pid}:" in (
+            _scalar(app, select(SchedulerLease.holder)) or ""), 30)
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, output
+    assert "Scheduler stopped." in output
+    assert _scalar(app, select(func.count()).select_from(SchedulerLease)) == 0
