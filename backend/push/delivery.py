@@ -104,6 +104,10 @@ def deliver(row_id, now, session=None):
     """Send one claimed reminder and record the outcome; returns the outcome's status."""
     row = db.session.get(SentReminder, row_id)
     sub = db.session.get(PushSubscription, row.subscription_id)
+    if not sub.enabled:  # switched off while this waited to be tried again
+        row.status, row.last_error = "failed", "switched off before it could be sent"
+        db.session.commit()
+        return row.status
     target = SimpleNamespace(endpoint=sub.endpoint, p256dh=sub.p256dh, auth=sub.auth)
     kind, payload = row.kind, row.payload
     db.session.commit()  # no transaction stays open while the push service answers

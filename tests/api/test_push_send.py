@@ -187,3 +187,16 @@ def test_the_sender_reads_retry_after_in_seconds_or_as_a_date():
     assert sender._seconds("120") == 120
     assert sender._seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0
     assert sender._seconds("soon") is None
+
+
+def test_a_retry_is_dropped_when_the_person_switched_reminders_off_meanwhile(
+        app, client, auth, ada, push_service):
+    sub_id = subscribe(client, auth, ada, push_service)
+    push_service.answer(500)
+    now = utcnow()
+    due(app, sub_id, now)
+    send(app, now)
+    client.patch(f"/api/push/subscriptions/{sub_id}", json={"enabled": False},
+                 headers=auth.headers(ada))
+    assert send(app, now + timedelta(minutes=1)) == {"failed": 1}
+    assert len(push_service.received) == 1
