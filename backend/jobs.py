@@ -48,9 +48,6 @@ def schedule(scheduler, stored=None):
               CronTrigger(day=1, hour=6, timezone=UK), MONTHLY_REVIEW,
               "Prepare last month's review")
     push_jobs.schedule(scheduler, stored)  # the reminders, every minute
-    # Reminders by web push: every minute, send what has come due (backend/push/jobs.py).
-    from .push.jobs import schedule as schedule_reminders
-    schedule_reminders(scheduler, stored)
 
 
 def _standing(scheduler, stored, func, trigger, job_id, name):
