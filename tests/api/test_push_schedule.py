@@ -1,5 +1,6 @@
 """When reminders go: at the chosen local time across the changes to and from summer time,
 once across a scheduler restart, and once with two schedulers started by mistake."""
+import functools
 import os
 import signal
 import subprocess
@@ -146,14 +147,10 @@ class Runner:
     def __init__(self, database_url, name, table):
         self.app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
         self.lease, self.stop = Lease(holder=name, ttl=1), threading.Event()
-        self.schedulers = []
+        configure = functools.partial(push_jobs.schedule, every=0.2)
         self.thread = threading.Thread(target=serve, args=(self.app, self.lease, self.stop),
-                                       kwargs={"heartbeat": 0.2, "configure": self._configure,
+                                       kwargs={"heartbeat": 0.2, "configure": configure,
                                                "table": table}, daemon=True)
-
-    def _configure(self, scheduler, stored):
-        self.schedulers.append(scheduler)
-        push_jobs.schedule(scheduler, stored, every=0.2)
 
     def start(self):
         self.thread.start()
@@ -163,16 +160,6 @@ class Runner:
         self.stop.set()
         self.thread.join(15)
         assert not self.thread.is_alive()
-        # The scheduler stops without waiting for a job in flight: let it finish and give its
-        # connection back before the pool is closed.
-        for worker in threading.enumerate():
-            if worker.name.startswith("job"):
-                worker.join(15)
-        # Workaround: the scheduler is shut down from its heartbeat thread while its main loop
-        # may still be reading the job store, which then opens a connection in the engine that
-        # shutdown() already disposed; dispose again now that the loop has ended.
-        for scheduler in self.schedulers:
-            scheduler._lookup_jobstore("default").engine.dispose()
         with self.app.app_context():
             db.engine.dispose()
 
