@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from backend import create_app
 from backend.extensions import db
 from backend.models import Pairing, PushSubscription
 
@@ -48,6 +49,16 @@ def test_the_public_key_is_an_uncompressed_p256_point_kept_in_a_private_file(app
     assert len(unb64url(first)) == 65 and unb64url(first)[0] == 4
     assert client.get("/api/push/key").json["public_key"] == first
     assert stat.S_IMODE(os.stat(tmp_path / "vapid.json").st_mode) == 0o600
+
+
+def test_the_key_pair_is_made_on_first_start(database_url, tmp_path):
+    create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
+                "VAPID_FILE": str(tmp_path / "vapid.json")})
+    assert stat.S_IMODE(os.stat(tmp_path / "vapid.json").st_mode) == 0o600
+
+
+def test_send_due_says_when_nothing_is_due(runner):
+    assert runner.invoke(args=["push", "send-due"]).output == "Nothing due.\n"
 
 
 def test_init_keys_makes_the_pair_once(app, runner, tmp_path):
