@@ -12,16 +12,16 @@ from .words import (BENEFIT_WORDS, BENEFITS_BY_KIND, DOSE_BANDS, FIGURES, LADDER
                     ONS_WORDS, OUTCOME_WORDS, TABLES)
 
 
-
 def build(organisations, period, now):
     """The review of ``organisations`` over ``period``, made at ``now``: a JSON-ready dict."""
     org_ids = [org.id for org in organisations]
-    sessions = queries.session_rows(org_ids, period)
-    contributions = queries.contribution_rows(org_ids, period)
-    goals = queries.goal_rows(org_ids, period)
+    scope = queries.Scope.of(org_ids, period)
+    sessions = queries.session_rows(scope)
+    contributions = queries.contribution_rows(scope)
+    goals = queries.goal_rows(scope)
     known = ({r[0] for r in sessions} | {r[0] for r in contributions}
              | {r[0] for r in goals if r[1]})
-    active = queries.active_learners(org_ids, period, known)
+    active = queries.active_learners(scope, known)
     quiet = equity.quiet_ids(org_ids, *period.quiet_window(now.astimezone(period.tz).date()))
     devices = equity.silent_devices(org_ids, now)
     taking_part = queries.population(org_ids)
@@ -42,14 +42,14 @@ def build(organisations, period, now):
         "tables": {
             "benefits": _benefits(sessions, organisations),
             "faces": _faces(sessions),
-            "ons4": _ons4(queries.checkin_months(org_ids, period)),
-            "coproduction": _ladder(org_ids, period),
+            "ons4": _ons4(queries.checkin_months(scope)),
+            "coproduction": _ladder(scope),
             "dose_bands": _dose_bands(sessions, period),
             "dose_points": _dose_points(sessions, period),
             "mentor_load": _mentor_load(equity.mentor_load(
-                org_ids, queries.mentor_rows(org_ids, period, sessions))),
+                org_ids, queries.mentor_rows(scope, sessions))),
             "silent_devices": _devices(devices),
-            "quotes": _quotes(*queries.quotes(org_ids, period), active),
+            "quotes": _quotes(*queries.quotes(scope), active),
         },
     }
     return guard(doc)
@@ -146,20 +146,19 @@ def _ons4(rows):
     return table(TABLES["ons4"], [("month", "Month")] + list(ONS_WORDS.items()), out)
 
 
-def _ladder(org_ids, period):
+def _ladder(scope):
     cells = {}
-    for month, rung, goals, learners in queries.ladder_cells(org_ids, period):
+    for month, rung, goals, learners in queries.ladder_cells(scope):
         cells.setdefault(month, {})[rung] = (goals, learners)
-    setting = queries.ladder_learners(org_ids, period)
+    setting = queries.ladder_learners(scope)
     out = []
-    for month, _, _ in period.months():
+    for month, _, _ in scope.period.months():
         found = cells.get(month, {})
         total = sum(goals for goals, _ in found.values())
         everyone = setting.get(month, 0)
         groups = {rung: found.get(rung, (0, 0))[1] for rung in LADDER}
         hidden = set(LADDER) if everyone < MIN_LEARNERS else hidden_cells(
-            groups, lambda keys, m=month: queries.ladder_learners(
-                org_ids, period, keys, m).get(m, 0))
+            groups, lambda keys, m=month: queries.ladder_learners(scope, keys, m).get(m, 0))
         row = {"month": month, "goals": figure(total, everyone)}
         for rung in LADDER:
             goals = found.get(rung, (0, 0))[0]

@@ -6,17 +6,20 @@ organisations of the review. Records of any visibility count: numbers are anonym
 per journal record, so the Python that follows handles at most a few thousand rows, and
 suppression can know exactly which learners each figure is drawn from.
 """
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import Text, and_, case, cast, exists, func, or_, select, union_all
+from sqlalchemy import (Text, and_, case, cast, exists, func, literal, or_, select, union,
+                        union_all)
 
 from ..extensions import db
-from ..journal.schemas import BENEFITS
+from ..journal.schemas import BENEFITS, LADDER
 from ..models import Checkin, Contribution, Goal, LearningSession, Person, Profile, Reflection
 from .period import Period
 
 ONS4 = ("life_satisfaction", "worthwhile", "happy", "anxious")
 MAX_QUOTES = 30
+DATED = (LearningSession, Contribution, Reflection, Checkin)
 
 
 def _all(stmt):
@@ -46,21 +49,46 @@ def _between(column, start, end):
     return and_(column >= start, column < end)
 
 
-def in_period(model, columns, org_ids, period):
-    """The live records of ``model`` in ``period``, with ``columns``, as a subquery.
+def trend_period(period):
+    """The days of the trend's months (``Period.months``)."""
+    months = period.months()
+    return Period(months[0][1], months[-1][2] - timedelta(days=1), period.tz)
 
-    A record's day is its own ``date`` when it has one, else the day it was written. Records
-    without a date are rare (the app always gives one), and an OR between the two kinds would
-    keep the database from reading one index range per learner; so the dated ones are read on
-    their own, and those without a date are added with UNION ALL only when there are any.
+
+@dataclass(frozen=True)
+class Scope:
+    """What a review counts: the organisations, the period, and the kinds of entry of which
+    some have no date (rare: the app always gives one)."""
+
+    org_ids: tuple
+    period: Period
+    undated: frozenset
+
+    @classmethod
+    def of(cls, org_ids, period):
+        # Any undated entry at all, not just in the period: a quick look along the indexes
+        # (learner, date), where a look by day written would read the whole period.
+        checks = [select(literal(model.__tablename__)).where(exists().where(
+            _live(model, org_ids), model.date.is_(None))) for model in DATED]
+        return cls(tuple(org_ids), period, frozenset(r[0] for r in _all(union_all(*checks))))
+
+
+def in_period(model, columns, scope, period=None):
+    """The live records of ``model`` in the period (the scope's, unless given), with
+    ``columns``, as a subquery.
+
+    A record's day is its own ``date`` when it has one, else the day it was written. An OR
+    between the two would keep the database from reading one index range per learner, so the
+    dated ones are read on their own, and those without a date are added with UNION ALL only
+    when the scope has some.
     """
-    base = select(*columns).where(_live(model, org_ids))
+    period = period or scope.period
+    base = select(*columns).where(_live(model, scope.org_ids))
     written = _between(model.created_at, period.start, period.end)
     if not hasattr(model, "date"):
         return base.where(written).subquery()
     dated = base.where(model.date.between(period.first, period.last))
-    undated = and_(_live(model, org_ids), model.date.is_(None), written)
-    if not db.session.scalar(select(exists().where(undated))):
+    if model.__tablename__ not in scope.undated:
         return dated.subquery()
     return union_all(dated, base.where(model.date.is_(None), written)).subquery()
 
@@ -80,12 +108,7 @@ def month_of(rows, months, tz):
     return case((rows.c.date.is_not(None), dated), else_=written)
 
 
-def trend_period(period):
-    months = period.months()
-    return Period(months[0][1], months[-1][2] - timedelta(days=1), period.tz)
-
-
-def session_rows(org_ids, period):
+def session_rows(scope):
     """Per learner: sessions, minutes, the sum and number of before/after changes (sessions
     with both faces), their benefit tags, and who else wrote their sessions.
 
@@ -95,15 +118,14 @@ def session_rows(org_ids, period):
     author, the usual case, needs no further query (``mentor_rows``)."""
     s = LearningSession
     r = in_period(s, [s.learner_id, s.author_id, s.minutes, s.feeling_before, s.feeling_after,
-                      s.benefits], org_ids, period).c
+                      s.benefits], scope).c
     change = r.feeling_after - r.feeling_before  # NULL unless both faces were given
     other = case((r.author_id != r.learner_id, r.author_id))
-    stmt = (select(r.learner_id, func.count(), func.coalesce(func.sum(r.minutes), 0),
-                   func.coalesce(func.sum(change), 0), func.count(change),
-                   func.aggregate_strings(cast(r.benefits, Text), ","),
-                   func.count(other), func.min(other), func.max(other))
-            .group_by(r.learner_id))
-    return _all(stmt)
+    return _all(select(r.learner_id, func.count(), func.coalesce(func.sum(r.minutes), 0),
+                       func.coalesce(func.sum(change), 0), func.count(change),
+                       func.aggregate_strings(cast(r.benefits, Text), ","),
+                       func.count(other), func.min(other), func.max(other))
+                .group_by(r.learner_id))
 
 
 def tag_counts(joined):
@@ -112,7 +134,7 @@ def tag_counts(joined):
     return {tag: joined.count(f'"{tag}"') for tag in BENEFITS} if joined else {}
 
 
-def mentor_rows(org_ids, period, rows):
+def mentor_rows(scope, rows):
     """(author, learner, sessions) of the sessions written by someone other than the learner:
     the mentors' load. From ``session_rows`` where one other author wrote them all, and from
     the database for the learners with more than one."""
@@ -120,74 +142,73 @@ def mentor_rows(org_ids, period, rows):
     several = [r[0] for r in rows if r[6] and r[7] != r[8]]
     if several:
         s = LearningSession
-        sub = in_period(s, [s.learner_id, s.author_id], org_ids, period).c
+        sub = in_period(s, [s.learner_id, s.author_id], scope).c
         found += _all(select(sub.author_id, sub.learner_id, func.count())
                       .where(sub.author_id != sub.learner_id, sub.learner_id.in_(several))
                       .group_by(sub.author_id, sub.learner_id))
     return found
 
 
-def contribution_rows(org_ids, period):
+def contribution_rows(scope):
     """Per learner: contributions made to others, and "learn from me" offers."""
     c = Contribution
-    r = in_period(c, [c.learner_id, c.kind], org_ids, period).c
+    r = in_period(c, [c.learner_id, c.kind], scope).c
     offer = r.kind == "offer"
-    stmt = select(r.learner_id, func.count(case((or_(r.kind.is_(None), ~offer), 1))),
-                  func.count(case((offer, 1)))).group_by(r.learner_id)
-    return _all(stmt)
+    return _all(select(r.learner_id, func.count(case((or_(r.kind.is_(None), ~offer), 1))),
+                       func.count(case((offer, 1)))).group_by(r.learner_id))
 
 
-def goal_rows(org_ids, period):
+def goal_rows(scope):
     """Per learner: goals set in the period, goals achieved in it, and the sum and number of
     Goal Attainment Scaling levels of their goals set by the period's end."""
-    g = Goal
+    g, period = Goal, scope.period
     achieved = and_(g.status == "achieved", or_(
         g.achieved_on.between(period.first, period.last),
         and_(g.achieved_on.is_(None), _between(g.updated_at, period.start, period.end))))
     scaled = and_(g.gas_level.is_not(None), g.created_at < period.end)
-    stmt = (select(g.learner_id,
-                   func.count(case((_between(g.created_at, period.start, period.end), 1))),
-                   func.count(case((achieved, 1))),
-                   func.sum(case((scaled, g.gas_level))), func.count(case((scaled, 1))))
-            .where(_live(g, org_ids)).group_by(g.learner_id))
-    return _all(stmt)
+    return _all(select(g.learner_id,
+                       func.count(case((_between(g.created_at, period.start, period.end), 1))),
+                       func.count(case((achieved, 1))),
+                       func.sum(case((scaled, g.gas_level))), func.count(case((scaled, 1))))
+                .where(_live(g, scope.org_ids)).group_by(g.learner_id))
 
 
-def _goals_by_month(org_ids, period):
+def _goals_by_month(scope):
     g = Goal
-    rows = in_period(g, [g.learner_id, g.whose_idea, g.created_at], org_ids,
-                     trend_period(period))
-    return rows, month_of(rows, period.months(), period.tz).label("month")
+    rows = in_period(g, [g.learner_id, g.whose_idea, g.created_at], scope,
+                     trend_period(scope.period))
+    return rows, month_of(rows, scope.period.months(), scope.period.tz).label("month")
 
 
-def ladder_cells(org_ids, period):
+def ladder_cells(scope):
     """(month, rung, goals, learners) for goals set in each month of the trend."""
-    rows, month = _goals_by_month(org_ids, period)
+    rows, month = _goals_by_month(scope)
     r = rows.c
     return _all(select(month, r.whose_idea, func.count(), func.count(r.learner_id.distinct()))
                 .where(r.whose_idea.is_not(None)).group_by(month, r.whose_idea))
 
 
-def ladder_learners(org_ids, period, rungs=None, label=None):
-    """{month: how many learners set goals} over the trend, at ``rungs`` only when given (and
-    in the month ``label`` only): one learner can be at several rungs, so the cells of a
-    month cannot simply be added up."""
-    rows, month = _goals_by_month(org_ids, period)
+def ladder_learners(scope, rungs=LADDER, label=None):
+    """{month: how many learners set goals at these rungs} over the trend (or in the month
+    ``label`` only): one learner can be at several rungs, so the cells of a month cannot
+    simply be added up."""
+    if not rungs:
+        return {}
+    rows, month = _goals_by_month(scope)
     stmt = (select(month, func.count(rows.c.learner_id.distinct()))
-            .where(rows.c.whose_idea.in_(list(rungs or ("suggested", "agreed", "own"))))
-            .group_by(month))
+            .where(rows.c.whose_idea.in_(list(rungs))).group_by(month))
     if label is not None:
         stmt = stmt.having(month == label)
     return dict(_all(stmt))
 
 
-def checkin_months(org_ids, period):
+def checkin_months(scope):
     """Per month of the trend: for each ONS question, the mean of the answers given, and how
     many learners gave them. The questions stay apart: never summed."""
     c = Checkin
     rows = in_period(c, [c.learner_id, c.date, c.created_at]
-                     + [getattr(c, name) for name in ONS4], org_ids, trend_period(period))
-    month = month_of(rows, period.months(), period.tz).label("month")
+                     + [getattr(c, name) for name in ONS4], scope, trend_period(scope.period))
+    month = month_of(rows, scope.period.months(), scope.period.tz).label("month")
     cols = [month]
     for name in ONS4:
         answered = case((rows.c[name].is_not(None), rows.c.learner_id))
@@ -195,30 +216,22 @@ def checkin_months(org_ids, period):
     return _all(select(*cols).group_by(month))
 
 
-def learners_with(model, org_ids, period):
-    """The learners with at least one entry of ``model``'s kind in the period."""
-    r = in_period(model, [model.learner_id], org_ids, period).c
-    return set(db.session.scalars(select(r.learner_id).distinct()))
-
-
-def active_learners(org_ids, period, known):
+def active_learners(scope, known):
     """Learners with any entry in the period: ``known`` (from sessions, goals and
     contributions already counted) and those with a reflection, check-in or profile."""
-    found = set(known)
-    for model in (Reflection, Checkin, Profile):
-        found |= learners_with(model, org_ids, period)
-    return found
+    kinds = [select(in_period(m, [m.learner_id], scope).c.learner_id)
+             for m in (Reflection, Checkin, Profile)]
+    return set(known) | {r[0] for r in _all(union(*kinds))}
 
 
-def quotes(org_ids, period):
+def quotes(scope):
     """Consented quotes: (month, text) of reflections marked ``quote_consent``, and how many
     there are. Ordered by their random ids, which carry nothing of who wrote them or when."""
     r = Reflection
-    rows = in_period(r, [r.id, r.date, r.created_at, r.text, r.quote_consent], org_ids,
-                     period)
-    consented = and_(rows.c.quote_consent.is_(True), rows.c.text.is_not(None))
-    found = db.session.execute(select(rows.c.date, rows.c.created_at, rows.c.text)
-                               .where(consented).order_by(rows.c.id).limit(MAX_QUOTES)).all()
-    total = db.session.scalar(select(func.count()).select_from(rows).where(consented))
-    return [((day or written.astimezone(period.tz).date()).strftime("%Y-%m"), text)
-            for day, written, text in found], total
+    rows = in_period(r, [r.id, r.date, r.created_at, r.text, r.quote_consent], scope).c
+    found = _all(select(rows.date, rows.created_at, rows.text, func.count().over())
+                 .where(rows.quote_consent.is_(True), rows.text.is_not(None))
+                 .order_by(rows.id).limit(MAX_QUOTES))
+    tz = scope.period.tz
+    return ([((day or written.astimezone(tz).date()).strftime("%Y-%m"), text)
+             for day, written, text, _ in found], found[0][3] if found else 0)

@@ -5,6 +5,8 @@ they are one person's words or one person's numbers, and a learner who later wit
 consent, deletes an entry or has their journal erased must not stay in a stored report.
 Preparing a month twice makes one snapshot and one notice.
 """
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +19,6 @@ from . import figures
 from .period import month_period
 from .service import organisations_for
 from .suppression import guard
-from zoneinfo import ZoneInfo
 
 PEOPLE_LEVEL = ("quotes", "dose_points")
 NOTICE_KIND = "review_ready"

@@ -79,4 +79,4 @@ def quiet():
     return _answer(QuietOut(), service.quiet_named(g.person, query.get("organisation")))
 
 
-from . import cli  # noqa: E402  (registers ``flask review ...`` and ``flask scheduler``)
+from . import cli  # noqa: E402,F401  (registers ``flask review ...`` and ``flask scheduler``)

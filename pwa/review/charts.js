@@ -49,9 +49,13 @@ function frame(title, description, width, height) {
   return { svg, prefix };
 }
 
-/** Pixel width of text at the chart's font size, near enough for laying out labels. */
+let measure;
+/** Pixel width of bold text at the chart's font size, in the page's font. */
 function textWidth(text) {
-  return String(text).length * FONT * 0.64;
+  measure = measure || document.createElement('canvas').getContext('2d');
+  if (!measure) return String(text).length * FONT * 0.7;
+  measure.font = `bold ${FONT}px ${getComputedStyle(document.body).fontFamily}`;
+  return measure.measureText(String(text)).width;
 }
 
 /** Horizontal bars, each labelled above and with its value at its end.

@@ -31,10 +31,12 @@ export function shownAs(fig, { percent = false, digits = 0, sign = false } = {})
   return sign && fig.value > 0 ? `+${text}` : text;
 }
 
-function base(fig) {
+// Figures that count learners themselves need no "from 7 learners" under them.
+const COUNTS_LEARNERS = new Set(['learners_counted', 'active_learners', 'contributors', 'quiet_learners']);
+
+function base(key, fig) {
   if (!fig || fig.suppressed) return `${HIDDEN}: ${WHY}`;
-  // a count of learners needs no "from 7 learners" under it
-  if (fig.learners === undefined || fig.learners === fig.value) return '';
+  if (fig.learners === undefined || COUNTS_LEARNERS.has(key)) return '';
   return `from ${number(fig.learners)} learner${fig.learners === 1 ? '' : 's'}`;
 }
 
@@ -45,7 +47,7 @@ export function cards(review, items) {
     return h('li', { class: `figure${fig.suppressed ? ' hidden-figure' : ''}` },
       h('span', { class: 'figure-value' }, shownAs(fig, options)),
       h('span', { class: 'figure-label' }, fig.label),
-      base(fig) ? h('span', { class: 'figure-base' }, base(fig)) : null);
+      base(key, fig) ? h('span', { class: 'figure-base' }, base(key, fig)) : null);
   }));
 }
 

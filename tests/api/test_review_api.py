@@ -197,3 +197,16 @@ def test_mentor_paired_with_opted_out_learner_counts_only_the_others(world, make
         make.pairing(mentor, SimpleNamespace(id=learner))
     rows = world.review()["tables"]["mentor_load"]["rows"]
     assert rows[0]["learners"]["value"] == 2
+
+
+def test_an_entry_without_a_date_counts_on_the_day_it_was_written(world):
+    learners = world.learners(5)
+    for learner in learners[:3]:
+        world.session(learner, oct_(10))
+    for learner in learners[3:]:
+        world.add("sessions", learner, written=datetime(2026, 10, 12, 9, tzinfo=timezone.utc),
+                  activity="Reading", minutes=30)
+    world.add("sessions", learners[0], written=datetime(2026, 11, 2, 9, tzinfo=timezone.utc),
+              activity="Reading", minutes=30)
+    assert world.review()["figures"]["sessions"] == {
+        "label": "Sessions", "value": 5, "learners": 5, "suppressed": False}

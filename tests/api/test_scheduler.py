@@ -106,7 +106,8 @@ def test_an_expired_lease_passes_to_the_next_scheduler(app):
     with app.app_context():
         first, second = Lease(holder="first"), Lease(holder="second")
         first.acquire()
-        db.session.execute(update(SchedulerLease).values(expires_at=utcnow() - timedelta(seconds=1)))
+        gone = utcnow() - timedelta(seconds=1)
+        db.session.execute(update(SchedulerLease).values(expires_at=gone))
         db.session.commit()
         assert second.acquire() and not first.acquire()
 

@@ -20,6 +20,7 @@ from .test_screens import AXE_TAGS, MEASURE
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1440, "height": 900}
+A4_WIDTH = {"width": 690, "height": 980}  # A4 less the margins, at 96 CSS pixels an inch
 PASSWORD = "whatmatters-demo"
 
 
@@ -87,6 +88,7 @@ def test_the_page_loads_nothing_from_another_origin(review, module_server):
 def test_screenshots_of_the_review(review, size, name):
     review.set_viewport_size(size)
     review.wait_for_timeout(300)  # the charts redraw at the new width
+    review.evaluate("document.querySelector('.report-head').scrollIntoView()")
     screenshot(review, name)
     review.screenshot(path=str(_shots() / f"{name}-full.png"), full_page=True)
     review.set_viewport_size(TABLET)
@@ -100,6 +102,7 @@ def _shots():
 
 def test_printed_report_has_no_buttons_and_a_page_per_section(review):
     review.emulate_media(media="print")
+    review.set_viewport_size(A4_WIDTH)
     try:
         shown = review.evaluate("""() => [...document.querySelectorAll('button, nav, form, .named')]
           .filter((el) => getComputedStyle(el).display !== 'none').length""")
@@ -110,6 +113,7 @@ def test_printed_report_has_no_buttons_and_a_page_per_section(review):
         review.screenshot(path=str(_shots() / "review-print.png"), full_page=True)
     finally:
         review.emulate_media(media="screen")
+        review.set_viewport_size(TABLET)
     assert shown == 0
     assert breaks[0] != "page" and set(breaks[1:]) == {"page"}
     assert set(inks) == {"rgb(0, 0, 0)"}
