@@ -37,9 +37,14 @@ db: install ## create or upgrade the database, and load demo data when it is emp
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 
-run: db ## serve on http://$(HOST):$(PORT) with demo data, printing the demo sign-ins
+run: db ## serve on http://$(HOST):$(PORT) with demo data and the scheduler, printing the sign-ins
 	$(BIN)/flask demo sign-ins --host $(HOST) --port $(PORT)
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@# one scheduler process beside the web server, stopped with it (docs/deployment.md)
+	@$(BIN)/flask scheduler & sched=$$!; trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+scheduler: db ## run the scheduler alone (reminders, the monthly review): one per deployment
+	$(BIN)/flask scheduler
 
 test: install-test ## run every test (SQLite; set DATABASE_URL for PostgreSQL)
 	$(BIN)/python -m pytest -q
