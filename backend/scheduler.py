@@ -162,14 +162,18 @@ def serve(app, lease, stop, heartbeat=None, configure=jobs.schedule, table=JOB_T
     :param configure: ``configure(scheduler, stored_run_times)`` adds the jobs
     """
     heartbeat = heartbeat or lease.ttl.total_seconds() / 3
+    waiting = False
     try:
         while not stop.is_set():
             with app.app_context():
                 held = lease.acquire()
             if not held:
-                log.info("another scheduler holds the lease; %s waits", lease.holder)
+                if not waiting:
+                    log.info("another scheduler holds the lease; %s waits", lease.holder)
+                waiting = True
                 stop.wait(heartbeat)
                 continue
+            waiting = False
             log.info("scheduler %s holds the lease and runs the jobs", lease.holder)
             scheduler, executor, store = make_scheduler(app, lease, stop, heartbeat, table)
             configure(scheduler, stored_run_times(app, table))
@@ -190,7 +194,8 @@ def serve(app, lease, stop, heartbeat=None, configure=jobs.schedule, table=JOB_T
               help="How long the lease lasts without a heartbeat: the takeover delay.")
 @with_appcontext
 def scheduler_command(lease_seconds):
-    """Run the scheduled jobs (the monthly review) in this one process; a second one waits."""
+    """Run the scheduled jobs (the monthly review, reminders) in this one process; a second
+    one started by mistake waits, and takes over if this one stops."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 

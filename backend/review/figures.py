@@ -19,8 +19,8 @@ def build(organisations, period, now):
     sessions = queries.session_rows(scope)
     contributions = queries.contribution_rows(scope)
     goals = queries.goal_rows(scope)
-    known = ({r[0] for r in sessions} | {r[0] for r in contributions}
-             | {r[0] for r in goals if r[1]})
+    known = ({r.learner for r in sessions} | {r.learner for r in contributions}
+             | _learners(goals, "set"))
     active = queries.active_learners(scope, known)
     quiet = equity.quiet_ids(org_ids, *period.quiet_window(now.astimezone(period.tz).date()))
     devices = equity.silent_devices(org_ids, now)
@@ -56,36 +56,37 @@ def build(organisations, period, now):
 
 
 def _learners(rows, column):
-    return {r[0] for r in rows if r[column]}
+    """The learners of ``rows`` (per-learner rows) with something in ``column``."""
+    return {r.learner for r in rows if getattr(r, column)}
 
 
 def _session_figures(rows, period):
-    with_sessions = _learners(rows, 1)
-    minutes = sum(r[2] for r in rows)
+    with_sessions = _learners(rows, "sessions")
+    minutes = sum(r.minutes for r in rows)
     changes = _mean_changes(rows)
     per_week = minutes / len(with_sessions) / period.weeks if with_sessions else None
     return {
-        "sessions": figure(sum(r[1] for r in rows), with_sessions),
+        "sessions": figure(sum(r.sessions for r in rows), with_sessions),
         "minutes_per_learner_per_week": figure(per_week, with_sessions, 1),
         "faces_mean_change": figure(_mean(changes.values()), set(changes), 2),
     }
 
 
 def _goal_figures(rows):
-    scores = {r[0]: gas_t_score(r[3], r[4]) for r in rows if r[4]}
+    scores = {r.learner: gas_t_score(r.level_sum, r.levels) for r in rows if r.levels}
     return {
-        "goals_set": figure(sum(r[1] for r in rows), _learners(rows, 1)),
-        "goals_achieved": figure(sum(r[2] for r in rows), _learners(rows, 2)),
+        "goals_set": figure(sum(r.set for r in rows), _learners(rows, "set")),
+        "goals_achieved": figure(sum(r.achieved for r in rows), _learners(rows, "achieved")),
         "gas_mean_t": figure(_mean(scores.values()), set(scores), 1),
     }
 
 
 def _contribution_figures(rows):
-    contributors = _learners(rows, 1)
+    contributors = _learners(rows, "made")
     return {
-        "contributions": figure(sum(r[1] for r in rows), contributors),
+        "contributions": figure(sum(r.made for r in rows), contributors),
         "contributors": figure(len(contributors), contributors),
-        "offers": figure(sum(r[2] for r in rows), _learners(rows, 2)),
+        "offers": figure(sum(r.offers for r in rows), _learners(rows, "offers")),
     }
 
 
@@ -102,13 +103,13 @@ def _mean(values):
 
 def _mean_changes(rows):
     """{learner: their mean change in faces, after minus before} over sessions with both."""
-    return {r[0]: r[3] / r[4] for r in rows if r[4]}
+    return {r.learner: r.change_sum / r.changes for r in rows if r.changes}
 
 
 def _benefits(rows, organisations):
-    sessions = sum(r[1] for r in rows)
+    sessions = sum(r.sessions for r in rows)
     usual = {tag for org in organisations for tag in BENEFITS_BY_KIND.get(org.kind, ())}
-    counts = {r[0]: queries.tag_counts(r[5]) for r in rows}
+    counts = {r.learner: queries.tag_counts(r.tags) for r in rows}
     out = []
     for tag in BENEFITS:
         who = {learner for learner, tags in counts.items() if tags.get(tag)}
@@ -147,23 +148,22 @@ def _ons4(rows):
 
 
 def _ladder(scope):
-    cells = {}
-    for month, rung, goals, learners in queries.ladder_cells(scope):
-        cells.setdefault(month, {})[rung] = (goals, learners)
-    setting = queries.ladder_learners(scope)
+    counts, who = {}, {}
+    for month, learner_id, *at_rungs in queries.ladder_rows(scope):
+        for rung, goals in zip(LADDER, at_rungs):
+            if goals:
+                counts[month, rung] = counts.get((month, rung), 0) + goals
+                who.setdefault((month, rung), set()).add(learner_id)
     out = []
     for month, _, _ in scope.period.months():
-        found = cells.get(month, {})
-        total = sum(goals for goals, _ in found.values())
-        everyone = setting.get(month, 0)
-        groups = {rung: found.get(rung, (0, 0))[1] for rung in LADDER}
-        hidden = set(LADDER) if everyone < MIN_LEARNERS else hidden_cells(
-            groups, lambda keys, m=month: queries.ladder_learners(scope, keys, m).get(m, 0))
+        groups = {rung: who.get((month, rung), set()) for rung in LADDER}
+        everyone = set().union(*groups.values())
+        total = sum(counts.get((month, rung), 0) for rung in LADDER)
+        hidden = set(LADDER) if len(everyone) < MIN_LEARNERS else hidden_cells(groups)
         row = {"month": month, "goals": figure(total, everyone)}
         for rung in LADDER:
-            goals = found.get(rung, (0, 0))[0]
-            row[rung] = figure(goals / total if total else None, groups[rung], 3,
-                               hide=rung in hidden)
+            row[rung] = figure(counts.get((month, rung), 0) / total if total else None,
+                               groups[rung], 3, hide=rung in hidden)
         out.append(row)
     return table(TABLES["coproduction"], [("month", "Month"), ("goals", "Goals set")]
                  + list(LADDER_WORDS.items()), out)
@@ -172,7 +172,8 @@ def _ladder(scope):
 def _dose(rows, period):
     """{learner: (minutes a week, mean change)} for learners with sessions and faces."""
     changes = _mean_changes(rows)
-    return {r[0]: (r[2] / period.weeks, changes[r[0]]) for r in rows if r[0] in changes}
+    return {r.learner: (r.minutes / period.weeks, changes[r.learner])
+            for r in rows if r.learner in changes}
 
 
 def _dose_bands(rows, period):

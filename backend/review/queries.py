@@ -121,10 +121,13 @@ def session_rows(scope):
                       s.benefits], scope).c
     change = r.feeling_after - r.feeling_before  # NULL unless both faces were given
     other = case((r.author_id != r.learner_id, r.author_id))
-    return _all(select(r.learner_id, func.count(), func.coalesce(func.sum(r.minutes), 0),
-                       func.coalesce(func.sum(change), 0), func.count(change),
-                       func.aggregate_strings(cast(r.benefits, Text), ","),
-                       func.count(other), func.min(other), func.max(other))
+    return _all(select(r.learner_id.label("learner"), func.count().label("sessions"),
+                       func.coalesce(func.sum(r.minutes), 0).label("minutes"),
+                       func.coalesce(func.sum(change), 0).label("change_sum"),
+                       func.count(change).label("changes"),
+                       func.aggregate_strings(cast(r.benefits, Text), ",").label("tags"),
+                       func.count(other).label("by_others"),
+                       func.min(other).label("first_other"), func.max(other).label("last_other"))
                 .group_by(r.learner_id))
 
 
@@ -138,8 +141,9 @@ def mentor_rows(scope, rows):
     """(author, learner, sessions) of the sessions written by someone other than the learner:
     the mentors' load. From ``session_rows`` where one other author wrote them all, and from
     the database for the learners with more than one."""
-    found = [(r[7], r[0], r[6]) for r in rows if r[6] and r[7] == r[8]]
-    several = [r[0] for r in rows if r[6] and r[7] != r[8]]
+    found = [(r.first_other, r.learner, r.by_others) for r in rows
+             if r.by_others and r.first_other == r.last_other]
+    several = [r.learner for r in rows if r.by_others and r.first_other != r.last_other]
     if several:
         s = LearningSession
         sub = in_period(s, [s.learner_id, s.author_id], scope).c
@@ -154,8 +158,9 @@ def contribution_rows(scope):
     c = Contribution
     r = in_period(c, [c.learner_id, c.kind], scope).c
     offer = r.kind == "offer"
-    return _all(select(r.learner_id, func.count(case((or_(r.kind.is_(None), ~offer), 1))),
-                       func.count(case((offer, 1)))).group_by(r.learner_id))
+    return _all(select(r.learner_id.label("learner"),
+                       func.count(case((or_(r.kind.is_(None), ~offer), 1))).label("made"),
+                       func.count(case((offer, 1))).label("offers")).group_by(r.learner_id))
 
 
 def goal_rows(scope):
@@ -166,40 +171,26 @@ def goal_rows(scope):
         g.achieved_on.between(period.first, period.last),
         and_(g.achieved_on.is_(None), _between(g.updated_at, period.start, period.end))))
     scaled = and_(g.gas_level.is_not(None), g.created_at < period.end)
-    return _all(select(g.learner_id,
-                       func.count(case((_between(g.created_at, period.start, period.end), 1))),
-                       func.count(case((achieved, 1))),
-                       func.sum(case((scaled, g.gas_level))), func.count(case((scaled, 1))))
+    set_in_period = _between(g.created_at, period.start, period.end)
+    return _all(select(g.learner_id.label("learner"),
+                       func.count(case((set_in_period, 1))).label("set"),
+                       func.count(case((achieved, 1))).label("achieved"),
+                       func.sum(case((scaled, g.gas_level))).label("level_sum"),
+                       func.count(case((scaled, 1))).label("levels"))
                 .where(_live(g, scope.org_ids)).group_by(g.learner_id))
 
 
-def _goals_by_month(scope):
+def ladder_rows(scope):
+    """(month, learner id, then goals set at each rung of ``LADDER``) for each month of the
+    trend: per learner, so suppression knows who is behind each rung and each month."""
     g = Goal
     rows = in_period(g, [g.learner_id, g.whose_idea, g.created_at], scope,
                      trend_period(scope.period))
-    return rows, month_of(rows, scope.period.months(), scope.period.tz).label("month")
-
-
-def ladder_cells(scope):
-    """(month, rung, goals, learners) for goals set in each month of the trend."""
-    rows, month = _goals_by_month(scope)
+    month = month_of(rows, scope.period.months(), scope.period.tz).label("month")
     r = rows.c
-    return _all(select(month, r.whose_idea, func.count(), func.count(r.learner_id.distinct()))
-                .where(r.whose_idea.is_not(None)).group_by(month, r.whose_idea))
-
-
-def ladder_learners(scope, rungs=LADDER, label=None):
-    """{month: how many learners set goals at these rungs} over the trend (or in the month
-    ``label`` only): one learner can be at several rungs, so the cells of a month cannot
-    simply be added up."""
-    if not rungs:
-        return {}
-    rows, month = _goals_by_month(scope)
-    stmt = (select(month, func.count(rows.c.learner_id.distinct()))
-            .where(rows.c.whose_idea.in_(list(rungs))).group_by(month))
-    if label is not None:
-        stmt = stmt.having(month == label)
-    return dict(_all(stmt))
+    return _all(select(month, r.learner_id,
+                       *[func.count(case((r.whose_idea == rung, 1))) for rung in LADDER])
+                .where(r.whose_idea.is_not(None)).group_by(month, r.learner_id))
 
 
 def checkin_months(scope):

@@ -202,6 +202,8 @@ def test_flask_scheduler_holds_the_lease_and_lets_it_go_on_sigterm(app, database
     try:
         assert _wait_for(lambda: f":{proc.pid}:" in (
             _scalar(app, select(SchedulerLease.holder)) or ""), 30)
+        # running, its jobs stored: stopping now is stopping a scheduler at work
+        assert _wait_for(lambda: _stored_job(database_url, "apscheduler_jobs") is not None, 30)
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=30)
     finally:
