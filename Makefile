@@ -52,7 +52,8 @@ test: install-test ## run every test (SQLite; set DATABASE_URL for PostgreSQL)
 test-fast: install-test ## run the tests without the browser ones
 	$(BIN)/python -m pytest -q -m "not e2e"
 
-bench: install bench-kinto ## run the sync benchmarks against Kinto and print the table (BENCH_ARGS=--quick)
+bench: install bench-kinto ## run the review and sync benchmarks and print their tables (BENCH_ARGS=--quick)
+	$(BIN)/python -m backend.review.bench $(REVIEW_BENCH_ARGS)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 .PHONY: bench-kinto

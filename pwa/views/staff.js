@@ -27,6 +27,7 @@ export default async function staff({ s, go }) {
     h('p', {}, enrolled ? 'This tablet is set up. Setting it up again gives it a new key.' : 'This tablet is not set up yet.'),
     form,
     h('div', { class: 'actions' },
+      h('a', { href: '/review/index.html', class: 'button secondary' }, 'Open the regular review'),
       h('a', { href: '#/setup', class: 'button secondary' }, 'Paste a tablet key instead'),
       h('button', { type: 'button', class: 'button secondary', onclick: switchPerson }, 'Sign out'))) };
 }
