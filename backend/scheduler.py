@@ -199,11 +199,15 @@ def scheduler_command(lease_seconds):
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
-    def interrupted(*_):
-        raise KeyboardInterrupt
+    stop = threading.Event()
 
-    signal.signal(signal.SIGTERM, interrupted)  # systemd's stop: release the lease on the way out
-    try:
-        serve(current_app._get_current_object(), Lease(ttl=lease_seconds), threading.Event())
-    except KeyboardInterrupt:
-        click.echo("Scheduler stopped.")
+    def interrupted(*_):
+        # Only ask: the heartbeat stops the scheduler and serve() releases the lease. Raising
+        # here could break into a database call and leave its row lock held, so that releasing
+        # the lease then waits on ourselves for ever.
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):  # systemd's stop, and Ctrl+C
+        signal.signal(signum, interrupted)
+    serve(current_app._get_current_object(), Lease(ttl=lease_seconds), stop)
+    click.echo("Scheduler stopped.")
