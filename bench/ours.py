@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from .http import Client
 
-PROTOCOL = 1
+PROTOCOL = 2
 COLLECTION = "sessions"
 MAX_PAGE = 1000
 

@@ -5,24 +5,24 @@ the in-memory store; ``Client`` is the reference client the PWA follows.
 """
 from .client import Client, SyncReport, TransportError
 from .cursor import Cursor
-from .engine import (COLLECTION_KEY, TOMBSTONE_RETENTION, Actor, Scope, Validator, pull,
-                     purge_tombstones, push)
+from .engine import (COLLECTION_KEY, TOMBSTONE_RETENTION, Actor, PullPage, Scope, Validator,
+                     pull, pull_page, purge_tombstones, push)
 from .errors import (MUTATION_ERRORS, CursorExpired, EpochChanged, Forbidden, InvalidRequest,
                      ProtocolError, ProtocolTooOld, Unauthorized)
 from .protocol import (DEFAULT_LIMIT, MAX_LIMIT, MAX_MUTATIONS, MIN_PROTOCOL_VERSION, OPS,
                        PROTOCOL_VERSION, STATUSES, Change, Mutation, MutationResult,
                        PullRequest, PullResponse, PushRequest, PushResponse)
 from .records import DEFAULT_VISIBILITY, DELETED, VISIBILITIES, Record, utc_now
-from .store import MemoryStore, Store, StoredResult, StoreTransaction
+from .store import ChangeRow, MemoryStore, Store, StoredResult, StoreTransaction
 from .transport import EngineTransport
 
 __all__ = [
-    "Actor", "COLLECTION_KEY", "Change", "Client", "Cursor", "CursorExpired", "DEFAULT_LIMIT",
+    "Actor", "COLLECTION_KEY", "Change", "ChangeRow", "Client", "Cursor", "CursorExpired", "DEFAULT_LIMIT",
     "DEFAULT_VISIBILITY", "DELETED", "EngineTransport", "EpochChanged", "Forbidden",
     "InvalidRequest", "MAX_LIMIT", "MAX_MUTATIONS", "MIN_PROTOCOL_VERSION", "MUTATION_ERRORS",
     "MemoryStore", "Mutation", "MutationResult", "OPS", "PROTOCOL_VERSION", "ProtocolError",
     "ProtocolTooOld", "PullRequest", "PullResponse", "PushRequest", "PushResponse", "Record",
     "STATUSES", "Scope", "Store", "StoreTransaction", "StoredResult", "SyncReport",
     "TOMBSTONE_RETENTION", "TransportError", "Unauthorized", "VISIBILITIES", "Validator",
-    "pull", "purge_tombstones", "push", "utc_now",
+    "PullPage", "pull", "pull_page", "purge_tombstones", "push", "utc_now",
 ]

@@ -4,6 +4,7 @@ It takes a ``Store`` and plain data and returns protocol objects; it knows nothi
 backend's views parse the bearer token into an ``Actor`` and a ``Scope``, call ``push`` or
 ``pull`` with the JSON body, and answer ``to_wire()``, or the ``ProtocolError`` as its ``code``.
 """
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
@@ -11,8 +12,8 @@ from typing import Callable, Mapping
 from . import merge
 from .cursor import Cursor, visibility_mask
 from .errors import CursorExpired, EpochChanged
-from .protocol import (Change, MutationResult, PullRequest, PullResponse, PushRequest,
-                       PushResponse)
+from .protocol import (PROTOCOL_VERSION, MutationResult, PullRequest, PullResponse,
+                       PushRequest, PushResponse)
 from .records import DELETED, Record, format_time, utc_now
 from .store import StoredResult
 
@@ -63,11 +64,24 @@ def push(store, actor, request, validate, *, now=None):
 
 
 def pull(store, scope, request):
-    """Return the next page of changes visible to ``scope``, in seq order.
+    """Return the next page of changes visible to ``scope``, in seq order, as a
+    ``PullResponse`` (the page ``pull_page`` answers, read back as a client reads it).
 
     :param store: a ``Store``.
     :param scope: the ``Scope`` of the person pulling.
     :param request: a ``PullRequest`` or its JSON body.
+    :raises: as ``pull_page``.
+    """
+    return PullResponse.from_wire(json.loads(pull_page(store, scope, request).to_json()))
+
+
+def pull_page(store, scope, request):
+    """Build the next page of changes visible to ``scope``, in seq order, ready to send.
+
+    :param store: a ``Store``.
+    :param scope: the ``Scope`` of the person pulling.
+    :param request: a ``PullRequest`` or its JSON body.
+    :return: a ``PullPage``; its ``to_json()`` is the response body.
     :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
     :raises InvalidRequest: if the body or its cursor is not valid.
     :raises EpochChanged: if the cursor belongs to another epoch or is ahead of the store.
@@ -79,19 +93,49 @@ def pull(store, scope, request):
     epoch = store.epoch()
     top = store.max_seq()  # read before the changes: the seq invariant makes this safe
     after, masks = _starting_points(cursor, scope, epoch, top)
-    records = store.changes(after, request.limit + 1) if after else []
+    rows = store.changes(after, request.limit + 1) if after else []
     # read after the changes: a purge that committed before them is seen here
     purged = store.purged_through_seq()
     if any(0 < seq < purged for seq in after.values()):
         raise CursorExpired(details={"purged_through_seq": purged})
-    more = len(records) > request.limit
-    page = records[:request.limit]
+    more = len(rows) > request.limit
+    page = rows[:request.limit]
     reached = page[-1].seq if more else max([top] + [r.seq for r in page])
     seqs = {learner: max(seq, reached) for learner, seq in after.items()}
-    changes = [Change.of(r, r.visibility in scope.learners[r.learner_id]) for r in page
-               if _ever_visible(r, scope.learners[r.learner_id])]
-    return PullResponse(epoch, changes, Cursor(epoch, seqs, masks).encode(), more,
-                        sorted(scope.learners), reached)
+    changes = []
+    for row in page:
+        visible = scope.learners[row.learner_id]
+        if row.visibility in visible:
+            changes.append(row.text)
+        elif (row.widest or row.visibility) in visible:
+            # it could have reached this puller once: it leaves their device
+            changes.append(json.dumps({"collection": row.collection, "id": row.id,
+                                       "learner_id": row.learner_id, "seq": row.seq,
+                                       "removed": True}, separators=(",", ":")))
+        # else it never left the learner's own sight: not even mentioned to anyone else
+    return PullPage(epoch, changes, Cursor(epoch, seqs, masks).encode(), more,
+                    sorted(scope.learners), reached)
+
+
+@dataclass
+class PullPage:
+    """A pull response whose changes are already JSON text: ``to_json`` joins them into the
+    body without decoding a record again (``PullResponse`` is the same message, decoded)."""
+
+    epoch: str
+    changes: list
+    cursor: str
+    more: bool
+    scope: list
+    through: int
+    protocol: int = PROTOCOL_VERSION
+
+    def to_json(self):
+        """Return the response body as JSON text."""
+        head = json.dumps({"protocol": self.protocol, "epoch": self.epoch,
+                           "cursor": self.cursor, "more": self.more, "scope": self.scope,
+                           "through": self.through}, separators=(",", ":"))
+        return head[:-1] + ',"changes":[' + ",".join(self.changes) + "]}"
 
 
 def purge_tombstones(store, older_than=None, through_seq=None, retention=TOMBSTONE_RETENTION):
@@ -111,12 +155,6 @@ def purge_tombstones(store, older_than=None, through_seq=None, retention=TOMBSTO
     if isinstance(older_than, datetime):
         older_than = format_time(older_than)
     return store.purge_tombstones(older_than, through_seq)
-
-
-def _ever_visible(record, visible):
-    """Whether the record could ever have reached this puller: one that never left the
-    learner's own sight is not even mentioned to anyone else, not as a removal either."""
-    return (record.widest or record.visibility) in visible or record.visibility in visible
 
 
 def _starting_points(cursor, scope, epoch, top):

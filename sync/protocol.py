@@ -9,8 +9,8 @@ from .errors import (CursorExpired, EpochChanged, Forbidden, InvalidRequest,  # 
 from .mutation import OPS, Mutation  # noqa: F401  (part of the protocol's names)
 from .records import DELETED, Record, check_revs  # noqa: F401
 
-PROTOCOL_VERSION = 1
-MIN_PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: records carry their revs packed (``rev`` and ``revs``)
+MIN_PROTOCOL_VERSION = 2
 MAX_MUTATIONS = 1_000  # per push
 DEFAULT_LIMIT = 500  # changes per pull page
 MAX_LIMIT = 1_000
@@ -196,7 +196,7 @@ class Change:
         if self.removed:
             return {"collection": self.collection, "id": self.id,
                     "learner_id": self.learner_id, "seq": self.seq, "removed": True}
-        return {**self.record.to_wire(), "removed": False}
+        return self.record.to_wire()
 
     @classmethod
     def from_wire(cls, data, path="change"):

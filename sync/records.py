@@ -70,12 +70,12 @@ class Record:
             self.widest = self.visibility
 
     def to_wire(self):
-        """Return the record as a JSON object."""
+        """Return the record as a JSON object, its revs written compactly (``pack_revs``)."""
+        rev, revs = pack_revs(self.fields, self.revs)
         return {"id": self.id, "collection": self.collection, "learner_id": self.learner_id,
-                "author_id": self.author_id, "fields": clone(self.fields),
-                "revs": dict(self.revs), "conflicts": clone(self.conflicts),
-                "deleted": self.deleted, "seq": self.seq, "created_at": self.created_at,
-                "updated_at": self.updated_at}
+                "author_id": self.author_id, "fields": clone(self.fields), "rev": rev,
+                "revs": revs, "conflicts": clone(self.conflicts), "deleted": self.deleted,
+                "seq": self.seq, "created_at": self.created_at, "updated_at": self.updated_at}
 
     @classmethod
     def from_wire(cls, data, path="record", extra=()):
@@ -86,24 +86,63 @@ class Record:
         :param extra: further keys the enclosing message allows (a change's ``removed``).
         :raises InvalidRequest: naming the first bad field.
         """
-        wire.obj(data, path, ("id", "collection", "learner_id", "author_id", "fields", "revs",
-                              "conflicts", "deleted", "seq", "created_at", "updated_at"), extra)
+        wire.obj(data, path, ("id", "collection", "learner_id", "author_id", "fields", "rev",
+                              "revs", "conflicts", "deleted", "seq", "created_at", "updated_at"),
+                 extra)
         author = data["author_id"]
         at = path + "."
+        fields = {k: v for k, v in check_fields(
+            data["fields"], wire.join(path, "fields"), reserved=()).items() if v is not None}
+        rev = data["rev"]
+        _rev(rev, wire.join(path, "rev"))
         return cls(
             id=wire.uuid_string(data["id"], wire.join(path, "id")),
             collection=wire.field_name(data["collection"], wire.join(path, "collection")),
             learner_id=wire.integer(data["learner_id"], wire.join(path, "learner_id"), 1),
             author_id=None if author is None else wire.integer(author, at + "author_id"),
-            fields={k: v for k, v in check_fields(
-                data["fields"], wire.join(path, "fields"), reserved=()).items() if v is not None},
-            revs=check_revs(data["revs"], wire.join(path, "revs")),
+            fields=fields,
+            revs=unpack_revs(fields, rev, check_revs(data["revs"], wire.join(path, "revs"))),
             conflicts=wire.mapping(data["conflicts"], wire.join(path, "conflicts"),
                                    _reserved_name, _versions),
             deleted=wire.boolean(data["deleted"], wire.join(path, "deleted")),
             seq=wire.integer(data["seq"], wire.join(path, "seq"), 0),
             created_at=wire.string(data["created_at"], wire.join(path, "created_at")),
             updated_at=wire.string(data["updated_at"], wire.join(path, "updated_at")))
+
+
+def pack_revs(fields, revs):
+    """Return ``(rev, revs)`` as a record travels: ``rev`` is the rev most of ``fields`` share,
+    and ``revs`` names only the others (a field whose rev differs, a field set to null, the
+    ``_deleted`` marker, and as null a field with no rev). A record written in one go sends one
+    id instead of one per field.
+
+    :param fields: the record's domain fields.
+    :param revs: its full revs, field -> rev.
+    """
+    counts = {}
+    for name in fields:
+        rev = revs.get(name)
+        if rev is not None:
+            counts[rev] = counts.get(rev, 0) + 1
+    common = max(counts, key=counts.get) if counts else None
+    packed = {name: rev for name, rev in revs.items()
+              if rev is not None and (rev != common or name not in fields)}
+    if common is not None:
+        packed.update({name: None for name in fields if revs.get(name) is None})
+    return common, packed
+
+
+def unpack_revs(fields, rev, revs):
+    """Return the full revs of a record that travelled as ``pack_revs`` wrote them: every field
+    of ``fields`` not named in ``revs`` has the rev ``rev``.
+
+    :param fields: the record's domain fields.
+    :param rev: the shared rev (``None`` if there is none).
+    :param revs: the other revs; a null names a field that has no rev.
+    """
+    full = {name: rev for name in fields} if rev is not None else {}
+    full.update(revs)
+    return {name: value for name, value in full.items() if value is not None}
 
 
 def set_value(fields, name, value):

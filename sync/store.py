@@ -16,12 +16,44 @@ seq + n RETURNING seq`` inside the transaction: the row lock is held until commi
 """
 import copy
 import dataclasses
+import json
 import threading
 import uuid
 from contextlib import contextmanager
-from typing import Collection, ContextManager, Mapping, Protocol, Sequence
+from typing import Collection, ContextManager, Mapping, NamedTuple, Protocol, Sequence
 
 from .records import Record, clone
+
+
+class ChangeRow(NamedTuple):
+    """One changed record as ``Store.changes`` lists it: what the engine needs to decide
+    whether and how a puller hears of it, and the record's wire JSON (``Record.to_wire``) as
+    text, which a page joins as it is (a store may keep it from when the record was written)."""
+
+    seq: int
+    learner_id: int
+    collection: str
+    id: str
+    visibility: str
+    widest: str | None
+    text: str
+
+    @classmethod
+    def of(cls, record):
+        """The row of ``record``.
+
+        :param record: a ``Record``.
+        """
+        return cls(record.seq, record.learner_id, record.collection, record.id,
+                   record.visibility, record.widest, wire_text(record))
+
+
+def wire_text(record):
+    """Return a record's wire object as compact JSON text.
+
+    :param record: a ``Record``.
+    """
+    return json.dumps(record.to_wire(), separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclasses.dataclass
@@ -108,8 +140,9 @@ class Store(Protocol):
         """Open a serialized write transaction: committed when the block ends, rolled back
         when it raises."""
 
-    def changes(self, after: Mapping[int, int], limit: int) -> list[Record]:
-        """Return records changed after a seq per learner, tombstones included, in seq order.
+    def changes(self, after: Mapping[int, int], limit: int) -> list[ChangeRow]:
+        """Return the rows of records changed after a seq per learner, tombstones included, in
+        seq order.
 
         :param after: learner id -> the last seq already seen (only these learners).
         :param limit: the most records to return.
@@ -168,7 +201,7 @@ class MemoryStore:
             hits = [r for r in self._state["records"].values()
                     if r.learner_id in after and r.seq > after[r.learner_id]]
             hits.sort(key=lambda r: r.seq)
-            return [r.copy() for r in hits[:limit]]
+            return [ChangeRow.of(r) for r in hits[:limit]]
 
     def purge_tombstones(self, older_than, through_seq):
         """Delete old tombstones; see ``Store.purge_tombstones``.

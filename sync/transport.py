@@ -6,7 +6,7 @@ so nothing passes that HTTP could not carry.
 """
 import json
 
-from .engine import pull, push
+from .engine import pull_page, push
 from .errors import ProtocolError
 from .records import utc_now
 
@@ -40,7 +40,7 @@ class EngineTransport:
             if path == PUSH_PATH:
                 answer = push(self.store, self.actor, body, self.validate, now=self.clock())
             elif path == PULL_PATH:
-                answer = pull(self.store, self.scope, body)
+                return 200, json.loads(pull_page(self.store, self.scope, body).to_json())
             else:
                 return 404, {"code": 404, "error": "not_found", "message": "No such endpoint.",
                              "details": {"path": path}}

@@ -7,7 +7,7 @@ kept by a conflict. ``FIELDS`` lists the domain fields a client may write.
 """
 from datetime import date
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ..extensions import db
@@ -33,6 +33,9 @@ class JournalRecord:
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
     revs = mapped_column(JSONDoc, default=dict)
     conflicts = mapped_column(JSONDoc)
+    # The record as a pull sends it (JSON text), written by the sync store with the record;
+    # NULL when the row was written another way, and then built from the columns.
+    wire: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     @declared_attr.directive
     def __table_args__(cls):
@@ -134,3 +137,12 @@ COLLECTIONS = {
     "reflections": Reflection,
     "checkins": Checkin,
 }
+
+
+def _forget_wire(_mapper, _connection, target):
+    """A row changed through the ORM no longer matches the wire text the sync store wrote."""
+    target.wire = None
+
+
+for _model in COLLECTIONS.values():
+    event.listen(_model, "before_update", _forget_wire)

@@ -8,12 +8,13 @@ one after another: they read the records they merge only once the previous push 
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from sync import Record
+from sync import ChangeRow, Record
 from sync.records import format_time
+from sync.store import wire_text
 
 from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
 
@@ -24,6 +25,8 @@ TABLES = {name: model.__table__ for name, model in COLLECTIONS.items()}
 FIELDS = {name: model.FIELDS for name, model in COLLECTIONS.items()}
 DATE_FIELDS = {name: {c.name for c in table.columns if c.type.python_type is date}
                for name, table in TABLES.items()}
+READ_COLUMNS = {name: [c for c in table.columns if c.name != "wire"]
+                for name, table in TABLES.items()}
 CHUNK = 900  # bound parameters per IN (...), well inside SQLite's limit
 
 
@@ -70,7 +73,25 @@ def row_from_record(record):
         row[name] = value
     row["visibility"] = record.visibility
     row["widest_visibility"] = record.widest or None
+    row["wire"] = wire_text(record)
     return row
+
+
+def _changes_sql(after, limit):
+    """One statement for a pull page: per table, the learners' rows after their seqs in seq
+    order (each table stops at ``limit``, on its (learner_id, seq) index), merged by seq.
+
+    Learner ids, seqs and the limit are Python ints, written into the SQL as numbers."""
+    by_seq = {}
+    for learner, seq in after.items():
+        by_seq.setdefault(int(seq), []).append(int(learner))
+    where = " OR ".join(f"(learner_id IN ({','.join(map(str, sorted(learners)))}) AND seq > {seq})"
+                        for seq, learners in sorted(by_seq.items()))
+    limit = int(limit)
+    parts = [f"SELECT * FROM (SELECT seq, learner_id, '{name}' AS collection, id, visibility, "
+             f"widest_visibility, wire FROM {table.name} WHERE {where} "
+             f"ORDER BY seq LIMIT {limit}) AS t{n}" for n, (name, table) in enumerate(TABLES.items())]
+    return " UNION ALL ".join(parts) + f" ORDER BY seq LIMIT {limit}"
 
 
 class SqlStore:
@@ -83,25 +104,43 @@ class SqlStore:
 
     def __init__(self, engine, person_id=None, device_id=None):
         self.engine, self.person_id, self.device_id = engine, person_id, device_id
+        self._conn = None
+
+    def __enter__(self):
+        """Within ``with store:``, the reads of a pull share one connection."""
+        self._conn = self.engine.connect()
+        return self
+
+    def __exit__(self, *exc):
+        self._conn.close()
+        self._conn = None
+
+    @contextmanager
+    def _reading(self):
+        if self._conn is not None:
+            yield self._conn
+        else:
+            with self.engine.connect() as conn:
+                yield conn
 
     def _state(self, column):
-        with self.engine.connect() as conn:
-            return conn.execute(select(column).where(STATE.c.id == 1)).scalar_one()
+        with self._reading() as conn:
+            return conn.exec_driver_sql(f"SELECT {column} FROM sync_state WHERE id = 1").scalar_one()
 
     @staticmethod
     def record_of(collection, model_obj):
         """The sync ``Record`` of an ORM journal object."""
-        row = {c.name: getattr(model_obj, c.key) for c in TABLES[collection].columns}
+        row = {c.name: getattr(model_obj, c.key) for c in READ_COLUMNS[collection]}
         return record_from_row(collection, row)
 
     def epoch(self):
-        return self._state(STATE.c.epoch)
+        return self._state("epoch")
 
     def max_seq(self):
-        return self._state(STATE.c.seq)
+        return self._state("seq")
 
     def purged_through_seq(self):
-        return self._state(STATE.c.purged_through_seq)
+        return self._state("purged_through_seq")
 
     @contextmanager
     def transaction(self):
@@ -109,20 +148,17 @@ class SqlStore:
             yield _SqlTransaction(conn, self.person_id, self.device_id)
 
     def changes(self, after, limit):
-        """Records of the learners in ``after`` changed after their seqs, in seq order."""
-        by_seq = {}
-        for learner, seq in after.items():
-            by_seq.setdefault(seq, []).append(learner)
-        found = []
-        with self.engine.connect() as conn:
-            for collection, table in TABLES.items():
-                where = or_(*(table.c.learner_id.in_(learners) & (table.c.seq > seq)
-                              for seq, learners in by_seq.items()))
-                rows = conn.execute(select(table).where(where).order_by(table.c.seq)
-                                    .limit(limit)).mappings()
-                found.extend(record_from_row(collection, row) for row in rows)
-        found.sort(key=lambda r: r.seq)
-        return found[:limit]
+        """Rows of the learners' records changed after their seqs, in seq order, with the wire
+        text written with each record (built from the columns where a row has none)."""
+        with self._reading() as conn:
+            rows = [ChangeRow._make(row) for row in
+                    conn.exec_driver_sql(_changes_sql(after, limit)).fetchall()]
+            missing = [(row.collection, row.id) for row in rows if row.text is None]
+            if missing:
+                built = _SqlTransaction.read_records(conn, missing)
+                rows = [ChangeRow.of(built[(row.collection, row.id)]) if row.text is None
+                        else row for row in rows]
+        return rows
 
     def purge_tombstones(self, older_than, through_seq):
         """Delete old tombstones and raise ``purged_through_seq`` to the newest purged."""
@@ -166,6 +202,11 @@ class _SqlTransaction:
         return out
 
     def records(self, keys):
+        return self.read_records(self.conn, keys)
+
+    @staticmethod
+    def read_records(conn, keys):
+        """The records with these ``(collection, id)`` keys, read on ``conn``."""
         wanted = {}
         for collection, record_id in keys:
             if collection in TABLES:
@@ -174,7 +215,8 @@ class _SqlTransaction:
         for collection, ids in wanted.items():
             table = TABLES[collection]
             for chunk in _chunks(ids):
-                for row in self.conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+                for row in conn.execute(select(*READ_COLUMNS[collection])
+                                        .where(table.c.id.in_(chunk))).mappings():
                     out[(collection, row["id"])] = record_from_row(collection, row)
         return out
 

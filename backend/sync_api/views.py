@@ -48,9 +48,10 @@ def push():
 def pull():
     """Fetch the changes this person's device may hold, a page at a time, after a cursor."""
     body = json_body()
-    response = sync.pull(_store(), policy.scope_for(g.person), body)
+    with _store() as store:
+        page = sync.pull_page(store, policy.scope_for(g.person), body)
     db.session.commit()
-    return jsonify(response.to_wire())
+    return current_app.response_class(page.to_json(), mimetype="application/json")
 
 
 @bp.cli.command("new-epoch")

@@ -181,13 +181,26 @@ function forgetUnpulled(tx, pid, shouldForget) {
  * and those the server passed (`through`) without sending their record back (the person may
  * no longer see it); a removed record leaves the device (with its unpulled entries) unless the
  * outbox holds changes to it (docs/sync-protocol.md, "Pull phase"). */
+/** A pulled record's full revs: every field not named in `revs` has the shared `rev`, and a
+ * null in `revs` names a field that has none (docs/sync-protocol.md, "Records"). */
+export function unpackRevs(fields, rev, revs) {
+  const full = {};
+  if (rev != null) for (const name of Object.keys(fields)) full[name] = rev;
+  for (const [name, value] of Object.entries(revs)) {
+    if (value == null) delete full[name];
+    else full[name] = value;
+  }
+  return full;
+}
+
 export async function applyPage(s, changes, through = 0) {
   const pid = s.person.id;
   const keepers = await outboxRecordIds(pid);
   const puts = [];
   for (const change of changes) {
     if (change.removed) continue;
-    const { removed, ...record } = change;
+    const { removed, rev, ...record } = change;
+    record.revs = unpackRevs(record.fields, rev, record.revs);
     puts.push({ personId: pid, collection: record.collection, id: record.id, learnerId: record.learner_id,
       seq: record.seq, keyId: s.keyId, ...(await seal(s.key, record, aad(pid, record.collection, record.id))) });
   }

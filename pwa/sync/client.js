@@ -8,7 +8,7 @@ import * as outbox from '../store/outbox.js';
 import { applyPage, drop } from '../store/records.js';
 import { person, updatePerson } from '../store/people.js';
 
-export const PROTOCOL = 1;
+export const PROTOCOL = 2;
 export const PUSH_PATH = '/api/sync/push';
 export const PULL_PATH = '/api/sync/pull';
 const BATCH = 200; // mutations per push

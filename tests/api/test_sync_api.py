@@ -158,7 +158,7 @@ def test_a_learner_cannot_write_into_another_learners_journal(client, auth, home
 
 @pytest.mark.parametrize("path", ["/api/sync/push", "/api/sync/pull"])
 def test_sync_needs_a_bearer_token(client, path):
-    resp = client.post(path, json={"protocol": 1})
+    resp = client.post(path, json={"protocol": 2})
     assert resp.status_code == 401
     assert resp.json["error"] == "unauthorized"
 
@@ -175,10 +175,10 @@ def test_a_client_too_old_gets_426_protocol_too_old(client, auth, home, path, bo
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"protocol": 1, "floor": 1, "mutations": []}, "replica"),
-    ({"protocol": 1, "replica": "not-a-uuid", "floor": 1, "mutations": []}, "replica"),
-    ({"protocol": 1, "replica": str(uuid.uuid4()), "floor": "x", "mutations": []}, "floor"),
-    ({"protocol": 1, "replica": str(uuid.uuid4()), "floor": 1, "mutations": [{}]},
+    ({"protocol": 2, "floor": 1, "mutations": []}, "replica"),
+    ({"protocol": 2, "replica": "not-a-uuid", "floor": 1, "mutations": []}, "replica"),
+    ({"protocol": 2, "replica": str(uuid.uuid4()), "floor": "x", "mutations": []}, "floor"),
+    ({"protocol": 2, "replica": str(uuid.uuid4()), "floor": 1, "mutations": [{}]},
      "mutations[0]"),
     ({"protocol": "one"}, "protocol"),
 ])
@@ -201,12 +201,12 @@ def test_a_pull_with_a_cursor_from_another_epoch_gets_epoch_changed(client, auth
 
     headers = auth.headers(home["ada"])
     replica = str(uuid.uuid4())
-    first = client.post("/api/sync/pull", json={"protocol": 1, "replica": replica,
+    first = client.post("/api/sync/pull", json={"protocol": 2, "replica": replica,
                                                 "cursor": None}, headers=headers).json
     with app.app_context():
         start_new_epoch()
 
-    resp = client.post("/api/sync/pull", json={"protocol": 1, "replica": replica,
+    resp = client.post("/api/sync/pull", json={"protocol": 2, "replica": replica,
                                                "cursor": first["cursor"]}, headers=headers)
 
     assert resp.status_code == 409

@@ -18,7 +18,7 @@ from backend.extensions import db
 from backend.models import COLLECTIONS, Organisation, Pairing, Person, SyncMutation
 from backend.models import SyncReplica, SyncState
 from backend.sync_api.restore import start_new_epoch
-from backend.sync_api.store import SqlStore
+from backend.sync_api.store import record_from_row
 from sync import Client
 
 from ..unit.sync.builders import LEARNER, Network
@@ -70,8 +70,13 @@ class SqlServer:
                                                               result=found.result)
 
     def all_records(self):
-        with self.app.app_context():
-            return SqlStore(db.engine).changes({LEARNER: 0}, 10 ** 9)
+        with self.app.app_context(), db.engine.connect() as conn:
+            found = []
+            for name, model in COLLECTIONS.items():
+                table = model.__table__
+                rows = conn.execute(select(table).where(table.c.learner_id == LEARNER))
+                found.extend(record_from_row(name, row) for row in rows.mappings())
+            return sorted(found, key=lambda r: r.seq)
 
 
 def _people(app):

@@ -201,7 +201,7 @@ def test_an_app_too_old_for_the_server_stops_and_keeps_its_outbox():
 
 def test_a_server_answering_for_other_mutations_stops_the_sync(tablet):
     def confused(path, body):
-        return 200, {"protocol": 1, "epoch": "e", "results": []}
+        return 200, {"protocol": 2, "epoch": "e", "results": []}
     goal(tablet)
     tablet.transport = confused
 

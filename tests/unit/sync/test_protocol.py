@@ -9,6 +9,7 @@ from sync import (DELETED, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, Change, Curso
                   PushResponse, Record)
 
 from .builders import T0, new_id
+from sync.records import pack_revs, unpack_revs
 
 REPLICA = new_id()
 
@@ -26,9 +27,14 @@ def push_wire(*mutations, **overrides):
             "mutations": list(mutations) or [mutation_wire()], **overrides}
 
 
+REV = new_id()
+OTHER = new_id()
+
+
 def record_wire(**overrides):
     return {"id": new_id(), "collection": "goals", "learner_id": 1, "author_id": 3,
-            "fields": {"title": "Paint", "visibility": "mentor"}, "revs": {"title": new_id()},
+            "fields": {"title": "Paint", "why": "Colour", "visibility": "mentor"},
+            "rev": REV, "revs": {"visibility": new_id(), "status": new_id()},
             "conflicts": {"title": [{"value": "Draw", "rev": new_id(), "author_id": 4,
                                      "at": T0}]},
             "deleted": False, "seq": 7, "created_at": T0, "updated_at": T0, **overrides}
@@ -36,16 +42,16 @@ def record_wire(**overrides):
 
 @pytest.mark.parametrize("kind, wire", [
     (PushRequest, push_wire(mutation_wire(seen_conflicts={"title": [new_id()]}))),
-    (PushResponse, {"protocol": 1, "epoch": "e1", "results": [
+    (PushResponse, {"protocol": 2, "epoch": "e1", "results": [
         {"id": new_id(), "status": "applied", "seq": 3, "revs": {"title": "r"},
          "conflicts": [], "error": None},
         {"id": new_id(), "status": "rejected", "seq": None, "revs": None, "conflicts": [],
          "error": {"code": 403, "error": "forbidden", "message": "No.",
                    "details": {"field": "learner_id", "reason": "not yours"}}}]}),
-    (PullRequest, {"protocol": 1, "replica": REPLICA, "cursor": None, "limit": 20}),
-    (PullResponse, {"protocol": 1, "epoch": "e1", "cursor": "abc", "more": True,
+    (PullRequest, {"protocol": 2, "replica": REPLICA, "cursor": None, "limit": 20}),
+    (PullResponse, {"protocol": 2, "epoch": "e1", "cursor": "abc", "more": True,
                     "scope": [1, 2], "through": 4, "changes": [
-                        {**record_wire(), "removed": False},
+                        record_wire(),
                         {"collection": "goals", "id": new_id(), "learner_id": 2, "seq": 9,
                          "removed": True}]}),
 ])
@@ -59,8 +65,35 @@ def test_a_record_survives_a_round_trip_through_its_wire_form():
     assert Record.from_wire(wire).to_wire() == wire
 
 
+@pytest.mark.parametrize("fields, revs, packed", [
+    ({"title": 1, "why": 2}, {"title": REV, "why": REV}, (REV, {})),
+    ({"title": 1, "why": 2, "status": 3}, {"title": REV, "why": REV, "status": OTHER},
+     (REV, {"status": OTHER})),
+    # a field set to null keeps its rev; so does a deletion
+    ({"title": 1}, {"title": REV, "why": REV, "_deleted": OTHER},
+     (REV, {"why": REV, "_deleted": OTHER})),
+    # a field without a rev says so, or it would take the shared one
+    ({"title": 1, "why": 2}, {"title": REV}, (REV, {"why": None})),
+    ({}, {"_deleted": OTHER}, (None, {"_deleted": OTHER})),
+    ({"title": 1}, {}, (None, {})),
+])
+def test_revs_travel_packed_and_unpack_to_the_same_revs(fields, revs, packed):
+    assert pack_revs(fields, revs) == packed
+    assert unpack_revs(fields, *packed) == revs
+
+
+def test_a_record_written_in_one_go_sends_its_rev_once():
+    record = Record.from_wire(record_wire())
+    record.revs = dict.fromkeys(record.fields, REV)
+
+    wire = record.to_wire()
+
+    assert (wire["rev"], wire["revs"]) == (REV, {})
+    assert json.dumps(wire).count(REV) == 1
+
+
 def test_a_pull_request_without_a_limit_gets_the_default_page_size():
-    request = PullRequest.from_wire({"protocol": 1, "replica": REPLICA, "cursor": None})
+    request = PullRequest.from_wire({"protocol": 2, "replica": REPLICA, "cursor": None})
 
     assert request.limit == 500
 
@@ -109,8 +142,8 @@ def test_a_malformed_mutation_is_refused_naming_the_field(change, field):
     (push_wire(mutations={}), "mutations"),
     (push_wire(mutations=[mutation_wire(seq=n + 1) for n in range(1001)]), "mutations"),
     ({k: v for k, v in push_wire().items() if k != "replica"}, "replica"),
-    ({"protocol": 1, "replica": REPLICA, "cursor": None, "limit": 1001}, "limit"),
-    ({"protocol": 1, "replica": REPLICA, "cursor": None, "limit": 0}, "limit"),
+    ({"protocol": 2, "replica": REPLICA, "cursor": None, "limit": 1001}, "limit"),
+    ({"protocol": 2, "replica": REPLICA, "cursor": None, "limit": 0}, "limit"),
 ])
 def test_a_malformed_request_is_refused_naming_the_field(wire, field):
     kind = PullRequest if isinstance(wire, dict) and "cursor" in wire else PushRequest
