@@ -101,7 +101,7 @@ class OursDevice:
         self.replica = str(uuid.uuid4())
         self.next_seq = 1
         self.cursor = None
-        self.known = {}  # record id -> (fields, revs) as last seen
+        self.known = {}  # record id -> (fields, rev, revs) as last seen
 
     def push(self, batch):
         """Send ``[(id, fields), ...]`` as one push: new records whole, known ones as the fields
@@ -113,13 +113,16 @@ class OursDevice:
         """
         mutations, floor = [], self.next_seq
         for record_id, fields in batch:
-            old_fields, revs = self.known.get(record_id, ({}, {}))
+            old_fields, rev, revs = self.known.get(record_id, ({}, None, {}))
             changes = {k: v for k, v in fields.items() if old_fields.get(k) != v}
+            # the packed revs of a pulled record (docs/sync-protocol.md, "Revs on the wire")
+            base = {k: revs[k] if k in revs else rev if k in old_fields else None
+                    for k in changes}
             mutations.append({
                 "id": str(uuid.uuid4()), "replica": self.replica, "seq": self.next_seq,
                 "op": "upsert", "collection": COLLECTION, "record_id": record_id,
-                "learner_id": self.learner.id, "fields": changes,
-                "base": {k: revs.get(k) for k in changes}, "at": utc_now()})
+                "learner_id": self.learner.id, "fields": changes, "base": base,
+                "at": utc_now()})
             self.next_seq += 1
         seconds, (_, _, body) = self.client.timed("POST", "/api/sync/push", {
             "protocol": PROTOCOL, "replica": self.replica, "floor": floor,
@@ -127,7 +130,7 @@ class OursDevice:
         for (record_id, fields), result in zip(batch, body["results"]):
             if result["status"] != "applied":
                 raise RuntimeError(f"ours did not apply {record_id}: {result}")
-            self.known[record_id] = (fields, result["revs"])
+            self.known[record_id] = (fields, None, result["revs"])
         return seconds
 
     def pull(self, page=None):
@@ -142,8 +145,8 @@ class OursDevice:
                 "limit": min(page or MAX_PAGE, MAX_PAGE)})
             times.append(seconds)
             for change in body["changes"]:
-                if not change["removed"]:
-                    self.known[change["id"]] = (change["fields"], change["revs"])
+                if not change.get("removed"):
+                    self.known[change["id"]] = (change["fields"], change["rev"], change["revs"])
             received += len(body["changes"])
             self.cursor, more = body["cursor"], body["more"]
         return received, times

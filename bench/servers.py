@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 KINTO_VENV = Path(os.environ.get("KINTO_VENV", ROOT / ".venv" / "kinto"))
 # Ours: as docs/deployment.md runs it, four sync workers (about two per core on this machine).
-GUNICORN_ARGS = ("--workers", "4")
+GUNICORN_ARGS = ("--config", "python:backend.gunicorn_conf", "--workers",
+                 os.environ.get("BENCH_WORKERS", "4"))
 
 
 def free_port():

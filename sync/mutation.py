@@ -61,7 +61,8 @@ class Mutation:
             learner_id=wire.integer(data["learner_id"], at + "learner_id", 1),
             fields=check_fields(data["fields"], at + "fields",
                                 (DELETED,) if op == "resolve" else ()),
-            base=wire.mapping(data["base"], at + "base", wire.field_name, _rev),
+            base=wire.mapping(data["base"], at + "base", wire.field_name, _rev,
+                              plain=wire.plain_rev),
             at=wire.string(data["at"], at + "at"),
             seen_conflicts=wire.mapping(data.get("seen_conflicts", {}), at + "seen_conflicts",
                                         _seen_name, _rev_list))

@@ -22,7 +22,7 @@ import uuid
 from contextlib import contextmanager
 from typing import Collection, ContextManager, Mapping, NamedTuple, Protocol, Sequence
 
-from .records import Record, clone
+from .records import Record, clone, pack_revs
 
 
 class ChangeRow(NamedTuple):
@@ -48,12 +48,22 @@ class ChangeRow(NamedTuple):
                    record.visibility, record.widest, wire_text(record))
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def wire_text(record):
-    """Return a record's wire object as compact JSON text.
+    """Return a record's wire object (``Record.to_wire``) as compact JSON text, encoded from
+    the record as it is: no copy is made to be thrown away.
 
     :param record: a ``Record``.
     """
-    return json.dumps(record.to_wire(), separators=(",", ":"), ensure_ascii=False)
+    rev, revs = pack_revs(record.fields, record.revs)
+    return _ENCODE({"id": record.id, "collection": record.collection,
+                    "learner_id": record.learner_id, "author_id": record.author_id,
+                    "fields": record.fields, "rev": rev, "revs": revs,
+                    "conflicts": record.conflicts, "deleted": record.deleted,
+                    "seq": record.seq, "created_at": record.created_at,
+                    "updated_at": record.updated_at})
 
 
 @dataclasses.dataclass

@@ -1,4 +1,6 @@
 """The journal's fields and their rules: used by the REST API and by sync validation alike."""
+from functools import lru_cache
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..models.journal import VISIBILITY
@@ -134,18 +136,39 @@ def validate_fields(collection, data, is_create):
         return {}, {"fields": "must be an object"}
     values, errors = {}, {}
     for name, raw in data.items():
-        field = known.get(name)
-        if field is None:
+        if name not in known:
             errors[name] = "Unknown field."
             continue
-        try:
-            values[name] = field.deserialize(raw, name, data)
-        except ValidationError as exc:
-            errors[name] = _first(exc.messages)
+        if type(raw) in _REPEATING and (type(raw) is not str or len(raw) <= 64):
+            ok, outcome = _load_repeating(collection, name, raw)
+        else:
+            ok, outcome = _load(known[name], name, raw)
+        if ok:
+            values[name] = outcome
+        else:
+            errors[name] = outcome
     if is_create and not errors:
         missing = [f for f in REQUIRED_ON_CREATE[collection] if not values.get(f)]
         errors = {name: "is required for a new entry" for name in missing}
     return (values, {}) if not errors else ({}, errors)
+
+
+_REPEATING = (str, int, bool, type(None))
+
+
+def _load(field, name, raw):
+    """``(True, value)``, or ``(False, reason)`` when ``raw`` breaks the field's rules."""
+    try:
+        return True, field.deserialize(raw, name)
+    except ValidationError as exc:
+        return False, _first(exc.messages)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _load_repeating(collection, name, raw):
+    """``_load`` of a short value that comes again and again (a choice, a score, a date, a
+    visibility): remembered, since the outcome depends on nothing else."""
+    return _load(_FIELDS[collection][name], name, raw)
 
 
 def _first(message):

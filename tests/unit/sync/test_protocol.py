@@ -10,6 +10,7 @@ from sync import (DELETED, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, Change, Curso
 
 from .builders import T0, new_id
 from sync.records import pack_revs, unpack_revs
+from sync.store import wire_text
 
 REPLICA = new_id()
 
@@ -90,6 +91,13 @@ def test_a_record_written_in_one_go_sends_its_rev_once():
 
     assert (wire["rev"], wire["revs"]) == (REV, {})
     assert json.dumps(wire).count(REV) == 1
+
+
+def test_the_stored_wire_text_of_a_record_is_its_wire_object():
+    record = Record.from_wire(record_wire(fields={"title": "Tea \u00e9", "benefits": ["a"]},
+                                          rev=REV, revs={"status": OTHER}))
+
+    assert json.loads(wire_text(record)) == record.to_wire()
 
 
 def test_a_pull_request_without_a_limit_gets_the_default_page_size():
