@@ -2,6 +2,8 @@
 import os
 from datetime import timedelta
 
+from .models.types import json_text
+
 
 def _database_url(instance_path):
     url = os.environ.get("DATABASE_URL")
@@ -23,7 +25,7 @@ class Config:
         # a default secret that must be overridden by instance config in production
         self.SECRET_KEY = env("SECRET_KEY", "dev-only-change-me")
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "json_serializer": json_text}
         self.TOKEN_LIFETIME_LEARNER = timedelta(days=int(env("TOKEN_DAYS_LEARNER", "30")))
         self.TOKEN_LIFETIME_MENTOR = timedelta(days=int(env("TOKEN_DAYS_MENTOR", "30")))
         self.TOKEN_LIFETIME_STAFF = timedelta(hours=int(env("TOKEN_HOURS_STAFF", "12")))

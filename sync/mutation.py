@@ -62,7 +62,7 @@ class Mutation:
             fields=check_fields(data["fields"], at + "fields",
                                 (DELETED,) if op == "resolve" else ()),
             base=wire.mapping(data["base"], at + "base", wire.field_name, _rev,
-                              plain=wire.plain_rev),
+                              plain=wire.plain_revs),
             at=wire.string(data["at"], at + "at"),
             seen_conflicts=wire.mapping(data.get("seen_conflicts", {}), at + "seen_conflicts",
                                         _seen_name, _rev_list))

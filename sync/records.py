@@ -180,7 +180,7 @@ def check_fields(value, path, reserved=()):
     :raises InvalidRequest: naming the first bad field.
     """
     return wire.mapping(value, path, lambda name, at: wire.field_name(name, at, reserved),
-                        wire.json_value, plain=wire.plain_field)
+                        wire.json_value, plain=wire.plain_fields)
 
 
 def check_revs(value, path):

@@ -5,7 +5,8 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ..errors import ApiError
 from ..extensions import db
@@ -42,12 +43,17 @@ def device_for_key(raw_key):
     return device
 
 
+# the token with its person and device in one query: every API request asks for them
+_BY_HASH = (select(Token).where(Token.token_hash == bindparam("hash"))
+            .options(joinedload(Token.person), joinedload(Token.device)))
+
+
 def _token_from_request():
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise ApiError("unauthorized", "Please sign in.")
-    token = db.session.scalar(select(Token).where(Token.token_hash == digest(raw.strip())))
+    token = db.session.scalar(_BY_HASH, {"hash": digest(raw.strip())})
     if token is None or token.revoked_at is not None or not token.person.active:
         raise ApiError("unauthorized", "Please sign in again.")
     if token.expires_at <= utcnow():

@@ -139,8 +139,14 @@ def validate_fields(collection, data, is_create):
         if name not in known:
             errors[name] = "Unknown field."
             continue
-        if type(raw) in _REPEATING and (type(raw) is not str or len(raw) <= 64):
+        kind = type(raw)
+        if kind in _REPEATING and (kind is not str or len(raw) <= 64):
             ok, outcome = _load_repeating(collection, name, raw)
+        elif kind is list and len(raw) <= 16 and all(type(x) is str for x in raw):
+            # a few choices (benefits): remembered as a tuple, handed out as a new list
+            ok, outcome = _load_repeating(collection, name, tuple(raw))
+            if ok:
+                outcome = list(outcome)
         else:
             ok, outcome = _load(known[name], name, raw)
         if ok:
@@ -168,6 +174,9 @@ def _load(field, name, raw):
 def _load_repeating(collection, name, raw):
     """``_load`` of a short value that comes again and again (a choice, a score, a date, a
     visibility): remembered, since the outcome depends on nothing else."""
+    if type(raw) is tuple:
+        ok, outcome = _load(_FIELDS[collection][name], name, list(raw))
+        return ok, tuple(outcome) if ok and isinstance(outcome, list) else outcome
     return _load(_FIELDS[collection][name], name, raw)
 
 

@@ -1,5 +1,8 @@
 """Column types shared by the models."""
+import json
 from datetime import datetime, timezone
+
+import orjson
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
@@ -26,3 +29,16 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow():
     return datetime.now(timezone.utc)
+
+
+def json_text(value):
+    """The text of a JSON column: written by orjson, several times faster than the standard
+    library on the many small documents of a sync push; the standard library writes what orjson
+    refuses (an integer wider than 64 bits).
+
+    :param value: a JSON value.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value)

@@ -18,6 +18,7 @@ from sync.records import format_time
 from sync.store import wire_text
 
 from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
+from ..models.types import json_text
 from .writer_turn import writer_turn
 
 STATE = SyncState.__table__
@@ -75,7 +76,7 @@ def row_from_record(record):
         row[name] = value
     row["visibility"] = record.visibility
     row["widest_visibility"] = record.widest or None
-    row["wire"] = wire_text(record)
+    row["wire"] = wire_text(record, json_text)
     return row
 
 
@@ -196,18 +197,16 @@ class _SqlTransaction:
         # Lock first, read after: on PostgreSQL the row lock waits for the push before us to
         # commit; on SQLite it takes the write lock, where a read-then-write transaction could
         # fail at once with SQLITE_BUSY_SNAPSHOT instead of waiting its turn.
-        conn.execute(update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq))
+        conn.execute(_LOCK)
 
     def next_seqs(self, replicas):
-        found = dict(self.conn.execute(select(REPLICAS.c.id, REPLICAS.c.next_seq)
-                                       .where(REPLICAS.c.id.in_(list(replicas)))).all())
+        found = dict(self.conn.execute(_NEXT_SEQS, {"ids": list(replicas)}).all())
         return {r: found.get(r, 1) for r in replicas}
 
     def stored_results(self, mutation_ids):
         out = {}
         for chunk in _chunks(mutation_ids):
-            out.update(self.conn.execute(select(MUTATIONS.c.id, MUTATIONS.c.result)
-                                         .where(MUTATIONS.c.id.in_(chunk))).all())
+            out.update(self.conn.execute(_STORED_RESULTS, {"ids": chunk}).all())
         return out
 
     def records(self, keys):
@@ -222,45 +221,100 @@ class _SqlTransaction:
                 wanted.setdefault(collection, []).append(record_id)
         out = {}
         for collection, ids in wanted.items():
-            table = TABLES[collection]
             for chunk in _chunks(ids):
-                for row in conn.execute(select(*READ_COLUMNS[collection])
-                                        .where(table.c.id.in_(chunk))).mappings():
+                for row in conn.execute(_READ[collection], {"ids": chunk}).mappings():
                     out[(collection, row["id"])] = record_from_row(collection, row)
         return out
 
     def allocate_seqs(self, n):
-        stmt = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq + n)
-                .returning(STATE.c.seq))
-        return self.conn.execute(stmt).scalar_one() - n + 1
+        return self.conn.execute(_ALLOCATE, {"n": n}).scalar_one() - n + 1
 
     def put_records(self, created, updated):
         for collection, table in TABLES.items():
             new = [row_from_record(r) for r in created if r.collection == collection]
             if new:
-                self.conn.execute(insert(table), new)
+                _execute_many(self.conn, _INSERT[collection], new)
             changed = [row_from_record(r) for r in updated if r.collection == collection]
             if changed:
-                # bound names must differ from the column names in an executemany UPDATE
-                params = [{f"p_{k}": v for k, v in row.items()} for row in changed]
-                values = {name: bindparam(f"p_{name}") for name in changed[0] if name != "id"}
-                self.conn.execute(update(table).where(table.c.id == bindparam("p_id"))
-                                  .values(values), params)
+                _execute_many(self.conn, _UPDATE[collection],
+                              [{f"p_{k}": v for k, v in row.items()} for row in changed])
 
     def put_results(self, results):
         rows = [{"id": r.mutation_id, "replica_id": r.replica, "seq": r.seq,
                  "status": r.status, "result": r.result, "payload": r.payload,
                  "learner_id": r.learner_id, "created_at": _parse_time(r.at)} for r in results]
         if rows:
-            self.conn.execute(insert(MUTATIONS), rows)
+            _execute_many(self.conn, _INSERT_RESULTS, rows)
 
     def set_next_seqs(self, next_seqs):
-        dialect_insert = sqlite_insert if self.conn.dialect.name == "sqlite" else pg_insert
         now = datetime.now().astimezone()
-        for replica, next_seq in next_seqs.items():
-            stmt = dialect_insert(REPLICAS).values(
-                id=replica, person_id=self.person_id, device_id=self.device_id,
-                next_seq=next_seq, last_seen_at=now)
-            self.conn.execute(stmt.on_conflict_do_update(
-                index_elements=[REPLICAS.c.id],
-                set_={"next_seq": next_seq, "last_seen_at": now}))
+        self.conn.execute(_UPSERT_REPLICA[self.conn.dialect.name], [
+            {"id": replica, "person_id": self.person_id, "device_id": self.device_id,
+             "next_seq": next_seq, "last_seen_at": now}
+            for replica, next_seq in next_seqs.items()])
+
+
+# The statements of a push, built once: building SQLAlchemy statements anew for every push
+# cost more than running them.
+_IDS = bindparam("ids", expanding=True)
+_LOCK = update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq)
+_ALLOCATE = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq + bindparam("n"))
+             .returning(STATE.c.seq))
+_NEXT_SEQS = select(REPLICAS.c.id, REPLICAS.c.next_seq).where(REPLICAS.c.id.in_(_IDS))
+_STORED_RESULTS = select(MUTATIONS.c.id, MUTATIONS.c.result).where(MUTATIONS.c.id.in_(_IDS))
+_READ = {name: select(*READ_COLUMNS[name]).where(table.c.id.in_(_IDS))
+         for name, table in TABLES.items()}
+_INSERT = {name: insert(table) for name, table in TABLES.items()}
+# bound names must differ from the column names in an executemany UPDATE
+_UPDATE = {name: update(table).where(table.c.id == bindparam("p_id")).values(
+    {c.name: bindparam(f"p_{c.name}") for c in table.columns if c.name != "id"})
+    for name, table in TABLES.items()}
+_INSERT_RESULTS = insert(MUTATIONS)
+
+
+def _upsert_replica(dialect_insert):
+    stmt = dialect_insert(REPLICAS)
+    return stmt.on_conflict_do_update(index_elements=[REPLICAS.c.id], set_={
+        "next_seq": stmt.excluded.next_seq, "last_seen_at": stmt.excluded.last_seen_at})
+
+
+_UPSERT_REPLICA = {"sqlite": _upsert_replica(sqlite_insert),
+                   "postgresql": _upsert_replica(pg_insert)}
+
+
+_PLANS = {}  # (statement id, dialect name) -> (SQL, parameter names, bind processors)
+
+
+def _execute_many(conn, stmt, rows):
+    """``conn.execute(stmt, rows)``; on SQLite through the driver's own ``executemany``, each
+    value converted by its column type's bind processor as SQLAlchemy would convert it, but
+    without SQLAlchemy's per-row work, which cost more than SQLite's inserts themselves.
+
+    :param conn: a SQLAlchemy connection inside the push's transaction.
+    :param stmt: one of this module's statements.
+    :param rows: a dict of parameters per row, keyed by the statement's parameter names.
+    """
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        conn.execute(stmt, rows)
+        return
+    plan = _PLANS.get((id(stmt), dialect.name))
+    if plan is None:
+        compiled = stmt.compile(dialect=dialect)
+        names = compiled.positiontup
+        processors = [(i, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                      for i, name in enumerate(names)]
+        plan = _PLANS[(id(stmt), dialect.name)] = (
+            compiled.string, names, [(i, p) for i, p in processors if p is not None])
+    sql, names, processors = plan
+    params = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for i, process in processors:
+            values[i] = process(values[i])
+        params.append(values)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
