@@ -90,8 +90,7 @@ def pull_page(store, scope, request):
     if not isinstance(request, PullRequest):
         request = PullRequest.from_wire(request)
     cursor = Cursor.decode(request.cursor) if request.cursor else None
-    epoch = store.epoch()
-    top = store.max_seq()  # read before the changes: the seq invariant makes this safe
+    epoch, top = store.head()  # read before the changes: the seq invariant makes this safe
     after, masks = _starting_points(cursor, scope, epoch, top)
     rows = store.changes(after, request.limit + 1) if after else []
     # read after the changes: a purge that committed before them is seen here

@@ -141,6 +141,9 @@ class Store(Protocol):
     def epoch(self) -> str:
         """Return the id of this database's life; a restore from backup sets a new one."""
 
+    def head(self) -> tuple[str, int]:
+        """Return ``(epoch(), max_seq())``, read together."""
+
     def max_seq(self) -> int:
         """Return the highest *committed* seq (0 when empty)."""
 
@@ -185,6 +188,11 @@ class MemoryStore:
         """Return the highest committed seq."""
         with self._lock:
             return self._state["seq"]
+
+    def head(self):
+        """Return the epoch and the highest committed seq."""
+        with self._lock:
+            return self._state["epoch"], self._state["seq"]
 
     def purged_through_seq(self):
         """Return the highest seq of a purged tombstone."""

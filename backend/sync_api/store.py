@@ -139,6 +139,11 @@ class SqlStore:
     def max_seq(self):
         return self._state("seq")
 
+    def head(self):
+        with self._reading() as conn:
+            return tuple(conn.exec_driver_sql(
+                "SELECT epoch, seq FROM sync_state WHERE id = 1").one())
+
     def purged_through_seq(self):
         return self._state("purged_through_seq")
 
