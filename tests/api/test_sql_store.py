@@ -1,0 +1,121 @@
+"""The SQL store's fast paths: each keeps exactly what the slow path kept."""
+import json
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+from backend.extensions import db
+from backend.models import LearningSession
+from backend.sync_api.writer_turn import writer_turn
+from sync import Client
+
+from .sync_http import FlaskTransport
+
+
+def _pull_all(client, headers):
+    body = {"protocol": 2, "replica": str(uuid.uuid4()), "cursor": None, "limit": 1000}
+    resp = client.post("/api/sync/pull", json=body, headers=headers)
+    assert resp.status_code == 200
+    return {c["id"]: c for c in resp.json["changes"]}
+
+
+def test_a_record_changed_outside_the_sync_store_is_pulled_as_it_now_is(client, auth, make,
+                                                                         app):
+    org = make.org()
+    ada = make.learner(org)
+    headers = auth.headers(ada)
+    tablet = Client(FlaskTransport(client, headers))
+    entry = str(uuid.uuid4())
+    tablet.write("sessions", entry, {"activity": "Knitting", "minutes": 20}, ada.id)
+    assert tablet.sync().ok
+    assert _pull_all(client, headers)[entry]["fields"]["minutes"] == 20
+
+    with app.app_context():  # a correction made through the ORM, as a data fix would be
+        row = db.session.get(LearningSession, entry)
+        row.minutes = 25
+        db.session.commit()
+
+    assert _pull_all(client, headers)[entry]["fields"]["minutes"] == 25
+
+
+def test_a_pulled_record_is_what_the_engine_would_send(client, auth, make, app):
+    org = make.org()
+    ada = make.learner(org)
+    headers = auth.headers(ada)
+    tablet = Client(FlaskTransport(client, headers))
+    entry = str(uuid.uuid4())
+    tablet.write("sessions", entry, {"activity": "Chess", "benefits": ["mind_active"],
+                                     "date": "2026-11-02", "note": "Tea \u00e9 \U0001F600"},
+                 ada.id)
+    tablet.write("sessions", entry, {"minutes": 40}, ada.id)
+    assert tablet.sync().ok
+
+    pulled = _pull_all(client, headers)[entry]
+    from backend.sync_api.store import SqlStore
+    with app.app_context():
+        record = SqlStore.record_of("sessions", db.session.get(LearningSession, entry))
+
+    assert pulled == json.loads(json.dumps(record.to_wire()))
+    assert set(pulled["revs"]) == {"minutes"}  # one field changed later: named on its own
+
+
+def test_a_number_too_wide_for_64_bits_is_read_exactly_and_refused_by_its_field(client, auth,
+                                                                                 make):
+    org = make.org()
+    ada = make.learner(org)
+    replica = str(uuid.uuid4())
+    body = {"protocol": 2, "replica": replica, "floor": 1, "mutations": [{
+        "id": str(uuid.uuid4()), "replica": replica, "seq": 1, "op": "upsert",
+        "collection": "sessions", "record_id": str(uuid.uuid4()), "learner_id": ada.id,
+        "fields": {"activity": "Sums", "minutes": 10 ** 30}, "base": {},
+        "at": "2026-11-26T10:00:00.000000Z"}]}
+
+    resp = client.post("/api/sync/push", json=body, headers=auth.headers(ada))
+
+    [result] = resp.json["results"]
+    assert result["status"] == "rejected"
+    assert result["error"]["details"]["field"] == "minutes"
+
+
+class _FakeEngine:
+    def __init__(self, path):
+        from sqlalchemy.engine import make_url
+        self.url = make_url(f"sqlite:///{path}")
+
+
+def test_a_second_writer_waits_for_the_first_to_finish(tmp_path):
+    engine = _FakeEngine(tmp_path / "db.sqlite")
+    order = []
+
+    def second():
+        with writer_turn(engine):
+            order.append("second")
+
+    with writer_turn(engine):
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.2)
+        order.append("first done")
+    thread.join(5)
+
+    assert order == ["first done", "second"]
+
+
+def test_a_writer_in_another_process_waits_for_the_turn(tmp_path):
+    engine = _FakeEngine(tmp_path / "db.sqlite")
+    script = ("import sys, time; from sqlalchemy.engine import make_url\n"
+              "from backend.sync_api.writer_turn import writer_turn\n"
+              "class E: url = make_url(sys.argv[1])\n"
+              "print('ready', flush=True)\n"
+              "with writer_turn(E()): print(time.time(), flush=True)\n")
+    with writer_turn(engine):
+        other = subprocess.Popen([sys.executable, "-c", script, str(engine.url)],
+                                 stdout=subprocess.PIPE, text=True)
+        assert other.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        released = time.time()
+    got_turn = float(other.communicate(timeout=30)[0])
+
+    assert got_turn >= released
