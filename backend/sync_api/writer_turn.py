@@ -19,7 +19,8 @@ def _turn(path):
     """The (thread lock, lock file) of ``path``, one pair per process."""
     with _GUARD:
         if path not in _TURNS:
-            _TURNS[path] = (threading.Lock(), open(path, "a+b"))  # noqa: SIM115 (kept open)
+            # a plain descriptor, open for the life of the process
+            _TURNS[path] = (threading.Lock(), os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         return _TURNS[path]
 
 

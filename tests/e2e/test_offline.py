@@ -28,7 +28,8 @@ def test_a_session_recorded_offline_after_a_restart_reaches_the_server(
     page.goto(live_server.url + "/")
     open_journal(page, "Edna Whitworth", "2468")
     record_session(page, "Knitted the blanket border")
-    assert page.is_visible("text=Saved on this tablet. Will send when online.")
+    # the trust line settles once the write's sync attempt has found no network
+    page.wait_for_selector("text=Saved on this tablet. Will send when online.")
 
     live_server.start()
     again.set_offline(False)
