@@ -115,9 +115,10 @@ class OursDevice:
         for record_id, fields in batch:
             old_fields, rev, revs = self.known.get(record_id, ({}, None, {}))
             changes = {k: v for k, v in fields.items() if old_fields.get(k) != v}
-            # the packed revs of a pulled record (docs/sync-protocol.md, "Revs on the wire")
-            base = {k: revs[k] if k in revs else rev if k in old_fields else None
-                    for k in changes}
+            # the packed revs of a pulled record or a push result (docs/sync-protocol.md, "Revs
+            # on the wire"); a field never had from the server is left out of base
+            base = {k: revs[k] if k in revs else rev for k in changes
+                    if (k in revs and revs[k] is not None) or (k in old_fields and rev)}
             mutations.append({
                 "id": str(uuid.uuid4()), "replica": self.replica, "seq": self.next_seq,
                 "op": "upsert", "collection": COLLECTION, "record_id": record_id,
@@ -127,10 +128,11 @@ class OursDevice:
         seconds, (_, _, body) = self.client.timed("POST", "/api/sync/push", {
             "protocol": PROTOCOL, "replica": self.replica, "floor": floor,
             "mutations": mutations})
-        for (record_id, fields), result in zip(batch, body["results"]):
+        for (record_id, fields), mutation, result in zip(batch, mutations, body["results"]):
             if result["status"] != "applied":
                 raise RuntimeError(f"ours did not apply {record_id}: {result}")
-            self.known[record_id] = (fields, None, result["revs"])
+            # a result names only the revs its mutation did not set
+            self.known[record_id] = (fields, mutation["id"], result["revs"])
         return seconds
 
     def pull(self, page=None):

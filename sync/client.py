@@ -104,8 +104,8 @@ class Client:
         :raises InvalidRequest: if the mutation would not pass the protocol's shape checks.
         """
         current = self.local.view(record_id)
-        base = {name: current.revs.get(name) if current else None for name in fields}
-        return self._enqueue("upsert", collection, record_id, learner_id, fields, base, {})
+        return self._enqueue("upsert", collection, record_id, learner_id, fields,
+                             _base(current, fields), {})
 
     def delete(self, collection, record_id, learner_id):
         """Delete a record (the server refuses, keeping a conflict, if it changed meanwhile).
@@ -134,8 +134,7 @@ class Client:
             base, seen = self._everything_seen(record_id)
         else:
             current = self.local.view(record_id)
-            base = {name: current.revs.get(name) if current else None
-                    for name in fields if name != DELETED}
+            base = _base(current, [name for name in fields if name != DELETED])
             seen = {name: [v["rev"] for v in current.conflicts.get(name, [])]
                     for name in fields if current is not None and name in current.conflicts}
         return self._enqueue("resolve", collection, record_id, learner_id, fields, base, seen)
@@ -282,3 +281,10 @@ class Client:
         if self.local.resync_seen is not None:
             seen, self.local.resync_seen = self.local.resync_seen, None
             self.local.drop(lambda record: record.id in seen)
+
+
+def _base(current, names):
+    """The revs the person's values were based on; a field the device never had from the
+    server is left out (the same as null, and shorter on the wire)."""
+    revs = current.revs if current is not None else {}
+    return {name: revs[name] for name in names if revs.get(name) is not None}

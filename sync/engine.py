@@ -14,7 +14,7 @@ from .cursor import Cursor, visibility_mask
 from .errors import CursorExpired, EpochChanged
 from .protocol import (PROTOCOL_VERSION, MutationResult, PullRequest, PullResponse,
                        PushRequest, PushResponse)
-from .records import DELETED, Record, format_time, utc_now
+from .records import DELETED, Record, format_time, pack_revs, utc_now
 from .store import StoredResult
 
 COLLECTION_KEY = "_collection"  # a validator's key for "no such collection"
@@ -213,7 +213,8 @@ class _PushBatch:
         result = MutationResult(mutation.id, outcome.status, conflicts=outcome.conflicts,
                                 error=outcome.error)
         if outcome.status != "rejected":
-            result.revs = dict(record.revs)
+            # packed: a field this mutation set, and whose rev is now its id, goes unnamed
+            result.revs = pack_revs(mutation.fields, record.revs, mutation.id)[1]
         self.done.append((mutation, result, None if outcome.error else key))
         return result
 

@@ -7,7 +7,7 @@ from .cursor import MAX_CURSOR_CHARS, Cursor  # noqa: F401  (part of the protoco
 from .errors import (CursorExpired, EpochChanged, Forbidden, InvalidRequest,  # noqa: F401
                      ProtocolError, ProtocolTooOld, Unauthorized)
 from .mutation import OPS, Mutation  # noqa: F401  (part of the protocol's names)
-from .records import DELETED, Record, check_revs  # noqa: F401
+from .records import DELETED, Record, check_revs, unpack_revs  # noqa: F401
 
 PROTOCOL_VERSION = 2  # 2: records carry their revs packed (``rev`` and ``revs``)
 MIN_PROTOCOL_VERSION = 2
@@ -83,6 +83,15 @@ class MutationResult:
     revs: dict | None = None
     conflicts: list = field(default_factory=list)
     error: dict | None = None
+
+    def full_revs(self, mutation):
+        """The record's revs after ``mutation``, in full: ``revs`` travels packed (``pack_revs``
+        with the mutation's own id as the shared rev), naming only the revs it did not set.
+
+        :param mutation: the ``Mutation`` this result answers.
+        """
+        return None if self.revs is None else unpack_revs(mutation.fields, mutation.id,
+                                                          self.revs)
 
     def to_wire(self):
         """Return the result as a JSON object (every key always present)."""

@@ -110,21 +110,24 @@ class Record:
             updated_at=wire.string(data["updated_at"], wire.join(path, "updated_at")))
 
 
-def pack_revs(fields, revs):
+def pack_revs(fields, revs, common=None):
     """Return ``(rev, revs)`` as a record travels: ``rev`` is the rev most of ``fields`` share,
     and ``revs`` names only the others (a field whose rev differs, a field set to null, the
     ``_deleted`` marker, and as null a field with no rev). A record written in one go sends one
     id instead of one per field.
 
-    :param fields: the record's domain fields.
+    :param fields: the record's domain fields (or, for a push result, the mutation's).
     :param revs: its full revs, field -> rev.
+    :param common: the shared rev to use (a push result's: the mutation's own id); by default
+        the one most of ``fields`` have.
     """
-    counts = {}
-    for name in fields:
-        rev = revs.get(name)
-        if rev is not None:
-            counts[rev] = counts.get(rev, 0) + 1
-    common = max(counts, key=counts.get) if counts else None
+    if common is None:
+        counts = {}
+        for name in fields:
+            rev = revs.get(name)
+            if rev is not None:
+                counts[rev] = counts.get(rev, 0) + 1
+        common = max(counts, key=counts.get) if counts else None
     packed = {name: rev for name, rev in revs.items()
               if rev is not None and (rev != common or name not in fields)}
     if common is not None:

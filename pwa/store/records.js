@@ -129,9 +129,14 @@ export async function write(s, collection, id, changes, { learnerId } = {}) {
   }
   if (!current && fields.visibility === undefined) fields.visibility = 'private';
   if (!Object.keys(fields).length) return record.id;
-  const base = Object.fromEntries(Object.keys(fields).map((n) => [n, orNull(record.revs[n])]));
-  await enqueue(s, mutationFor(s, 'upsert', record, fields, base));
+  await enqueue(s, mutationFor(s, 'upsert', record, fields, baseOf(record, Object.keys(fields))));
   return record.id;
+}
+
+/** The revs the person's values were based on; a field never had from the server is left
+ * out (the same as null to the server, and shorter on the wire). */
+function baseOf(record, names) {
+  return Object.fromEntries(names.filter((n) => record.revs[n] != null).map((n) => [n, record.revs[n]]));
 }
 
 function everythingSeen(record) {
@@ -156,7 +161,7 @@ export async function resolve(s, collection, id, values) {
     return enqueue(s, mutationFor(s, 'resolve', record, { [DELETED]: true }, base, seen));
   }
   const names = Object.keys(values).filter((n) => n !== DELETED);
-  const base = Object.fromEntries(names.map((n) => [n, orNull(record.revs[n])]));
+  const base = baseOf(record, names);
   const seen = Object.fromEntries(names.filter((n) => record.conflicts[n]).map((n) => [n, record.conflicts[n].map((v) => v.rev)]));
   if (record.conflicts[DELETED]) seen[DELETED] = record.conflicts[DELETED].map((v) => v.rev);
   return enqueue(s, mutationFor(s, 'resolve', record, values, base, seen));

@@ -68,10 +68,10 @@ class Writer:
                **fields):
         """Push a new goal and return its id and revs."""
         record_id = record_id or new_id()
-        result, = self.push(self.upsert(record_id, {"title": title, **fields},
-                                        learner_id=learner_id))
+        mutation = self.upsert(record_id, {"title": title, **fields}, learner_id=learner_id)
+        result, = self.push(mutation)
         assert result.status == "applied", result
-        return record_id, result.revs
+        return record_id, result.full_revs(mutation)
 
     def push(self, *mutations, floor=1, now=None):
         """Push and return the results."""

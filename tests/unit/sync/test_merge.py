@@ -31,9 +31,12 @@ def test_two_devices_changing_the_same_field_keep_both_versions(store, writer, m
     mentor = make_writer(9)
     writer.push(writer.upsert(record_id, {"title": "Video-call family"}, revs))
 
-    result, = mentor.push(mentor.upsert(record_id, {"title": "Video-call Tom"}, revs))
+    tom = mentor.upsert(record_id, {"title": "Video-call Tom"}, revs)
+    result, = mentor.push(tom)
 
     assert (result.status, result.conflicts) == ("conflict", ["title"])
+    # the title kept its other rev: a packed result names it, since it is not this mutation's
+    assert result.revs["title"] == result.full_revs(tom)["title"] != tom.id
     record = current(store, record_id)
     assert record.fields["title"] == "Video-call family"
     assert [(v["value"], v["author_id"]) for v in record.conflicts["title"]] == [
@@ -65,9 +68,11 @@ def test_a_field_the_server_never_had_is_set_without_conflict(writer, make_write
     record_id, revs = writer.create(title="Paint")
     mentor = make_writer(9)
 
-    result, = mentor.push(mentor.upsert(record_id, {"gas_level": 1}))
+    mutation = mentor.upsert(record_id, {"gas_level": 1})
+    result, = mentor.push(mutation)
 
-    assert (result.status, result.revs["gas_level"]) == ("applied", result.id)
+    assert (result.status, result.full_revs(mutation)["gas_level"]) == ("applied", result.id)
+    assert result.full_revs(mutation)["title"] == revs["title"]
 
 
 def test_a_delete_leaves_a_tombstone_that_keeps_only_the_visibility(store, writer):
@@ -112,9 +117,10 @@ def test_a_delete_that_saw_the_kept_versions_deletes(writer, make_writer):
     record_id, revs = writer.create(title="Paint")
     mentor = make_writer(9)
     writer.push(writer.upsert(record_id, {"title": "Draw"}, revs))
-    kept, = mentor.push(mentor.upsert(record_id, {"title": "Sketch"}, revs))
+    sketch = mentor.upsert(record_id, {"title": "Sketch"}, revs)
+    kept, = mentor.push(sketch)
 
-    result, = writer.push(writer.delete(record_id, deleted_seen(kept.revs),
+    result, = writer.push(writer.delete(record_id, deleted_seen(kept.full_revs(sketch)),
                                         seen={"title": [kept.id]}))
 
     assert result.status == "applied"
@@ -201,11 +207,12 @@ def test_resolving_a_delete_conflict_deletes_or_keeps_the_record(
         store, writer, make_writer, choice, deleted):
     record_id, revs = writer.create(title="Paint")
     mentor = make_writer(9)
-    changed, = writer.push(writer.upsert(record_id, {"why": "joy"}, revs))
+    why = writer.upsert(record_id, {"why": "joy"}, revs)
+    changed, = writer.push(why)
     refused, = mentor.push(mentor.delete(record_id, revs))
 
     result, = writer.push(writer.resolve(record_id, {DELETED: choice},
-                                         deleted_seen(changed.revs),
+                                         deleted_seen(changed.full_revs(why)),
                                          seen={DELETED: [refused.id]}))
 
     assert result.status == "applied"

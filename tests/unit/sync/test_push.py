@@ -14,7 +14,8 @@ def test_a_new_record_is_created_with_the_pusher_as_author(store, writer):
     result, = writer.push(mutation)
 
     assert (result.status, result.seq) == ("applied", 1)
-    assert result.revs == {"title": mutation.id}
+    assert result.full_revs(mutation) == {"title": mutation.id}
+    assert result.revs == {}  # packed: what the mutation set goes unnamed
     (change,), _ = pull_all(store, scope_of(LEARNER))
     assert (change.record.author_id, change.record.learner_id) == (1, LEARNER)
     assert change.record.fields == {"title": "Learn to video-call my grandson"}
