@@ -80,18 +80,31 @@ def row_from_record(record):
     return row
 
 
-def _changes_sql(after, limit):
-    """Per table, one statement for a pull page: the learners' rows after their seqs in seq
-    order, stopping at ``limit`` (on the table's (learner_id, seq) index). Learner ids, seqs
-    and the limit are Python ints, written into the SQL as numbers."""
+def _changes_sql(after, limit, dialect):
+    """The statements of a pull page and their parameters: per table, the learners' rows after
+    their seqs in seq order, stopping at ``limit`` (on the table's (learner_id, seq) index); on
+    PostgreSQL one UNION ALL of them (one round trip, merged by seq on the server).
+
+    The SQL text depends only on how many learners and distinct seqs ``after`` holds, so the
+    drivers' prepared statements are reused from pull to pull.
+    """
     by_seq = {}
     for learner, seq in after.items():
         by_seq.setdefault(int(seq), []).append(int(learner))
-    where = " OR ".join(f"(learner_id IN ({','.join(map(str, sorted(learners)))}) AND seq > {seq})"
-                        for seq, learners in sorted(by_seq.items()))
-    return [f"SELECT seq, learner_id, '{name}', id, visibility, widest_visibility, wire "
-            f"FROM {table.name} WHERE {where} ORDER BY seq LIMIT {int(limit)}"
-            for name, table in TABLES.items()]
+    groups = sorted(by_seq.items())
+    mark = "?" if dialect == "sqlite" else "%s"
+    where = " OR ".join(f"(learner_id IN ({','.join([mark] * len(learners))}) AND seq > {mark})"
+                        for _, learners in groups)
+    params = [value for seq, learners in groups for value in (*learners, seq)]
+    selects = [f"SELECT seq, learner_id, '{name}' AS collection, id, visibility, "
+               f"widest_visibility, wire FROM {table.name} WHERE {where} "
+               f"ORDER BY seq LIMIT {mark}" for name, table in TABLES.items()]
+    per_table = [*params, int(limit)]
+    if dialect == "sqlite":
+        return [(sql, per_table) for sql in selects]
+    union = " UNION ALL ".join(f"({sql})" for sql in selects)
+    return [(f"SELECT * FROM ({union}) AS changes ORDER BY seq LIMIT %s",
+             per_table * len(selects) + [int(limit)])]
 
 
 class SqlStore:
@@ -100,25 +113,18 @@ class SqlStore:
     :param engine: the SQLAlchemy engine (``db.engine``)
     :param person_id: who is pushing, recorded on replicas seen for the first time
     :param device_id: the enrolled tablet they push from, if any
+    :param reader: a connection for the reads of a pull (the request's own: no second
+        checkout), instead of one from the engine per read
     """
 
-    def __init__(self, engine, person_id=None, device_id=None):
+    def __init__(self, engine, person_id=None, device_id=None, reader=None):
         self.engine, self.person_id, self.device_id = engine, person_id, device_id
-        self._conn = None
-
-    def __enter__(self):
-        """Within ``with store:``, the reads of a pull share one connection."""
-        self._conn = self.engine.connect()
-        return self
-
-    def __exit__(self, *exc):
-        self._conn.close()
-        self._conn = None
+        self.reader = reader
 
     @contextmanager
     def _reading(self):
-        if self._conn is not None:
-            yield self._conn
+        if self.reader is not None:
+            yield self.reader
         else:
             with self.engine.connect() as conn:
                 yield conn
@@ -161,8 +167,8 @@ class SqlStore:
             found = []
             cursor = conn.connection.cursor()
             try:
-                for sql in _changes_sql(after, limit):
-                    cursor.execute(sql)
+                for sql, params in _changes_sql(after, limit, conn.dialect.name):
+                    cursor.execute(sql, params)
                     found.extend(cursor.fetchall())
             finally:
                 cursor.close()

@@ -52,8 +52,8 @@ def push():
 def pull():
     """Fetch the changes this person's device may hold, a page at a time, after a cursor."""
     body = json_body()
-    with _store() as store:
-        page = sync.pull_page(store, policy.scope_for(g.person), body)
+    store = SqlStore(db.engine, reader=db.session.connection())
+    page = sync.pull_page(store, policy.scope_for(g.person), body)
     db.session.commit()
     return _json(page.to_json())
 
