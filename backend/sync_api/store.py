@@ -241,7 +241,7 @@ class _SqlTransaction:
         return self.conn.execute(_ALLOCATE, {"n": n}).scalar_one() - n + 1
 
     def put_records(self, created, updated):
-        for collection, table in TABLES.items():
+        for collection in TABLES:
             new = [row_from_record(r) for r in created if r.collection == collection]
             if new:
                 _execute_many(self.conn, _INSERT[collection], new)
