@@ -5,7 +5,7 @@ from ..apidoc import documented
 from ..auth.schemas import PersonOut
 from ..auth.tokens import auth_required
 from ..errors import json_body
-from ..extensions import db
+from ..responses import committed
 from . import audit, people, setup
 from .schemas import (AuditPageOut, AuditQuery, DeviceIn, DevicesOut, EnrolledOut, LearnersOut,
                       MentorsOut,
@@ -15,17 +15,12 @@ from .schemas import (AuditPageOut, AuditQuery, DeviceIn, DevicesOut, EnrolledOu
 bp = Blueprint("org", __name__, url_prefix="/api")
 
 
-def _done(schema, obj, status=200):
-    db.session.commit()
-    return schema.dump(obj), status
-
-
 @bp.get("/organisation")
 @auth_required
 @documented(response=OrganisationOut)
 def organisation():
     """The signed-in person's organisation."""
-    return _done(OrganisationOut(), g.person.organisation)
+    return committed(OrganisationOut(), g.person.organisation)
 
 
 @bp.get("/people")
@@ -34,7 +29,7 @@ def organisation():
 def list_people():
     """The people of my organisation (staff)."""
     query = PeopleQuery().load(request.args.to_dict())
-    return _done(PeopleOut(), {"items": people.list_people(g.person, query.get("role"))})
+    return committed(PeopleOut(), {"items": people.list_people(g.person, query.get("role"))})
 
 
 @bp.post("/people")
@@ -43,7 +38,7 @@ def list_people():
 def create_person():
     """Add a learner, mentor or member of staff (administrators)."""
     data = PersonIn().load(json_body())
-    return _done(PersonOut(), people.create(g.person, data), 201)
+    return committed(PersonOut(), people.create(g.person, data), 201)
 
 
 @bp.get("/people/<int:person_id>")
@@ -51,7 +46,7 @@ def create_person():
 @documented(response=PersonOut)
 def get_person(person_id):
     """One person of my organisation (staff)."""
-    return _done(PersonOut(), people.in_my_organisation(g.person, person_id))
+    return committed(PersonOut(), people.in_my_organisation(g.person, person_id))
 
 
 @bp.patch("/people/<int:person_id>")
@@ -60,7 +55,7 @@ def get_person(person_id):
 def update_person(person_id):
     """Change a person's name, PIN, opting out, or whether they are active (administrators)."""
     data = PersonPatch().load(json_body())
-    return _done(PersonOut(), people.update(g.person, person_id, data))
+    return committed(PersonOut(), people.update(g.person, person_id, data))
 
 
 @bp.post("/people/<int:person_id>/unlock")
@@ -68,7 +63,7 @@ def update_person(person_id):
 @documented(response=PersonOut)
 def unlock_person(person_id):
     """Lift a lockout after too many wrong tries (staff; administrators for mentors, staff)."""
-    return _done(PersonOut(), people.unlock(g.person, person_id))
+    return committed(PersonOut(), people.unlock(g.person, person_id))
 
 
 @bp.get("/pairings")
@@ -76,7 +71,7 @@ def unlock_person(person_id):
 @documented(response=PairingsOut)
 def list_pairings():
     """The mentor pairings of my organisation, active first (staff)."""
-    return _done(PairingsOut(), {"items": setup.list_pairings(g.person)})
+    return committed(PairingsOut(), {"items": setup.list_pairings(g.person)})
 
 
 @bp.post("/pairings")
@@ -85,7 +80,7 @@ def list_pairings():
 def create_pairing():
     """Pair a mentor with a learner (administrators)."""
     data = PairingIn().load(json_body())
-    return _done(PairingOut(), setup.pair(g.person, data["mentor_id"], data["learner_id"]), 201)
+    return committed(PairingOut(), setup.pair(g.person, data["mentor_id"], data["learner_id"]), 201)
 
 
 @bp.post("/pairings/<int:pairing_id>/end")
@@ -93,7 +88,7 @@ def create_pairing():
 @documented(response=PairingOut)
 def end_pairing(pairing_id):
     """End a pairing: the mentor no longer sees the learner's journal (administrators)."""
-    return _done(PairingOut(), setup.end_pairing(g.person, pairing_id))
+    return committed(PairingOut(), setup.end_pairing(g.person, pairing_id))
 
 
 @bp.get("/devices")
@@ -101,7 +96,7 @@ def end_pairing(pairing_id):
 @documented(response=DevicesOut)
 def list_devices():
     """The tablets enrolled for my organisation (staff)."""
-    return _done(DevicesOut(), {"items": setup.list_devices(g.person)})
+    return committed(DevicesOut(), {"items": setup.list_devices(g.person)})
 
 
 @bp.post("/devices")
@@ -111,7 +106,7 @@ def enrol_device():
     """Enrol a tablet; the response shows its key once (administrators)."""
     data = DeviceIn().load(json_body())
     device, raw = setup.enrol(g.person, data["name"])
-    return _done(EnrolledOut(), {"device": device, "device_key": raw}, 201)
+    return committed(EnrolledOut(), {"device": device, "device_key": raw}, 201)
 
 
 @bp.post("/devices/<int:device_id>/revoke")
@@ -119,7 +114,7 @@ def enrol_device():
 @documented(response=DeviceOut)
 def revoke_device(device_id):
     """Revoke a tablet and every sign-in on it (administrators)."""
-    return _done(DeviceOut(), setup.revoke_device(g.person, device_id))
+    return committed(DeviceOut(), setup.revoke_device(g.person, device_id))
 
 
 @bp.get("/audit")
@@ -128,7 +123,7 @@ def revoke_device(device_id):
 def audit_log():
     """The audit log of my organisation, newest first, a page at a time (administrators)."""
     query = AuditQuery().load(request.args.to_dict())
-    return _done(AuditPageOut(), audit.page(g.person, query["page"], query["per_page"],
+    return committed(AuditPageOut(), audit.page(g.person, query["page"], query["per_page"],
                                             query.get("learner_id")))
 
 
@@ -137,7 +132,7 @@ def audit_log():
 @documented(response=MentorsOut)
 def my_mentors():
     """My mentors, past and present (a learner): who wrote the visits in my journal."""
-    return _done(MentorsOut(), {"items": people.my_mentors(g.person)})
+    return committed(MentorsOut(), {"items": people.my_mentors(g.person)})
 
 
 @bp.get("/me/learners")
@@ -145,4 +140,4 @@ def my_mentors():
 @documented(response=LearnersOut)
 def my_learners():
     """The learners I work with: a mentor's paired learners, or my organisation's (staff)."""
-    return _done(LearnersOut(), {"items": people.my_learners(g.person)})
+    return committed(LearnersOut(), {"items": people.my_learners(g.person)})

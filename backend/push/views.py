@@ -6,6 +6,7 @@ from ..apidoc import documented, public
 from ..auth.tokens import auth_required
 from ..errors import json_body
 from ..extensions import db
+from ..responses import committed
 from . import subscriptions, vapid
 from .cli import init_keys, send_due
 from .schemas import (KeyOut, RemindersIn, SubscriptionIn, SubscriptionOut, SubscriptionsOut,
@@ -17,11 +18,6 @@ bp.cli.add_command(send_due)
 # The key pair is made on first start (not on the first subscription), so that every process
 # started after this one reads the same pair from the instance folder.
 bp.record_once(lambda state: vapid.ensure(state.app))
-
-
-def _done(schema, obj, status=200):
-    db.session.commit()
-    return schema.dump(obj), status
 
 
 @bp.get("/key")
@@ -37,7 +33,7 @@ def key():
 @documented(response=SubscriptionsOut)
 def list_subscriptions():
     """My reminder subscriptions (each device where I said yes), and the kinds I can have."""
-    return _done(SubscriptionsOut(), {"kinds": subscriptions.kinds_for(g.person),
+    return committed(SubscriptionsOut(), {"kinds": subscriptions.kinds_for(g.person),
                                       "items": subscriptions.mine(g.person)})
 
 
@@ -47,7 +43,7 @@ def list_subscriptions():
 def subscribe():
     """Say yes to reminders on this device (again: the same endpoint is updated)."""
     data = SubscriptionIn().load(json_body())
-    return _done(SubscriptionOut(), subscriptions.subscribe(g.person, g.token, data), 201)
+    return committed(SubscriptionOut(), subscriptions.subscribe(g.person, g.token, data), 201)
 
 
 @bp.get("/subscriptions/<int:subscription_id>")
@@ -55,7 +51,7 @@ def subscribe():
 @documented(response=SubscriptionOut)
 def get_subscription(subscription_id):
     """One of my reminder subscriptions."""
-    return _done(SubscriptionOut(), subscriptions.one_of_mine(g.person, subscription_id))
+    return committed(SubscriptionOut(), subscriptions.one_of_mine(g.person, subscription_id))
 
 
 @bp.patch("/subscriptions/<int:subscription_id>")
@@ -65,7 +61,7 @@ def change_subscription(subscription_id):
     """Change which reminders, the days, the time or the timezone; or switch them all off."""
     choices = RemindersIn().load(json_body())
     sub = subscriptions.one_of_mine(g.person, subscription_id)
-    return _done(SubscriptionOut(), subscriptions.choose(g.person, sub, choices))
+    return committed(SubscriptionOut(), subscriptions.choose(g.person, sub, choices))
 
 
 @bp.delete("/subscriptions/<int:subscription_id>")
@@ -83,7 +79,7 @@ def delete_subscription(subscription_id):
 @documented(response=VisitsOut)
 def list_visits():
     """My learners and the next visit planned with each (mentors)."""
-    return _done(VisitsOut(), {"items": subscriptions.planned_visits(g.person)})
+    return committed(VisitsOut(), {"items": subscriptions.planned_visits(g.person)})
 
 
 @bp.put("/visits/<int:learner_id>")
@@ -92,5 +88,5 @@ def list_visits():
 def plan_visit(learner_id):
     """Plan my next visit to a learner, or clear it with null (mentors)."""
     data = VisitIn().load(json_body())
-    return _done(VisitOut(), subscriptions.plan_visit(g.person, learner_id,
+    return committed(VisitOut(), subscriptions.plan_visit(g.person, learner_id,
                                                       data["next_visit_on"]))

@@ -8,16 +8,12 @@ from flask import Blueprint, g, request
 
 from ..apidoc import documented
 from ..auth.tokens import auth_required
+from ..responses import committed
 from . import csv_export, service, snapshot
 from .schemas import (CsvQuery, OrganisationQuery, QuietOut, ReviewOut, ReviewQuery,
                       SnapshotOut, SnapshotsOut)
 
 bp = Blueprint("review", __name__, url_prefix="/api", cli_group="review")
-
-
-def _answer(schema, obj):
-    service.commit()
-    return schema.dump(obj)
 
 
 @bp.get("/review")
@@ -28,7 +24,7 @@ def review():
     co-production, the dose effect and equity, every figure from fewer than 5 learners
     suppressed."""
     query = ReviewQuery().load(request.args.to_dict())
-    return _answer(ReviewOut(), service.review(g.person, query.get("organisation"),
+    return committed(ReviewOut(), service.review(g.person, query.get("organisation"),
                                                query.get("first"), query.get("last")))
 
 
@@ -56,7 +52,7 @@ def review_csv():
 def snapshots():
     """The monthly reviews stored for my organisation, newest first (staff)."""
     query = OrganisationQuery().load(request.args.to_dict())
-    return _answer(SnapshotsOut(), {"items": snapshot.list_for(g.person,
+    return committed(SnapshotsOut(), {"items": snapshot.list_for(g.person,
                                                                query.get("organisation"))})
 
 
@@ -65,7 +61,7 @@ def snapshots():
 @documented(response=SnapshotOut)
 def one_snapshot(snapshot_id):
     """One stored monthly review, as it was prepared (staff)."""
-    return _answer(SnapshotOut(), snapshot.get_for(g.person, snapshot_id))
+    return committed(SnapshotOut(), snapshot.get_for(g.person, snapshot_id))
 
 
 @bp.get("/review/quiet")
@@ -76,7 +72,7 @@ def quiet():
     name (staff). Each name shown is written to the audit log; their journals open through
     the journal endpoints, which audit every staff read."""
     query = OrganisationQuery().load(request.args.to_dict())
-    return _answer(QuietOut(), service.quiet_named(g.person, query.get("organisation")))
+    return committed(QuietOut(), service.quiet_named(g.person, query.get("organisation")))
 
 
 from . import cli  # noqa: E402,F401  (registers ``flask review ...`` and ``flask scheduler``)

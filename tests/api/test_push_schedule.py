@@ -7,7 +7,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -21,10 +20,10 @@ from backend.models.types import utcnow
 from backend.push import jobs as push_jobs
 from backend.push.jobs import send_due_reminders
 from backend.push.reminders import next_moment
-from backend.scheduler import Lease, serve
 
 from ..live_server import ROOT
 from ..push_service import PushService
+from ..scheduler_thread import scheduler_threads, wait_for
 
 UK = ZoneInfo("Europe/London")
 SPRING_FORWARD, FALL_BACK = date(2026, 3, 29), date(2026, 10, 25)
@@ -139,53 +138,10 @@ def test_two_senders_at_once_send_each_reminder_once(app, subscribe, push_servic
     assert len(push_service.received) == 4
 
 
-class Runner:
-    """A real scheduler (``backend.scheduler.serve``, its lease and its job store) in a thread,
-    on an app of its own, as a ``flask scheduler`` process would be; the reminder job ticks
-    every 0.2 seconds instead of every minute."""
-
-    def __init__(self, database_url, name, table):
-        self.app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
-        self.lease, self.stop = Lease(holder=name, ttl=1), threading.Event()
-        configure = functools.partial(push_jobs.schedule, every=0.2)
-        self.thread = threading.Thread(target=serve, args=(self.app, self.lease, self.stop),
-                                       kwargs={"heartbeat": 0.2, "configure": configure,
-                                               "table": table}, daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def halt(self):
-        self.stop.set()
-        self.thread.join(15)
-        assert not self.thread.is_alive()
-        with self.app.app_context():
-            db.engine.dispose()
-
-
 @pytest.fixture
 def runners(database_url):
-    table = f"apscheduler_push_{uuid.uuid4().hex[:8]}"
-    made = []
-
-    def make(name):
-        made.append(Runner(database_url, name, table))
-        return made[-1]
-
-    yield make
-    for runner in made:
-        if runner.thread.is_alive():
-            runner.halt()
-
-
-def wait_for(condition, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+    # the reminder job ticks every 0.2 seconds instead of every minute
+    yield from scheduler_threads(database_url, functools.partial(push_jobs.schedule, every=0.2))
 
 
 def test_a_reminder_due_while_no_scheduler_ran_goes_once_when_one_starts(

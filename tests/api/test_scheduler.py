@@ -4,9 +4,7 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,15 +12,16 @@ import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import current_app
-from sqlalchemy import create_engine, func, inspect, select, update
+from sqlalchemy import MetaData, Table, create_engine, func, inspect, select, update
 
-from backend import create_app, jobs
+from backend import jobs
 from backend.extensions import db
 from backend.models import ReviewSnapshot, SchedulerLease
 from backend.models.types import utcnow
-from backend.scheduler import Lease, serve
+from backend.scheduler import Lease
 
 from ..live_server import ROOT
+from ..scheduler_thread import scheduler_threads, wait_for
 
 UK = ZoneInfo("Europe/London")
 RAN = []  # (scheduler name, time) of every tick
@@ -38,43 +37,10 @@ def _every_fifth_of_a_second(scheduler, stored):
                       replace_existing=True)
 
 
-class Runner:
-    """One scheduler in a thread, on its own app, as a second process would be."""
-
-    def __init__(self, database_url, name, table, configure=_every_fifth_of_a_second):
-        self.app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
-                               "NAME": name})
-        self.lease, self.stop, self.table = Lease(holder=name, ttl=1), threading.Event(), table
-        self.thread = threading.Thread(target=serve, args=(self.app, self.lease, self.stop),
-                                       kwargs={"heartbeat": 0.2, "configure": configure,
-                                               "table": table}, daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def halt(self):
-        self.stop.set()
-        self.thread.join(15)
-        assert not self.thread.is_alive()
-        with self.app.app_context():
-            db.engine.dispose()
-
-
 @pytest.fixture
 def runners(app, database_url):
-    table = f"apscheduler_test_{uuid.uuid4().hex[:8]}"
-    made = []
-
-    def make(name, **kw):
-        made.append(Runner(database_url, name, table, **kw))
-        return made[-1]
-
     RAN.clear()
-    yield make
-    for runner in made:
-        if runner.thread.is_alive():
-            runner.halt()
+    yield from scheduler_threads(database_url, _every_fifth_of_a_second)
 
 
 def _scalar(app, stmt):
@@ -84,15 +50,6 @@ def _scalar(app, stmt):
             return db.session.scalar(stmt)
         finally:
             db.session.rollback()
-
-
-def _wait_for(condition, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_a_free_lease_is_taken_and_a_held_one_refused(app):
@@ -124,18 +81,18 @@ def test_only_the_holder_releases_the_lease(app):
 
 def test_two_schedulers_started_by_mistake_run_each_job_once(runners):
     one, two = runners("one").start(), runners("two").start()
-    assert _wait_for(lambda: len(RAN) >= 8)
+    assert wait_for(lambda: len(RAN) >= 8)
     ran_by = {name for name, _ in RAN}
     assert len(ran_by) == 1
     winner, waiting = (one, two) if ran_by == {"one"} else (two, one)
     winner.halt()
     count = len(RAN)
-    assert _wait_for(lambda: any(name == waiting.lease.holder for name, _ in RAN[count:]))
+    assert wait_for(lambda: any(name == waiting.lease.holder for name, _ in RAN[count:]))
 
 
 def test_a_scheduler_that_loses_its_lease_stops_running_jobs(runners, app):
     one = runners("one").start()
-    assert _wait_for(lambda: len(RAN) >= 2)
+    assert wait_for(lambda: len(RAN) >= 2)
     with app.app_context():
         db.session.execute(update(SchedulerLease).values(
             holder="another machine", expires_at=utcnow() + timedelta(hours=1)))
@@ -159,6 +116,14 @@ def test_the_monthly_review_is_due_on_the_first_at_six_uk_time():
                                                          timedelta(hours=1))
 
 
+def _drop_table(database_url, table):
+    engine = create_engine(database_url)
+    try:
+        Table(table, MetaData()).drop(engine, checkfirst=True)
+    finally:
+        engine.dispose()
+
+
 def _stored_job(database_url, table, keep_open=False):
     """The monthly job as stored (None while the scheduler has not made its table yet)."""
     engine = create_engine(database_url)
@@ -180,15 +145,15 @@ def test_a_monthly_review_missed_while_no_scheduler_ran_runs_once_on_restart(
         runners, app, make, database_url):
     make.org()
     first = runners("before", configure=jobs.schedule).start()
-    assert _wait_for(lambda: _stored_job(database_url, first.table) is not None)
+    assert wait_for(lambda: _stored_job(database_url, first.table) is not None)
     first.halt()
     store, job = _stored_job(database_url, first.table, keep_open=True)
     job._modify(next_run_time=datetime.now(UK) - timedelta(days=3))  # down on the 1st
     store.update_job(job)
     store.shutdown()
     runners("after restart", configure=jobs.schedule).start()
-    assert _wait_for(lambda: _scalar(app, select(func.count()).select_from(ReviewSnapshot)) == 1)
-    assert _wait_for(lambda: _stored_job(database_url, first.table).next_run_time
+    assert wait_for(lambda: _scalar(app, select(func.count()).select_from(ReviewSnapshot)) == 1)
+    assert wait_for(lambda: _stored_job(database_url, first.table).next_run_time
                      > datetime.now(UK))
 
 
@@ -200,15 +165,17 @@ def test_flask_scheduler_holds_the_lease_and_lets_it_go_on_sigterm(app, database
                             cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
-        assert _wait_for(lambda: f":{proc.pid}:" in (
+        assert wait_for(lambda: f":{proc.pid}:" in (
             _scalar(app, select(SchedulerLease.holder)) or ""), 30)
         # running, its jobs stored: stopping now is stopping a scheduler at work
-        assert _wait_for(lambda: _stored_job(database_url, "apscheduler_jobs") is not None, 30)
+        assert wait_for(lambda: _stored_job(database_url, "apscheduler_jobs") is not None, 30)
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
+        # the jobs it stored would outlive the test, next run times and all
+        _drop_table(database_url, "apscheduler_jobs")
     assert proc.returncode == 0, output
     assert "Scheduler stopped." in output
     assert _scalar(app, select(func.count()).select_from(SchedulerLease)) == 0
