@@ -59,8 +59,8 @@ def push(store, actor, request, validate, *, now=None):
         request = PushRequest.from_wire(request)
     with store.transaction() as tx:
         results = _PushBatch(tx, request, now or utc_now()).run(actor, validate)
-    # read after the commit: a store may serve it from another connection
-    return PushResponse(store.epoch(), results)
+        epoch = tx.epoch()  # the epoch the results were written in
+    return PushResponse(epoch, results)
 
 
 def pull(store, scope, request):

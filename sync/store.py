@@ -88,6 +88,11 @@ class StoredResult:
 class StoreTransaction(Protocol):
     """The steps of one push, all inside one serialized write transaction."""
 
+    def epoch(self) -> str:
+        """Return the store's epoch as this transaction sees it: the epoch its writes belong to
+        (``Store.epoch``; a restore's new epoch waits for the transaction, or it for the
+        restore)."""
+
     def next_seqs(self, replicas: Collection[str]) -> dict[str, int]:
         """Return each replica's next expected mutation seq (1 for a replica never seen).
 
@@ -286,6 +291,9 @@ class _MemoryTransaction:
         self._state = state
         self._allocated = 0
         self._records, self._results, self._next_seqs = {}, {}, {}
+
+    def epoch(self):
+        return self._state["epoch"]
 
     def next_seqs(self, replicas):
         return {r: self._next_seqs.get(r, self._state["next_seqs"].get(r, 1)) for r in replicas}

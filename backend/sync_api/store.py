@@ -207,8 +207,12 @@ class _SqlTransaction:
         self.conn, self.person_id, self.device_id = conn, person_id, device_id
         # Lock first, read after: on PostgreSQL the row lock waits for the push before us to
         # commit; on SQLite it takes the write lock, where a read-then-write transaction could
-        # fail at once with SQLITE_BUSY_SNAPSHOT instead of waiting its turn.
-        conn.execute(_LOCK)
+        # fail at once with SQLITE_BUSY_SNAPSHOT instead of waiting its turn. The lock's
+        # statement also answers the epoch the push is written in.
+        self._epoch = conn.execute(_LOCK).scalar_one()
+
+    def epoch(self):
+        return self._epoch
 
     def next_seqs(self, replicas):
         found = dict(self.conn.execute(_NEXT_SEQS, {"ids": list(replicas)}).all())
@@ -268,7 +272,8 @@ class _SqlTransaction:
 # The statements of a push, built once: building SQLAlchemy statements anew for every push
 # cost more than running them.
 _IDS = bindparam("ids", expanding=True)
-_LOCK = update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq)
+_LOCK = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq)
+         .returning(STATE.c.epoch))
 _ALLOCATE = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq + bindparam("n"))
              .returning(STATE.c.seq))
 _NEXT_SEQS = select(REPLICAS.c.id, REPLICAS.c.next_seq).where(REPLICAS.c.id.in_(_IDS))

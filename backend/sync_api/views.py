@@ -11,6 +11,7 @@ from ..extensions import db
 from . import policy
 from .schemas import PullIn, PullOut, PushIn, PushOut
 from .store import SqlStore
+from .writer_turn import writer_turn
 
 bp = Blueprint("sync_api", __name__, url_prefix="/api/sync", cli_group="sync")
 
@@ -38,10 +39,7 @@ def push():
     server for a person to see), deferred (an earlier mutation of this replica is missing).
     """
     body = json_body()
-    if db.session.dirty:
-        # the token's last use (noted at most once a minute) is committed first: on SQLite
-        # it would otherwise hold the one write lock the push's own transaction waits for
-        db.session.commit()
+    _commit_sign_in_use()
     response = sync.push(_store(), policy.actor_for(g.person), body, policy.validate)
     return _json(orjson.dumps(response.to_wire()))
 
@@ -52,10 +50,21 @@ def push():
 def pull():
     """Fetch the changes this person's device may hold, a page at a time, after a cursor."""
     body = json_body()
+    _commit_sign_in_use()
     store = SqlStore(db.engine, reader=db.session.connection())
     page = sync.pull_page(store, policy.scope_for(g.person), body)
     db.session.commit()
     return _json(page.to_json())
+
+
+def _commit_sign_in_use():
+    """Commit the token's last use (noted at most once a minute) before the sync's own work, in
+    the writer's turn: on SQLite a push would otherwise wait behind it for the one write lock,
+    and it would wait for that lock in SQLite's sleeping busy loop, behind every push queued
+    in the kernel (``writer_turn``)."""
+    if db.session.dirty:
+        with writer_turn(db.engine):
+            db.session.commit()
 
 
 def _json(body):
