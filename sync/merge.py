@@ -63,7 +63,12 @@ def rejected(name, field_name, reason, **extra):
 def _upsert(record, mutation, author_id, now):
     if record.deleted:
         if mutation.id in record.revs.values():
-            return Outcome("applied", changed=False)  # the delete saw this write
+            # The delete saw this write: nothing to apply. But the write says how widely the
+            # record was once shared, which a tombstone the delete made on a restored server
+            # (it overtook this create) cannot know; widened, the tombstone travels to
+            # everyone who may have had the record, and it leaves their devices too.
+            return Outcome("applied", changed=bool(mutation.fields.get("visibility"))
+                           and record.widen(mutation.fields["visibility"]))
         return rejected("record_deleted", "record_id", "the record was deleted")
     conflicts = [name for name, value in mutation.fields.items()
                  if not _set_field(record, name, value, mutation, author_id)]

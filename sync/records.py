@@ -63,11 +63,15 @@ class Record:
                       clone(self.fields), dict(self.revs), clone(self.conflicts), self.deleted,
                       self.seq, self.created_at, self.updated_at, self.widest)
 
-    def widen(self):
-        """Record the current visibility in ``widest`` if it is wider than any before."""
-        if self.visibility in VISIBILITIES and (VISIBILITIES.index(self.visibility)
-                                               > VISIBILITIES.index(self.widest or "private")):
-            self.widest = self.visibility
+    def widen(self, visibility=None):
+        """Record ``visibility`` (by default the current one) in ``widest`` if it is wider than
+        any before; return whether it was."""
+        visibility = visibility or self.visibility
+        if visibility not in VISIBILITIES or (VISIBILITIES.index(visibility)
+                                              <= VISIBILITIES.index(self.widest or "private")):
+            return False
+        self.widest = visibility
+        return True
 
     def to_wire(self):
         """Return the record as a JSON object, its revs written compactly (``pack_revs``)."""

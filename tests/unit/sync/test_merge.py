@@ -159,6 +159,25 @@ def test_a_create_arriving_after_a_delete_that_saw_it_does_not_bring_the_record_
     assert current(store, record_id).deleted
 
 
+def test_a_shared_create_arriving_after_the_delete_that_saw_it_takes_the_record_off_the_mentor(
+        store, writer, make_writer):
+    # On a restored server a delete can overtake the create it saw: its tombstone cannot know
+    # the record was shared with the mentor, until the mentor's device re-sends the create.
+    record_id = new_id()
+    mentor = make_writer(9)
+    create = mentor.upsert(record_id, {"title": "Paint", "visibility": "mentor"})
+    writer.push(writer.delete(record_id, {"title": create.id, "visibility": create.id}))
+    mentors_view = scope_of(LEARNER, visible={"mentor", "care_team"})
+    _, cursor = pull_all(store, mentors_view)
+
+    result, = mentor.push(create)
+
+    assert result.status == "applied"
+    assert current(store, record_id).deleted
+    changes, _ = pull_all(store, mentors_view, cursor)
+    assert [(c.id, c.removed) for c in changes] == [(record_id, True)]
+
+
 def test_resolving_sets_the_chosen_value_and_clears_the_versions_seen(
         store, writer, make_writer):
     record_id, revs = writer.create(title="Paint")
