@@ -102,6 +102,13 @@ class KintoDevice:
         self.since = etag.strip('"')
         return received, times
 
+    def sync(self, batch, page=None):
+        """One sync as kinto.js makes it: the batch of changes, then the pull.
+
+        :returns: [seconds of each request].
+        """
+        return [self.push(batch), *self.pull(page)[1]]
+
     def close(self):
         self.client.close()
 

@@ -1,6 +1,7 @@
 """Our server, driven the way the PWA drives it (docs/sync-protocol.md): ``POST /api/sync/push``
 with a batch of ``upsert`` mutations from a replica's outbox, ``POST /api/sync/pull`` following
-the opaque cursor, ``limit`` a page, while ``more``.
+the opaque cursor, ``limit`` a page, while ``more``. A sync's push carries its first pull
+(protocol 3), as the PWA's last push of a sync does.
 
 Learners and their tokens are made with the app's own models against the benchmark database,
 in this process; the server only ever sees HTTP.
@@ -10,7 +11,7 @@ from datetime import datetime, timezone
 
 from .http import Client
 
-PROTOCOL = 2
+PROTOCOL = 3
 COLLECTION = "sessions"
 MAX_PAGE = 1000
 
@@ -103,12 +104,14 @@ class OursDevice:
         self.cursor = None
         self.known = {}  # record id -> (fields, rev, revs) as last seen
 
-    def push(self, batch):
+    def push(self, batch, page=None):
         """Send ``[(id, fields), ...]`` as one push: new records whole, known ones as the fields
         that changed; ``base`` names the rev this device saw of each (null: never had one).
         ``floor`` is the batch's first seq: this device keeps no log of answered mutations.
+        With ``page``, the push carries a pull of that many changes, taken in as ``pull`` takes
+        a page.
 
-        :returns: seconds the request took.
+        :returns: seconds the request took (and, with ``page``, whether more changes wait).
         :raises RuntimeError: if any mutation was not applied.
         """
         mutations, floor = [], self.next_seq
@@ -125,15 +128,28 @@ class OursDevice:
                 "learner_id": self.learner.id, "fields": changes, "base": base,
                 "at": utc_now()})
             self.next_seq += 1
-        seconds, (_, _, body) = self.client.timed("POST", "/api/sync/push", {
-            "protocol": PROTOCOL, "replica": self.replica, "floor": floor,
-            "mutations": mutations})
+        request = {"protocol": PROTOCOL, "replica": self.replica, "floor": floor,
+                   "mutations": mutations}
+        if page:
+            request["pull"] = {"cursor": self.cursor, "limit": min(page, MAX_PAGE)}
+        seconds, (_, _, body) = self.client.timed("POST", "/api/sync/push", request)
         for (record_id, fields), mutation, result in zip(batch, mutations, body["results"]):
             if result["status"] != "applied":
                 raise RuntimeError(f"ours did not apply {record_id}: {result}")
             # a result names only the revs its mutation did not set
             self.known[record_id] = (fields, mutation["id"], result["revs"])
+        if page:
+            return seconds, self._take(body["pull"])
         return seconds
+
+    def sync(self, batch, page=None):
+        """One sync as the PWA makes it: the push carries the first pull; then pull while
+        ``more``.
+
+        :returns: [seconds of each request].
+        """
+        seconds, more = self.push(batch, page or MAX_PAGE)
+        return [seconds, *(self.pull(page)[1] if more else [])]
 
     def pull(self, page=None):
         """Fetch every change since the cursor, ``page`` (at most 1,000) records a request.
@@ -146,12 +162,17 @@ class OursDevice:
                 "protocol": PROTOCOL, "replica": self.replica, "cursor": self.cursor,
                 "limit": min(page or MAX_PAGE, MAX_PAGE)})
             times.append(seconds)
-            for change in body["changes"]:
-                if not change.get("removed"):
-                    self.known[change["id"]] = (change["fields"], change["rev"], change["revs"])
             received += len(body["changes"])
-            self.cursor, more = body["cursor"], body["more"]
+            more = self._take(body)
         return received, times
+
+    def _take(self, body):
+        """Take in a pull page; return whether more changes wait."""
+        for change in body["changes"]:
+            if not change.get("removed"):
+                self.known[change["id"]] = (change["fields"], change["rev"], change["revs"])
+        self.cursor = body["cursor"]
+        return body["more"]
 
     def close(self):
         self.client.close()

@@ -1,8 +1,10 @@
 """The four workloads of issue 3, written once against a "side" (ours or Kinto).
 
 A side has ``learners(n)`` and ``device(learner)``; a device has ``push([(id, fields)])`` (one
-request, raising if any record was not stored, returning its seconds) and ``pull(page)``
-(everything since its last pull, returning (count, [seconds per request])). Times are wall
+request, raising if any record was not stored, returning its seconds), ``pull(page)``
+(everything since its last pull, returning (count, [seconds per request])) and
+``sync([(id, fields)], page)`` (the two as that side's own client syncs, returning [seconds per
+request]). Times are wall
 clock around the client's whole exchange, the same code for both sides.
 """
 import statistics
@@ -102,8 +104,9 @@ def incremental_pulls(setups, changes, rounds):
 
 
 def many_devices(side, devices, rounds, per_push, page, budget=180):
-    """(4) ``devices`` devices, each a different learner, sync at once: each round pushes
-    ``per_push`` new records then pulls. Latency is per sync (push + pull) and per request.
+    """(4) ``devices`` devices, each a different learner, sync at once: each round is a sync
+    of ``per_push`` new records (pushed, then everything new pulled, as each side's client
+    does it). Latency is per sync (push + pull) and per request.
     No round starts after ``budget`` seconds; a device still busy then counts as an error."""
     learners = side.learners(devices)
     barrier = threading.Barrier(devices + 1)
@@ -122,12 +125,11 @@ def many_devices(side, devices, rounds, per_push, page, budget=180):
                 continue
             try:
                 start = time.perf_counter()
-                pushed = device.push(records[r * per_push:(r + 1) * per_push])
-                _, pulled = device.pull(page)
+                times = device.sync(records[r * per_push:(r + 1) * per_push], page)
                 took = time.perf_counter() - start
                 with lock:
                     syncs.append(took)
-                    requests.extend([pushed, *pulled])
+                    requests.extend(times)
             except Exception as exc:  # counted and reported: the target is "no error"
                 with lock:
                     errors.append(repr(exc)[:300])

@@ -1,12 +1,13 @@
 """The sync engine and protocol of What Matters: pure Python, never imports Flask or SQLAlchemy.
 
-``push``/``pull`` apply the protocol (docs/sync-protocol.md) to a ``Store``; ``MemoryStore`` is
-the in-memory store; ``Client`` is the reference client the PWA follows.
+``push``/``pull`` apply the protocol (docs/sync-protocol.md) to a ``Store`` (``push_answer`` and
+``pull_page`` build a server's response text); ``MemoryStore`` is the in-memory store;
+``Client`` is the reference client the PWA follows.
 """
 from .client import Client, SyncReport, TransportError
 from .cursor import Cursor
-from .engine import (COLLECTION_KEY, TOMBSTONE_RETENTION, Actor, PullPage, Scope, Validator,
-                     pull, pull_page, purge_tombstones, push)
+from .engine import (COLLECTION_KEY, TOMBSTONE_RETENTION, Actor, PullPage, PushAnswer, Scope,
+                     Validator, pull, pull_page, purge_tombstones, push, push_answer)
 from .errors import (MUTATION_ERRORS, CursorExpired, EpochChanged, Forbidden, InvalidRequest,
                      ProtocolError, ProtocolTooOld, Unauthorized)
 from .protocol import (DEFAULT_LIMIT, MAX_LIMIT, MAX_MUTATIONS, MIN_PROTOCOL_VERSION, OPS,
@@ -24,5 +25,6 @@ __all__ = [
     "ProtocolTooOld", "PullRequest", "PullResponse", "PushRequest", "PushResponse", "Record",
     "STATUSES", "Scope", "Store", "StoreTransaction", "StoredResult", "SyncReport",
     "TOMBSTONE_RETENTION", "TransportError", "Unauthorized", "VISIBILITIES", "Validator",
-    "PullPage", "pull", "pull_page", "purge_tombstones", "push", "utc_now",
+    "PullPage", "PushAnswer", "pull", "pull_page", "purge_tombstones", "push", "push_answer",
+    "utc_now",
 ]

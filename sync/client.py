@@ -63,6 +63,7 @@ class Client:
         self.transport, self.clock = transport, clock
         self.batch_size = min(batch_size, MAX_MUTATIONS)
         self.page_size = page_size
+        self._carried = None  # (cursor asked with, PushResponse) of the last push with a pull
 
     @property
     def replica_id(self):
@@ -147,7 +148,9 @@ class Client:
         self.local.dismiss(mutation_id)
 
     def sync(self):
-        """Push the outbox, then pull every page; handle every protocol case on the way.
+        """Push the outbox, then pull every page; handle every protocol case on the way. The
+        last push of each pass carries the first pull (protocol 3): a sync of a few changes
+        is one round trip.
 
         Never raises for network or server trouble: the report's ``error`` says what stopped
         the sync, and the outbox is kept whole for the next one.
@@ -155,6 +158,7 @@ class Client:
         :return: a ``SyncReport``.
         """
         report = SyncReport()
+        self._carried = None
         try:
             for _ in range(MAX_ROUNDS):
                 self._push_all(report)
@@ -199,8 +203,10 @@ class Client:
             if not queue:
                 return
             resending, before = self.local.resend_log, len(self.local.outbox)
-            answered = sum(self._push_batch(queue[start:start + self.batch_size], report)
-                           for start in range(0, len(queue), self.batch_size))
+            starts = range(0, len(queue), self.batch_size)
+            answered = sum(self._push_batch(queue[start:start + self.batch_size], report,
+                                            carry_pull=start == starts[-1])
+                           for start in starts)
             if resending and answered == len(queue):
                 self.local.resend_log = False  # the server has the whole log again
             elif self.local.outbox and len(self.local.outbox) == before and not resending:
@@ -209,11 +215,15 @@ class Client:
                 self.local.resend_log = True
         report.deferred = len(self.local.outbox)
 
-    def _push_batch(self, batch, report):
-        request = PushRequest(self.replica_id, self.local.floor(), batch)
+    def _push_batch(self, batch, report, carry_pull=False):
+        cursor = self.local.cursor
+        pull = PullRequest(self.replica_id, cursor, self.page_size) if carry_pull else None
+        request = PushRequest(self.replica_id, self.local.floor(), batch, pull=pull)
         response = PushResponse.from_wire(self._post(PUSH_PATH, request.to_wire()))
         if [r.id for r in response.results] != [m.id for m in batch]:
             raise ProtocolError("The server answered for other mutations.")
+        if pull is not None:
+            self._carried = (cursor, response)
         self._check_epoch(response.epoch, report)
         answered = 0
         for mutation, result in zip(batch, response.results):
@@ -246,8 +256,7 @@ class Client:
         """Pull every page; return False if the sync must go round again first."""
         try:
             while True:
-                request = PullRequest(self.replica_id, self.local.cursor, self.page_size)
-                response = PullResponse.from_wire(self._post(PULL_PATH, request.to_wire()))
+                response = self._carried_page() or self._fetch_page()
                 if self.local.epoch not in (None, response.epoch):
                     self._epoch_changed(response.epoch, report)
                     return False
@@ -264,6 +273,22 @@ class Client:
             return False
         self._finish_pull(set(response.scope))
         return True
+
+    def _fetch_page(self):
+        request = PullRequest(self.replica_id, self.local.cursor, self.page_size)
+        return PullResponse.from_wire(self._post(PULL_PATH, request.to_wire()))
+
+    def _carried_page(self):
+        """The page the last push carried, if it was asked with the cursor the device holds
+        now (an epoch change since then voids it); raises the error the server answered for
+        it instead, as a pull would have."""
+        carried, self._carried = self._carried, None
+        if carried is None or carried[0] != self.local.cursor:
+            return None
+        response = carried[1]
+        if response.pull_error is not None:
+            raise response.pull_error
+        return response.pull
 
     def _take_page(self, response, report):
         for change in response.changes:

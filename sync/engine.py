@@ -42,9 +42,10 @@ class Scope:
     learners: Mapping[int, frozenset] = field(default_factory=dict)
 
 
-def push(store, actor, request, validate, *, now=None):
+def push(store, actor, request, validate, *, now=None, scope=None):
     """Apply a push: one result per mutation, in the request's order; one mutation's refusal
-    never blocks the others.
+    never blocks the others. A push that carries a pull is answered with its page too
+    (``push_answer``), read back as a client reads it.
 
     :param store: a ``Store``.
     :param actor: the ``Actor`` pushing.
@@ -52,15 +53,74 @@ def push(store, actor, request, validate, *, now=None):
     :param validate: ``(collection, fields, is_create) -> {field: reason}``, empty when valid;
         the key ``COLLECTION_KEY`` means the collection is unknown.
     :param now: the server time to record (an ISO string); defaults to the clock.
+    :param scope: the ``Scope`` of the person pushing; needed when the push carries a pull.
+    :return: a ``PushResponse``.
     :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
     :raises InvalidRequest: if the body is not a valid push request.
     """
+    answer = push_answer(store, actor, request, validate, now=now, scope=scope)
+    if answer.page is None:
+        return answer.response
+    return PushResponse.from_wire(json.loads(answer.to_json()))
+
+
+def push_answer(store, actor, request, validate, *, now=None, scope=None):
+    """Apply a push (as ``push``) and, when it carries a pull, build that page after the push
+    committed, so it holds the push's own changes.
+
+    A carried pull the store refuses (``EpochChanged``, ``CursorExpired``) does not undo the
+    push: the answer holds the results and, instead of the page, the error a pull would have
+    answered (docs/sync-protocol.md, "Push with a pull").
+
+    :param scope: the ``Scope`` of the person pushing; needed when the push carries a pull.
+    :return: a ``PushAnswer``; its ``to_json()`` is the response body.
+    :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
+    :raises InvalidRequest: if the body is not a valid push request, or its pull's cursor is not
+        one this server made; then nothing was applied.
+    """
     if not isinstance(request, PushRequest):
         request = PushRequest.from_wire(request)
+    if request.pull is not None:
+        if scope is None:
+            raise ValueError("a push that carries a pull needs the pusher's scope")
+        if request.pull.cursor:
+            Cursor.decode(request.pull.cursor, "pull.cursor")  # refused before anything applies
     with store.transaction() as tx:
         results = _PushBatch(tx, request, now or utc_now()).run(actor, validate)
         epoch = tx.epoch()  # the epoch the results were written in
-    return PushResponse(epoch, results)
+    answer = PushAnswer(PushResponse(epoch, results))
+    if request.pull is not None:
+        try:
+            answer.page = pull_page(store, scope, request.pull)
+        except (EpochChanged, CursorExpired) as error:
+            answer.response.pull_error = error
+    return answer
+
+
+@dataclass
+class PushAnswer:
+    """A push's answer: the ``PushResponse`` (with ``pull_error`` when a carried pull was
+    refused) and the carried pull's ``PullPage``, joined as JSON text by ``to_json``."""
+
+    response: PushResponse
+    page: "PullPage | None" = None
+
+    def to_json(self, encode=None):
+        """Return the response body as JSON text (or bytes, if ``encode`` returns bytes).
+
+        :param encode: JSON value -> text or bytes; a server may pass a faster encoder.
+        """
+        body = (encode or _compact)(self.response.to_wire())
+        if self.page is None:
+            return body
+        page = self.page.to_json()
+        if isinstance(body, bytes):
+            return body[:-1] + b',"pull":' + page.encode() + b"}"
+        return body[:-1] + ',"pull":' + page + "}"
+
+
+def _compact(value):
+    return json.dumps(value, separators=(",", ":"))
 
 
 def pull(store, scope, request):

@@ -9,8 +9,10 @@ from .errors import (CursorExpired, EpochChanged, Forbidden, InvalidRequest,  # 
 from .mutation import OPS, Mutation  # noqa: F401  (part of the protocol's names)
 from .records import DELETED, Record, check_revs, unpack_revs  # noqa: F401
 
-PROTOCOL_VERSION = 2  # 2: records carry their revs packed (``rev`` and ``revs``)
+# 2: records carry their revs packed (``rev`` and ``revs``); 3: a push may carry a pull
+PROTOCOL_VERSION = 3
 MIN_PROTOCOL_VERSION = 2
+CARRIED_PULL_VERSION = 3  # the first version whose push may carry a pull
 MAX_MUTATIONS = 1_000  # per push
 DEFAULT_LIMIT = 500  # changes per pull page
 MAX_LIMIT = 1_000
@@ -43,11 +45,15 @@ class PushRequest:
     floor: int
     mutations: list
     protocol: int = PROTOCOL_VERSION
+    pull: "PullRequest | None" = None  # the pull to answer after the push, in the same response
 
     def to_wire(self):
         """Return the request as a JSON object."""
-        return {"protocol": self.protocol, "replica": self.replica, "floor": self.floor,
-                "mutations": [m.to_wire() for m in self.mutations]}
+        out = {"protocol": self.protocol, "replica": self.replica, "floor": self.floor,
+               "mutations": [m.to_wire() for m in self.mutations]}
+        if self.pull is not None:
+            out["pull"] = {"cursor": self.pull.cursor, "limit": self.pull.limit}
+        return out
 
     @classmethod
     def from_wire(cls, data):
@@ -58,8 +64,15 @@ class PushRequest:
         :raises InvalidRequest: naming the first bad field.
         """
         protocol = check_protocol(data)
-        wire.obj(data, "", ("protocol", "replica", "floor", "mutations"))
+        wire.obj(data, "", ("protocol", "replica", "floor", "mutations"), ("pull",))
         replica = wire.uuid_string(data["replica"], "replica")
+        pull = None
+        if data.get("pull") is not None:
+            if protocol < CARRIED_PULL_VERSION:
+                raise InvalidRequest("pull", f"needs protocol {CARRIED_PULL_VERSION}")
+            pull = PullRequest.from_wire({**wire.obj(data["pull"], "pull", ("cursor",),
+                                                     ("limit",)),
+                                          "protocol": protocol, "replica": replica}, "pull")
         items = wire.array(data["mutations"], "mutations", MAX_MUTATIONS)
         mutations = [Mutation.from_wire(m, f"mutations[{i}]") for i, m in enumerate(items)]
         ids, seqs = set(), set()
@@ -70,7 +83,7 @@ class PushRequest:
                 raise InvalidRequest(f"mutations[{i}]", "repeats an id or seq of this request")
             ids.add(mutation.id)
             seqs.add(mutation.seq)
-        return cls(replica, wire.integer(data["floor"], "floor", 1), mutations, protocol)
+        return cls(replica, wire.integer(data["floor"], "floor", 1), mutations, protocol, pull)
 
 
 @dataclass
@@ -128,11 +141,19 @@ class PushResponse:
     epoch: str
     results: list
     protocol: int = PROTOCOL_VERSION
+    # the carried pull's answer: the page, or the error a pull would have answered instead
+    pull: "PullResponse | None" = None
+    pull_error: ProtocolError | None = None
 
     def to_wire(self):
         """Return the response as a JSON object."""
-        return {"protocol": self.protocol, "epoch": self.epoch,
-                "results": [r.to_wire() for r in self.results]}
+        out = {"protocol": self.protocol, "epoch": self.epoch,
+               "results": [r.to_wire() for r in self.results]}
+        if self.pull is not None:
+            out["pull"] = self.pull.to_wire()
+        if self.pull_error is not None:
+            out["pull_error"] = self.pull_error.to_wire()
+        return out
 
     @classmethod
     def from_wire(cls, data):
@@ -141,11 +162,15 @@ class PushResponse:
         :param data: the decoded JSON body.
         :raises InvalidRequest: naming the first bad field.
         """
-        wire.obj(data, "", ("protocol", "epoch", "results"))
+        wire.obj(data, "", ("protocol", "epoch", "results"), ("pull", "pull_error"))
         results = [MutationResult.from_wire(r, f"results[{i}]")
                    for i, r in enumerate(wire.array(data["results"], "results", MAX_MUTATIONS))]
+        pull, error = data.get("pull"), data.get("pull_error")
         return cls(wire.string(data["epoch"], "epoch"), results,
-                   wire.integer(data["protocol"], "protocol"))
+                   wire.integer(data["protocol"], "protocol"),
+                   None if pull is None else PullResponse.from_wire(pull, "pull"),
+                   None if error is None else ProtocolError.from_wire(
+                       wire.obj(error, "pull_error", ("code", "error", "message", "details"))))
 
 
 @dataclass
@@ -163,18 +188,21 @@ class PullRequest:
                 "limit": self.limit}
 
     @classmethod
-    def from_wire(cls, data):
+    def from_wire(cls, data, path=""):
         """Build a pull request from its JSON body.
 
         :param data: the decoded JSON body.
+        :param path: where it sits in the message (a push's carried ``pull``), for errors.
         :raises ProtocolTooOld: if the client's protocol is too old.
         :raises InvalidRequest: naming the first bad field.
         """
         protocol = check_protocol(data)
-        wire.obj(data, "", ("protocol", "replica", "cursor"), ("limit",))
+        wire.obj(data, path, ("protocol", "replica", "cursor"), ("limit",))
         return cls(wire.uuid_string(data["replica"], "replica"),
-                   wire.string(data["cursor"], "cursor", MAX_CURSOR_CHARS, nullable=True),
-                   wire.integer(data.get("limit", DEFAULT_LIMIT), "limit", 1, MAX_LIMIT),
+                   wire.string(data["cursor"], wire.join(path, "cursor"), MAX_CURSOR_CHARS,
+                               nullable=True),
+                   wire.integer(data.get("limit", DEFAULT_LIMIT), wire.join(path, "limit"), 1,
+                                MAX_LIMIT),
                    protocol)
 
 
@@ -244,20 +272,22 @@ class PullResponse:
                 "more": self.more, "scope": list(self.scope), "through": self.through}
 
     @classmethod
-    def from_wire(cls, data):
+    def from_wire(cls, data, path=""):
         """Build a pull response from its JSON body.
 
         :param data: the decoded JSON body.
+        :param path: where it sits in the message (a push answer's ``pull``), for errors.
         :raises InvalidRequest: naming the first bad field.
         """
-        wire.obj(data, "", ("protocol", "epoch", "changes", "cursor", "more", "scope",
-                            "through"))
-        changes = [Change.from_wire(c, f"changes[{i}]")
-                   for i, c in enumerate(wire.array(data["changes"], "changes", MAX_LIMIT))]
-        scope = [wire.integer(v, f"scope[{i}]", 1)
-                 for i, v in enumerate(wire.array(data["scope"], "scope", 100_000))]
-        return cls(wire.string(data["epoch"], "epoch"), changes,
-                   wire.string(data["cursor"], "cursor", MAX_CURSOR_CHARS),
-                   wire.boolean(data["more"], "more"), scope,
-                   wire.integer(data["through"], "through", 0),
-                   wire.integer(data["protocol"], "protocol"))
+        at = f"{path}." if path else ""
+        wire.obj(data, path, ("protocol", "epoch", "changes", "cursor", "more", "scope",
+                              "through"))
+        changes = [Change.from_wire(c, f"{at}changes[{i}]") for i, c in
+                   enumerate(wire.array(data["changes"], wire.join(path, "changes"), MAX_LIMIT))]
+        scope = [wire.integer(v, f"{at}scope[{i}]", 1) for i, v in
+                 enumerate(wire.array(data["scope"], wire.join(path, "scope"), 100_000))]
+        return cls(wire.string(data["epoch"], wire.join(path, "epoch")), changes,
+                   wire.string(data["cursor"], wire.join(path, "cursor"), MAX_CURSOR_CHARS),
+                   wire.boolean(data["more"], wire.join(path, "more")), scope,
+                   wire.integer(data["through"], wire.join(path, "through"), 0),
+                   wire.integer(data["protocol"], wire.join(path, "protocol")))

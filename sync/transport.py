@@ -38,7 +38,8 @@ class EngineTransport:
         body = json.loads(json.dumps(body))
         try:
             if path == PUSH_PATH:
-                answer = push(self.store, self.actor, body, self.validate, now=self.clock())
+                answer = push(self.store, self.actor, body, self.validate, now=self.clock(),
+                              scope=self.scope)
             elif path == PULL_PATH:
                 return 200, json.loads(pull_page(self.store, self.scope, body).to_json())
             else:

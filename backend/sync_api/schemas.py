@@ -22,12 +22,19 @@ class MutationSchema(Schema):
     seen_conflicts = fields.Dict()
 
 
+class CarriedPullSchema(Schema):
+    cursor = fields.String(required=True, allow_none=True)
+    limit = fields.Integer(validate=validate.Range(1, MAX_LIMIT))
+
+
 class PushIn(Schema):
     protocol = fields.Integer(required=True)
     replica = fields.UUID(required=True)
     floor = fields.Integer(required=True)
     mutations = fields.List(fields.Nested(MutationSchema), required=True,
                             validate=validate.Length(max=MAX_MUTATIONS))
+    pull = fields.Nested(CarriedPullSchema, allow_none=True, metadata={
+        "description": "protocol 3: answer this pull too, after the push"})
 
 
 class ResultSchema(Schema):
@@ -37,12 +44,6 @@ class ResultSchema(Schema):
     revs = fields.Dict(allow_none=True)
     conflicts = fields.List(fields.String())
     error = fields.Dict(allow_none=True)
-
-
-class PushOut(Schema):
-    protocol = fields.Integer()
-    epoch = fields.String()
-    results = fields.List(fields.Nested(ResultSchema))
 
 
 class PullIn(Schema):
@@ -59,6 +60,16 @@ class PullOut(Schema):
     cursor = fields.String()
     more = fields.Boolean()
     scope = fields.List(fields.Integer())
+    through = fields.Integer()
+
+
+class PushOut(Schema):
+    protocol = fields.Integer()
+    epoch = fields.String()
+    results = fields.List(fields.Nested(ResultSchema))
+    pull = fields.Nested(PullOut, metadata={"description": "the carried pull's page"})
+    pull_error = fields.Dict(metadata={
+        "description": "instead of pull: the error the pull would have answered"})
 
 
 class RejectedOut(Schema):

@@ -24,11 +24,6 @@ def _protocol_error(exc):
     return error_response(exc.error, exc.message, details, code=exc.code)
 
 
-def _store():
-    device = g.token.device
-    return SqlStore(db.engine, person_id=g.person.id, device_id=device.id if device else None)
-
-
 @bp.post("/push")
 @auth_required
 @documented(body=PushIn, response=PushOut)
@@ -37,11 +32,20 @@ def push():
 
     Statuses: applied, conflict (both versions kept), rejected (with the reason; kept on the
     server for a person to see), deferred (an earlier mutation of this replica is missing).
+    With ``pull`` (protocol 3), the answer also carries the next page of changes, read after
+    the push: one round trip for a whole sync.
     """
     body = json_body()
     _commit_sign_in_use()
-    response = sync.push(_store(), policy.actor_for(g.person), body, policy.validate)
-    return _json(orjson.dumps(response.to_wire()))
+    device = g.token.device
+    # the push writes in its own transaction; the carried pull reads on the request's connection
+    store = SqlStore(db.engine, person_id=g.person.id, device_id=device.id if device else None,
+                     reader=db.session.connection())
+    carried = isinstance(body, dict) and body.get("pull") is not None
+    answer = sync.push_answer(store, policy.actor_for(g.person), body, policy.validate,
+                              scope=policy.scope_for(g.person) if carried else None)
+    db.session.commit()
+    return _json(answer.to_json(orjson.dumps))
 
 
 @bp.post("/pull")

@@ -1,14 +1,16 @@
 /* The sync client, step by step as docs/sync-protocol.md ("The client algorithm") and its
  * executable form, sync/client.py, describe: push the outbox, then pull every page; handle an
- * epoch change (a server restored from backup), deferred mutations and an expired cursor.
+ * epoch change (a server restored from backup), deferred mutations and an expired cursor. The
+ * last push of each pass carries the first pull, so a sync of a few changes is one request.
  * It never throws for network or server trouble: the report's `error` says what stopped it,
  * and the outbox is kept whole for the next sync. */
 import { api } from './api.js';
 import * as outbox from '../store/outbox.js';
 import { applyPage, drop } from '../store/records.js';
 import { person, updatePerson } from '../store/people.js';
+import { ApiError } from '../store/errors.js';
 
-export const PROTOCOL = 2;
+export const PROTOCOL = 3;
 export const PUSH_PATH = '/api/sync/push';
 export const PULL_PATH = '/api/sync/pull';
 const BATCH = 200; // mutations per push
@@ -35,11 +37,13 @@ async function checkEpoch(s, epoch, report) {
   else if (row.epoch !== epoch) await epochChanged(s, epoch, report);
 }
 
-async function pushBatch(s, batch, report) {
+async function pushBatch(s, batch, report, carried) {
   const row = await person(s.person.id);
   const floor = await outbox.floor(s, row.next_seq);
   const body = { protocol: PROTOCOL, replica: row.replica, floor, mutations: batch.map((i) => wire(i, row.replica)) };
+  if (carried) body.pull = { cursor: row.cursor || null, limit: PAGE };
   const answer = await api(PUSH_PATH, { method: 'POST', body, token: s.token });
+  if (carried) Object.assign(carried, { cursor: body.pull.cursor, answer });
   if (answer.results.map((r) => r.id).join() !== batch.map((i) => i.mutation.id).join()) {
     throw Object.assign(new Error('The server answered for other mutations.'), { error: 'protocol_error' });
   }
@@ -55,7 +59,10 @@ async function pushBatch(s, batch, report) {
   return answers.length;
 }
 
+/* Push the queue; the last batch of each pass carries a pull. Resolves with the last carried
+ * answer, {cursor it was asked with, answer}, or null. */
 async function pushAll(s, report) {
+  let carried = null;
   for (let pass = 0; pass < MAX_PASSES; pass += 1) {
     const row = await person(s.person.id);
     const resending = !!row.resend_log;
@@ -64,7 +71,9 @@ async function pushAll(s, report) {
     if (!queue.length) break;
     let answered = 0;
     for (let start = 0; start < queue.length; start += BATCH) {
-      answered += await pushBatch(s, queue.slice(start, start + BATCH), report);
+      const last = start + BATCH >= queue.length;
+      if (last) carried = {};
+      answered += await pushBatch(s, queue.slice(start, start + BATCH), report, last ? carried : null);
     }
     const left = await outbox.count(s.person.id);
     if (resending && answered === queue.length) {
@@ -75,14 +84,23 @@ async function pushAll(s, report) {
     }
   }
   report.deferred = await outbox.count(s.person.id);
+  return carried;
 }
 
-async function pullAll(s, report, onProgress) {
+/* The page a push carried, if it was asked with the cursor held now (an epoch change since
+ * voids it); throws the error the server answered for it instead, as a pull would have. */
+function carriedPage(carried, row) {
+  if (!carried || !carried.answer || carried.cursor !== (row.cursor || null)) return null;
+  if (carried.answer.pull_error) throw new ApiError(carried.answer.pull_error, carried.answer.pull_error.code);
+  return carried.answer.pull || null;
+}
+
+async function pullAll(s, report, onProgress, carried) {
   let answer;
   try {
-    for (;;) {
+    for (let first = true; ; first = false) {
       const row = await person(s.person.id);
-      answer = await api(PULL_PATH, { method: 'POST', token: s.token,
+      answer = (first && carriedPage(carried, row)) || await api(PULL_PATH, { method: 'POST', token: s.token,
         body: { protocol: PROTOCOL, replica: row.replica, cursor: row.cursor || null, limit: PAGE } });
       if (row.epoch != null && answer.epoch !== row.epoch) {
         await epochChanged(s, answer.epoch, report);
@@ -131,8 +149,8 @@ export async function sync(s, onProgress) {
     epochChanged: false, fullResync: false, error: null };
   try {
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      await pushAll(s, report);
-      if (await pullAll(s, report, onProgress)) {
+      const carried = await pushAll(s, report);
+      if (await pullAll(s, report, onProgress, carried)) {
         await updatePerson(s.person.id, (r) => { r.last_synced = new Date().toISOString(); });
         break;
       }

@@ -211,3 +211,68 @@ def test_a_pull_with_a_cursor_from_another_epoch_gets_epoch_changed(client, auth
 
     assert resp.status_code == 409
     assert resp.json["error"] == "epoch_changed"
+
+
+def _push_body(replica, learner_id, **extra):
+    mutation = {"id": str(uuid.uuid4()), "replica": replica, "seq": 1, "op": "upsert",
+                "collection": "goals", "record_id": str(uuid.uuid4()),
+                "learner_id": learner_id, "fields": {"title": "Paint the sea"}, "base": {},
+                "at": "2026-11-26T10:00:00Z"}
+    return {"protocol": 3, "replica": replica, "floor": 1, "mutations": [mutation], **extra}
+
+
+def test_a_push_carrying_a_pull_is_answered_with_the_page_in_one_round_trip(
+        client, auth, home):
+    headers, replica = auth.headers(home["ada"]), str(uuid.uuid4())
+    body = _push_body(replica, home["ada"].id, pull={"cursor": None, "limit": 10})
+
+    resp = client.post("/api/sync/push", json=body, headers=headers)
+
+    assert resp.status_code == 200
+    [result] = resp.json["results"]
+    [change] = resp.json["pull"]["changes"]
+    assert (result["status"], change["id"], change["seq"]) == (
+        "applied", body["mutations"][0]["record_id"], result["seq"])
+    after = client.post("/api/sync/pull", json={
+        "protocol": 3, "replica": replica, "cursor": resp.json["pull"]["cursor"]},
+        headers=headers).json
+    assert after["changes"] == []
+
+
+@pytest.mark.parametrize("protocol, pull, field", [
+    (2, {"cursor": None}, "pull"),
+    (3, {"cursor": "bm90IGEgY3Vyc29y"}, "pull.cursor"),
+    (3, {"cursor": None, "limit": 5000}, "pull.limit"),
+])
+def test_a_push_carrying_a_bad_pull_is_a_400_and_applies_nothing(
+        client, auth, home, protocol, pull, field):
+    headers, replica = auth.headers(home["ada"]), str(uuid.uuid4())
+
+    resp = client.post("/api/sync/push", json=_push_body(
+        replica, home["ada"].id, protocol=protocol, pull=pull), headers=headers)
+
+    assert resp.status_code == 400
+    assert resp.json["details"]["field"] == field
+    everything = client.post("/api/sync/pull", json={"protocol": 3, "replica": replica,
+                                                     "cursor": None}, headers=headers).json
+    assert everything["changes"] == []
+
+
+def test_a_carried_pull_from_another_epoch_answers_the_error_beside_the_applied_push(
+        client, auth, home, app):
+    from backend.sync_api.restore import start_new_epoch
+
+    headers, replica = auth.headers(home["ada"]), str(uuid.uuid4())
+    first = client.post("/api/sync/pull", json={"protocol": 3, "replica": replica,
+                                                "cursor": None}, headers=headers).json
+    with app.app_context():
+        start_new_epoch()
+
+    resp = client.post("/api/sync/push", json=_push_body(
+        replica, home["ada"].id, pull={"cursor": first["cursor"]}), headers=headers)
+
+    assert resp.status_code == 200
+    assert resp.json["results"][0]["status"] == "applied"
+    assert "pull" not in resp.json
+    assert (resp.json["pull_error"]["code"], resp.json["pull_error"]["error"]) == (
+        409, "epoch_changed")

@@ -2,7 +2,7 @@
 shown side by side and the person settles it with one tap."""
 import pytest
 
-from .steps import api_get, enrol, open_journal, wait_all_sent
+from .steps import api_get, enrol, open_journal, wait_all_sent, wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +28,7 @@ def test_the_same_goal_changed_on_two_tablets_offline_is_settled_by_the_person(
         enrol(page, live_server, make.device(org, name=name).raw_key)
         open_journal(page, "Bill Ashworth", "8642")
         wait_all_sent(page)
+        wait_for_worker(page)  # offline, the goal's screen comes from the worker's cache
         context.set_offline(True)
         pages.append((context, page))
     (lounge_context, lounge), (library_context, library) = pages

@@ -3,6 +3,8 @@ import pytest
 
 from sync import DELETED, Client, MemoryStore, ProtocolTooOld, purge_tombstones
 
+from sync.transport import PULL_PATH, PUSH_PATH
+
 from .builders import (LEARNER, OTHER_LEARNER, Network, engine_transport, new_id, scope_of)
 
 
@@ -28,6 +30,37 @@ def test_a_write_is_on_the_device_and_pending_before_any_sync(tablet):
 
     assert tablet.record(record_id).fields["title"] == "Learn to video-call my grandson"
     assert tablet.pending_count == 1
+
+
+def test_a_sync_of_a_few_changes_is_one_round_trip(store):
+    tablet = Client(Network(engine_transport(store)))
+    record_id = goal(tablet)
+
+    report = tablet.sync()
+
+    assert report.ok and report.pulled == 1
+    assert [path for path, _ in tablet.transport.requests] == [PUSH_PATH]
+    assert tablet.local.pulled[record_id].fields["title"] == "Learn to video-call my grandson"
+
+
+def test_after_an_epoch_change_the_client_pulls_from_the_start_of_the_new_epoch():
+    store = MemoryStore()
+    phone = Client(Network(engine_transport(store)))
+    goal(phone)
+    phone.sync()
+    old_cursor = phone.local.cursor
+    store.restore(store.snapshot(), new_epoch=True)
+    goal(phone)
+    sent = len(phone.transport.requests)
+
+    report = phone.sync()
+
+    # the first push carried a pull from the old cursor and learned of the new epoch; the
+    # pass that sends the log again carries the pull from the start of the new epoch
+    pushes = [body for path, body in phone.transport.requests[sent:] if path == PUSH_PATH]
+    assert [p["pull"]["cursor"] for p in pushes] == [old_cursor, None]
+    assert report.epoch_changed and report.ok
+    assert phone.local.epoch == store.epoch() and len(phone.records) == 2
 
 
 def test_a_sync_empties_the_outbox_and_notes_the_time(tablet):

@@ -49,6 +49,13 @@ def record_wire(**overrides):
         {"id": new_id(), "status": "rejected", "seq": None, "revs": None, "conflicts": [],
          "error": {"code": 403, "error": "forbidden", "message": "No.",
                    "details": {"field": "learner_id", "reason": "not yours"}}}]}),
+    (PushRequest, push_wire(pull={"cursor": None, "limit": 20})),
+    (PushResponse, {"protocol": 3, "epoch": "e1", "results": [], "pull": {
+        "protocol": 3, "epoch": "e1", "cursor": "abc", "more": False, "scope": [1],
+        "through": 4, "changes": [record_wire()]}}),
+    (PushResponse, {"protocol": 3, "epoch": "e1", "results": [], "pull_error": {
+        "code": 409, "error": "cursor_expired", "message": "Away too long.",
+        "details": {"purged_through_seq": 9}}}),
     (PullRequest, {"protocol": 2, "replica": REPLICA, "cursor": None, "limit": 20}),
     (PullResponse, {"protocol": 2, "epoch": "e1", "cursor": "abc", "more": True,
                     "scope": [1, 2], "through": 4, "changes": [
@@ -150,6 +157,11 @@ def test_a_malformed_mutation_is_refused_naming_the_field(change, field):
     (push_wire(mutations={}), "mutations"),
     (push_wire(mutations=[mutation_wire(seq=n + 1) for n in range(1001)]), "mutations"),
     ({k: v for k, v in push_wire().items() if k != "replica"}, "replica"),
+    (push_wire(protocol=2, pull={"cursor": None}), "pull"),
+    (push_wire(pull={"cursor": None, "protocol": 3}), "pull.protocol"),
+    (push_wire(pull={"limit": 10}), "pull.cursor"),
+    (push_wire(pull={"cursor": None, "limit": 0}), "pull.limit"),
+    (push_wire(pull=[]), "pull"),
     ({"protocol": 2, "replica": REPLICA, "cursor": None, "limit": 1001}, "limit"),
     ({"protocol": 2, "replica": REPLICA, "cursor": None, "limit": 0}, "limit"),
 ])
