@@ -28,9 +28,10 @@ def new_secret(prefix=PREFIX):
 def issue_token(person, device=None, label=""):
     """Create a token for ``person`` (on ``device``) and return the raw value, shown once."""
     lifetime = current_app.config[f"TOKEN_LIFETIME_{person.role.upper()}"]
-    raw = new_secret()
+    raw, now = new_secret(), utcnow()
+    # signing in is its first use: the first sync after it then writes nothing to the token
     db.session.add(Token(token_hash=digest(raw), person=person, device=device, label=label[:120],
-                         expires_at=utcnow() + lifetime))
+                         expires_at=now + lifetime, last_used_at=now))
     return raw
 
 

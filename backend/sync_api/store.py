@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import DateTime, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -316,21 +316,40 @@ def _execute_many(conn, stmt, rows):
         return
     plan = _PLANS.get((id(stmt), dialect.name))
     if plan is None:
-        compiled = stmt.compile(dialect=dialect)
-        names = compiled.positiontup
-        processors = [(i, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
-                      for i, name in enumerate(names)]
-        plan = _PLANS[(id(stmt), dialect.name)] = (
-            compiled.string, names, [(i, p) for i, p in processors if p is not None])
+        plan = _PLANS[(id(stmt), dialect.name)] = _plan(stmt, dialect)
     sql, names, processors = plan
+    # a push's rows share their times (the push's own): each is converted once
+    memos = [(i, process, {}) if repeats else (i, process, None)
+             for i, process, repeats in processors]
     params = []
     for row in rows:
         values = [row[name] for name in names]
-        for i, process in processors:
-            values[i] = process(values[i])
+        for i, process, memo in memos:
+            if memo is None:
+                values[i] = process(values[i])
+            else:
+                value = values[i]
+                done = memo.get(value)
+                if done is None:
+                    done = memo[value] = process(value)
+                values[i] = done
         params.append(values)
     cursor = conn.connection.cursor()
     try:
         cursor.executemany(sql, params)
     finally:
         cursor.close()
+
+
+def _plan(stmt, dialect):
+    """The SQL, parameter names and bind processors (index, processor, whether its values
+    repeat: times) of a statement, compiled once."""
+    compiled = stmt.compile(dialect=dialect)
+    names = compiled.positiontup
+    processors = []
+    for i, name in enumerate(names):
+        kind = compiled.binds[name].type
+        process = kind.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors.append((i, process, isinstance(getattr(kind, "impl", kind), DateTime)))
+    return compiled.string, names, processors
