@@ -62,14 +62,18 @@ def rejected(name, field_name, reason, **extra):
 
 def _upsert(record, mutation, author_id, now):
     if record.deleted:
+        # Nothing of the write is applied to a tombstone. But the write says how widely the
+        # record was once shared, which a tombstone made on a restored server (a delete that
+        # overtook the record's create, or its last change of visibility) cannot know: widened,
+        # the tombstone travels to everyone who may have had the record, and leaves their
+        # devices too. It carries no content, so this tells no one anything new.
+        widened = bool(mutation.fields.get("visibility")) and record.widen(
+            mutation.fields["visibility"])
         if mutation.id in record.revs.values():
-            # The delete saw this write: nothing to apply. But the write says how widely the
-            # record was once shared, which a tombstone the delete made on a restored server
-            # (it overtook this create) cannot know; widened, the tombstone travels to
-            # everyone who may have had the record, and it leaves their devices too.
-            return Outcome("applied", changed=bool(mutation.fields.get("visibility"))
-                           and record.widen(mutation.fields["visibility"]))
-        return rejected("record_deleted", "record_id", "the record was deleted")
+            return Outcome("applied", changed=widened)  # the delete saw this write
+        outcome = rejected("record_deleted", "record_id", "the record was deleted")
+        outcome.changed = widened
+        return outcome
     conflicts = [name for name, value in mutation.fields.items()
                  if not _set_field(record, name, value, mutation, author_id)]
     record.updated_at = now

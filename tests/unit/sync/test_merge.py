@@ -178,6 +178,27 @@ def test_a_shared_create_arriving_after_the_delete_that_saw_it_takes_the_record_
     assert [(c.id, c.removed) for c in changes] == [(record_id, True)]
 
 
+def test_a_shared_create_refused_by_a_tombstone_still_takes_the_record_off_the_mentor(
+        store, writer, make_writer):
+    # On a restored server, the learner's tablet re-sends its own change of the record and
+    # then its delete, before the phone re-sends the create: the tombstone never saw the create
+    # (it is refused), yet the create says the mentor once had the record.
+    record_id = new_id()
+    phone = make_writer(1)
+    create = phone.upsert(record_id, {"title": "Paint", "visibility": "mentor"})
+    change = writer.upsert(record_id, {"title": "Sketch"}, {"title": create.id})
+    writer.push(change)
+    writer.push(writer.delete(record_id, {"title": change.id, "visibility": create.id}))
+    mentors_view = scope_of(LEARNER, visible={"mentor", "care_team"})
+    _, cursor = pull_all(store, mentors_view)
+
+    result, = phone.push(create)
+
+    assert (result.status, result.error["error"]) == ("rejected", "record_deleted")
+    changes, _ = pull_all(store, mentors_view, cursor)
+    assert [(c.id, c.removed) for c in changes] == [(record_id, True)]
+
+
 def test_resolving_sets_the_chosen_value_and_clears_the_versions_seen(
         store, writer, make_writer):
     record_id, revs = writer.create(title="Paint")

@@ -48,7 +48,8 @@ class JournalSync(RuleBasedStateMachine):
         self.clients = [self._device(slot) for slot in range(len(DEVICES))]
         self.written = {}  # mutation id -> (slot, Mutation): everything anyone wrote
         self.backups = []
-        self.seen = [({}, None) for _ in DEVICES]  # per slot: (record id -> seq, epoch)
+        # per slot: (record id -> seq, epoch, the seqs of copies kept from an earlier epoch)
+        self.seen = [({}, None, {}) for _ in DEVICES]
         self.created = 0
 
     def _new_store(self):
@@ -155,17 +156,22 @@ class JournalSync(RuleBasedStateMachine):
         if local.outbox or any(self.store.stored_result(m) is None for m in local.log):
             return
         self.clients[slot] = self._device(slot)
-        self.seen[slot] = ({}, None)
+        self.seen[slot] = ({}, None, {})
         self.backups.clear()
 
     @invariant()
     def a_devices_seen_seqs_never_go_back_within_an_epoch(self):
         for slot, client in enumerate(self.clients):
-            seqs, epoch = self.seen[slot]
+            seqs, epoch, kept = self.seen[slot]
             now = {rid: r.seq for rid, r in client.local.pulled.items()}
-            if epoch == client.local.epoch and epoch is not None:
-                assert all(now[rid] >= seq for rid, seq in seqs.items() if rid in now)
-            self.seen[slot] = (now, client.local.epoch)
+            if epoch != client.local.epoch:
+                # a device keeps its copies across an epoch change (they may be the only
+                # ones); until the server sends them again they carry the old epoch's seqs
+                kept = seqs
+            elif epoch is not None:
+                assert all(now[rid] >= seq for rid, seq in seqs.items()
+                           if rid in now and kept.get(rid) != seq)
+            self.seen[slot] = (now, client.local.epoch, kept)
 
     def teardown(self):
         self._settle()
@@ -210,7 +216,8 @@ class JournalSync(RuleBasedStateMachine):
                 continue
             for name, value in _writes(mutation):
                 assert _present(server.get(mutation.record_id), mutation, name, value) or \
-                    _superseded(kept, mutation, name, value), (mutation, name)
+                    _superseded(kept, self.written.values(), mutation, name, value), \
+                    (mutation, name)
 
 
 def _writes(mutation):
@@ -232,12 +239,20 @@ def _present(record, mutation, name, value):
     return not record.deleted and record.fields.get(name) == value
 
 
-def _superseded(kept, mutation, name, value):
+def _superseded(kept, written, mutation, name, value):
     """Whether an acknowledged later mutation was based on this one (or on a write of the
     same value that replaced its rev), or chose between versions having seen it."""
     same = {mutation.id} | {mid for mid, (m, result) in kept.items()
                             if m.record_id == mutation.record_id and name in m.fields
                             and m.fields[name] == value and name not in result["conflicts"]}
+    # and what was written on top of those, refused or not: a person who then deleted the
+    # record, or wrote the field again, had seen them (a device shows its own unsent writing)
+    grown = True
+    while grown:
+        more = {m.id for _, m in written if m.record_id == mutation.record_id
+                and m.base.get(name) in same} - same
+        same |= more
+        grown = bool(more)
     for other, result in kept.values():
         if other.record_id != mutation.record_id or other.id == mutation.id:
             continue
