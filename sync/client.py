@@ -138,6 +138,9 @@ class Client:
             base = _base(current, [name for name in fields if name != DELETED])
             seen = {name: [v["rev"] for v in current.conflicts.get(name, [])]
                     for name in fields if current is not None and name in current.conflicts}
+            if current is not None and current.deleted and DELETED in current.revs:
+                # restoring: the delete the person saw, so it is not taken for one unseen
+                seen[DELETED] = [*seen.get(DELETED, []), current.revs[DELETED]]
         return self._enqueue("resolve", collection, record_id, learner_id, fields, base, seen)
 
     def dismiss(self, mutation_id):

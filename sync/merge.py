@@ -98,6 +98,11 @@ def _resolve(record, mutation, author_id, now):
     if record.deleted and choice is not False:
         return rejected("record_deleted", "record_id",
                         f"the record was deleted; resolve with {DELETED} false to restore it")
+    if record.deleted and not _saw_delete(record, mutation):
+        # a "keep" chosen while the record stood, reaching it after someone deleted it: that
+        # delete must not be undone unseen (nor the record come back emptied); a person decides
+        return rejected("record_deleted", "record_id",
+                        "the record was deleted on another device after this choice was made")
     for name, revs in mutation.seen_conflicts.items():
         _drop_versions(record, name, set(revs))
     values = {k: v for k, v in mutation.fields.items() if k != DELETED}
@@ -141,6 +146,13 @@ def _drop_versions(record, name, revs):
         record.conflicts[name] = kept
     else:
         record.conflicts.pop(name, None)
+
+
+def _saw_delete(record, mutation):
+    """Whether a resolve lists the delete that made this tombstone among the versions of
+    ``_deleted`` its writer saw (a tombstone without a delete's rev is from before revs)."""
+    rev = record.revs.get(DELETED)
+    return rev is None or rev in mutation.seen_conflicts.get(DELETED, ())
 
 
 def _changed_since(record, mutation):

@@ -164,6 +164,8 @@ export async function resolve(s, collection, id, values) {
   const base = baseOf(record, names);
   const seen = Object.fromEntries(names.filter((n) => record.conflicts[n]).map((n) => [n, record.conflicts[n].map((v) => v.rev)]));
   if (record.conflicts[DELETED]) seen[DELETED] = record.conflicts[DELETED].map((v) => v.rev);
+  // restoring: the delete the person saw, so it is not taken for one unseen
+  if (record.deleted && record.revs[DELETED]) seen[DELETED] = [...(seen[DELETED] || []), record.revs[DELETED]];
   return enqueue(s, mutationFor(s, 'resolve', record, values, base, seen));
 }
 

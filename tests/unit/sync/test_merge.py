@@ -262,13 +262,34 @@ def test_resolving_a_delete_conflict_deletes_or_keeps_the_record(
 
 def test_resolving_a_deleted_record_with_deleted_false_restores_it(store, writer):
     record_id, revs = writer.create(title="Paint")
-    writer.push(writer.delete(record_id, revs))
+    delete = writer.delete(record_id, revs)
+    writer.push(delete)
 
-    result, = writer.push(writer.resolve(record_id, {DELETED: False, "title": "Paint again"}))
+    result, = writer.push(writer.resolve(record_id, {DELETED: False, "title": "Paint again"},
+                                         seen={DELETED: [delete.id]}))
 
     assert result.status == "applied"
     record = current(store, record_id)
     assert (record.deleted, record.fields["title"]) == (False, "Paint again")
+
+
+def test_keeping_a_record_someone_deleted_unseen_meanwhile_is_refused_not_restored(
+        store, writer, make_writer):
+    # the phone's person chose to keep the record over a delete wish; meanwhile the tablet's
+    # person, having seen everything, deleted it: the keep never saw that delete
+    record_id, revs = writer.create(title="Paint")
+    phone = make_writer(1)
+    change, = writer.push(writer.upsert(record_id, {"title": "Draw"}, revs))
+    wish = phone.delete(record_id, revs)
+    kept, = phone.push(wish)
+    assert kept.status == "conflict"
+    keep = phone.resolve(record_id, {DELETED: False}, seen={DELETED: [wish.id]})
+    writer.push(writer.delete(record_id, {"title": change.id}, seen={DELETED: [wish.id]}))
+
+    result, = phone.push(keep)
+
+    assert (result.status, result.error["error"]) == ("rejected", "record_deleted")
+    assert current(store, record_id).deleted
 
 
 def test_resolving_a_deleted_record_without_restoring_it_is_rejected(writer):
