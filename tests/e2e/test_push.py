@@ -51,8 +51,26 @@ def tablet(live_server, new_context, make):
     return page
 
 
-def deliver(page, data):
-    """Deliver a push to the page's service worker through the DevTools protocol."""
+# What tells one showing of a notification from another: a repeat of a tag replaces it anew.
+STAMPS = """async () => (await (await navigator.serviceWorker.ready).getNotifications())
+  .map((n) => `${n.tag} ${n.timestamp}`).sort()"""
+
+
+def deliver(page, data, attempts=2):
+    """Deliver a push to the page's service worker through the DevTools protocol, and wait
+    until a notification is shown or replaced. Headless Chromium now and then drops a push it
+    was handed (no notification, no error); it is sent once more then, so a worker that never
+    shows one still fails the test."""
+    before = page.evaluate(STAMPS)
+    for _ in range(attempts):
+        _deliver_once(page, data)
+        for _ in range(50):
+            if page.evaluate(STAMPS) != before:
+                return
+            page.wait_for_timeout(100)
+
+
+def _deliver_once(page, data):
     cdp = page.context.new_cdp_session(page)
     registrations = []
     cdp.on("ServiceWorker.workerRegistrationUpdated",
