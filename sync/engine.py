@@ -87,11 +87,12 @@ def push_answer(store, actor, request, validate, *, now=None, scope=None):
             Cursor.decode(request.pull.cursor, "pull.cursor")  # refused before anything applies
     with store.transaction() as tx:
         results = _PushBatch(tx, request, now or utc_now()).run(actor, validate)
-        epoch = tx.epoch()  # the epoch the results were written in
-    answer = PushAnswer(PushResponse(epoch, results))
+        head = tx.head()  # the epoch the results were written in, and the seq they reach
+    answer = PushAnswer(PushResponse(head[0], results))
     if request.pull is not None:
         try:
-            answer.page = pull_page(store, scope, request.pull)
+            # the store's head as the push left it: the page need not read it again
+            answer.page = pull_page(store, scope, request.pull, head=head)
         except (EpochChanged, CursorExpired) as error:
             answer.response.pull_error = error
     return answer
@@ -135,12 +136,14 @@ def pull(store, scope, request):
     return PullResponse.from_wire(json.loads(pull_page(store, scope, request).to_json()))
 
 
-def pull_page(store, scope, request):
+def pull_page(store, scope, request, *, head=None):
     """Build the next page of changes visible to ``scope``, in seq order, ready to send.
 
     :param store: a ``Store``.
     :param scope: the ``Scope`` of the person pulling.
     :param request: a ``PullRequest`` or its JSON body.
+    :param head: ``(epoch, seq)`` known committed before this call (a push's, just after it
+        committed); by default read from the store first.
     :return: a ``PullPage``; its ``to_json()`` is the response body.
     :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
     :raises InvalidRequest: if the body or its cursor is not valid.
@@ -150,7 +153,8 @@ def pull_page(store, scope, request):
     if not isinstance(request, PullRequest):
         request = PullRequest.from_wire(request)
     cursor = Cursor.decode(request.cursor) if request.cursor else None
-    epoch, top = store.head()  # read before the changes: the seq invariant makes this safe
+    # read before the changes: the seq invariant makes this safe
+    epoch, top = head or store.head()
     after, masks = _starting_points(cursor, scope, epoch, top)
     rows = store.changes(after, request.limit + 1) if after else []
     # read after the changes: a purge that committed before them is seen here

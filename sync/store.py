@@ -88,10 +88,10 @@ class StoredResult:
 class StoreTransaction(Protocol):
     """The steps of one push, all inside one serialized write transaction."""
 
-    def epoch(self) -> str:
-        """Return the store's epoch as this transaction sees it: the epoch its writes belong to
-        (``Store.epoch``; a restore's new epoch waits for the transaction, or it for the
-        restore)."""
+    def head(self) -> tuple[str, int]:
+        """Return ``(epoch, seq)`` as this transaction leaves them: the epoch its writes belong
+        to and the highest seq once it commits (``Store.head`` right after the commit: pushes
+        commit one after another, so every seq up to it is committed then)."""
 
     def next_seqs(self, replicas: Collection[str]) -> dict[str, int]:
         """Return each replica's next expected mutation seq (1 for a replica never seen).
@@ -292,8 +292,8 @@ class _MemoryTransaction:
         self._allocated = 0
         self._records, self._results, self._next_seqs = {}, {}, {}
 
-    def epoch(self):
-        return self._state["epoch"]
+    def head(self):
+        return self._state["epoch"], self._state["seq"] + self._allocated
 
     def next_seqs(self, replicas):
         return {r: self._next_seqs.get(r, self._state["next_seqs"].get(r, 1)) for r in replicas}

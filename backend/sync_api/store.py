@@ -208,11 +208,11 @@ class _SqlTransaction:
         # Lock first, read after: on PostgreSQL the row lock waits for the push before us to
         # commit; on SQLite it takes the write lock, where a read-then-write transaction could
         # fail at once with SQLITE_BUSY_SNAPSHOT instead of waiting its turn. The lock's
-        # statement also answers the epoch the push is written in.
-        self._epoch = conn.execute(_LOCK).scalar_one()
+        # statement also answers the epoch the push is written in, and the seq it starts at.
+        self._head = tuple(conn.execute(_LOCK).one())
 
-    def epoch(self):
-        return self._epoch
+    def head(self):
+        return self._head
 
     def next_seqs(self, replicas):
         found = dict(self.conn.execute(_NEXT_SEQS, {"ids": list(replicas)}).all())
@@ -242,7 +242,9 @@ class _SqlTransaction:
         return out
 
     def allocate_seqs(self, n):
-        return self.conn.execute(_ALLOCATE, {"n": n}).scalar_one() - n + 1
+        top = self.conn.execute(_ALLOCATE, {"n": n}).scalar_one()
+        self._head = (self._head[0], top)
+        return top - n + 1
 
     def put_records(self, created, updated):
         for collection in TABLES:
@@ -273,7 +275,7 @@ class _SqlTransaction:
 # cost more than running them.
 _IDS = bindparam("ids", expanding=True)
 _LOCK = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq)
-         .returning(STATE.c.epoch))
+         .returning(STATE.c.epoch, STATE.c.seq))
 _ALLOCATE = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq + bindparam("n"))
              .returning(STATE.c.seq))
 _NEXT_SEQS = select(REPLICAS.c.id, REPLICAS.c.next_seq).where(REPLICAS.c.id.in_(_IDS))

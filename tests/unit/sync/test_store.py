@@ -40,6 +40,23 @@ def test_seqs_continue_after_the_last_committed_block(store):
     assert (first, store.max_seq()) == (4, 5)
 
 
+def test_a_transactions_head_is_the_stores_head_once_it_commits(store, writer):
+    writer.push(writer.upsert(new_id(), {"title": "Paint"}))
+    with store.transaction() as tx:
+        untouched = tx.head()
+    assert untouched == store.head()
+
+    with store.transaction() as tx:
+        first = tx.allocate_seqs(3)
+        records = [goal_record() for _ in range(3)]
+        for offset, record in enumerate(records):
+            record.seq = first + offset
+        tx.put_records(records, [])
+        head = tx.head()
+
+    assert head == store.head() == (store.epoch(), first + 2)
+
+
 def test_a_replica_never_seen_expects_seq_one(store):
     replica = new_id()
 
