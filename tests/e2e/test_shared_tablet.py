@@ -5,7 +5,7 @@ import pathlib
 
 import pytest
 
-from .steps import api_get, enrol, indexeddb_text, open_journal, wait_all_sent
+from .steps import api_get, enrol, indexeddb_text, open_journal, wait_all_sent, wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -31,6 +31,7 @@ def tablet(live_server, new_context, make):
     enrol(page, live_server, make.device(org).raw_key)
     open_journal(page, "Edna Whitworth", "2468")
     wait_all_sent(page)
+    wait_for_worker(page)  # the tests go offline: every screen comes from the worker's cache
     page.edna, page.org = edna, org
     return page
 
