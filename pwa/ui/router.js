@@ -6,6 +6,7 @@ import { takeFlash, deviceWord } from './flash.js';
 
 const routes = [];
 let renderCount = 0;
+let shownPath = null; // the screen on show: a quiet render of another one is no refresh
 
 /** Add a route: `pattern` like "goal/:id"; `who` is 'learner', 'mentor', 'staff', 'open' or null. */
 export function route(pattern, load, who = null) {
@@ -62,9 +63,17 @@ async function render(quiet = false) {
       h('a', { href: `#/${homeFor(s)}`, class: 'button main' }, 'Go back to the start')) };
   }
   if (count !== renderCount) return; // the person went elsewhere meanwhile
+  // A sync that ends while a new screen loads refreshes that screen before its own render
+  // shows: that refresh is its first showing, with its message, focus and scroll.
+  if (quiet && path !== shownPath) quiet = false;
+  // A refresh keeps the message on the screen ("Saved on this tablet."): a sync ends a moment
+  // after each write, far sooner than anyone reads it.
+  const kept = quiet ? main.querySelector(':scope > p.note[role=status]') : null;
   main.replaceChildren(view.node);
+  shownPath = path;
   const words = quiet ? null : takeFlash();
-  if (words) main.prepend(h('p', { class: 'note', role: 'status' }, words));
+  if (kept) main.prepend(kept);
+  else if (words) main.prepend(h('p', { class: 'note', role: 'status' }, words));
   document.title = `${view.title} – What Matters`;
   emit('screen', { path, title: view.title });
   const heading = main.querySelector('h1');

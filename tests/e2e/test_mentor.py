@@ -52,6 +52,19 @@ def test_the_learner_sees_the_visit_was_written_by_their_mentor(visit_logged):
     assert tablet.is_visible("button:has-text('Agree')") and tablet.is_visible("button:has-text('Hide')")
 
 
+def test_the_words_after_a_tap_stay_when_the_sync_that_follows_refreshes_the_screen(
+        visit_logged):
+    _, tablet = visit_logged
+    tablet.click("text=Look at it")
+    tablet.click("button:has-text('Agree')")
+    tablet.wait_for_selector("text=Thank you. Saved on this tablet.")
+    wait_all_sent(tablet)  # the sync after the write has ended and refreshed the screen
+    tablet.wait_for_timeout(500)
+
+    assert tablet.locator("#main > p.note[role=status]").inner_text() == \
+        "Thank you. Saved on this tablet."
+
+
 def test_a_visit_the_learner_hides_leaves_the_mentors_phone(visit_logged):
     phone, tablet = visit_logged
     tablet.click("text=Look at it")
