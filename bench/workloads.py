@@ -4,8 +4,8 @@ A side has ``learners(n)`` and ``device(learner)``; a device has ``push([(id, fi
 request, raising if any record was not stored, returning its seconds), ``pull(page)``
 (everything since its last pull, returning (count, [seconds per request])) and
 ``sync([(id, fields)], page)`` (the two as that side's own client syncs, returning [seconds per
-request]). Times are wall
-clock around the client's whole exchange, the same code for both sides.
+request]). Times are wall clock around the client's whole exchange, the same code for both
+sides.
 """
 import statistics
 import threading

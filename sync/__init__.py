@@ -18,8 +18,8 @@ from .store import ChangeRow, MemoryStore, Store, StoredResult, StoreTransaction
 from .transport import EngineTransport
 
 __all__ = [
-    "Actor", "COLLECTION_KEY", "Change", "ChangeRow", "Client", "Cursor", "CursorExpired", "DEFAULT_LIMIT",
-    "DEFAULT_VISIBILITY", "DELETED", "EngineTransport", "EpochChanged", "Forbidden",
+    "Actor", "COLLECTION_KEY", "Change", "ChangeRow", "Client", "Cursor", "CursorExpired",
+    "DEFAULT_LIMIT", "DEFAULT_VISIBILITY", "DELETED", "EngineTransport", "EpochChanged", "Forbidden",
     "InvalidRequest", "MAX_LIMIT", "MAX_MUTATIONS", "MIN_PROTOCOL_VERSION", "MUTATION_ERRORS",
     "MemoryStore", "Mutation", "MutationResult", "OPS", "PROTOCOL_VERSION", "ProtocolError",
     "ProtocolTooOld", "PullRequest", "PullResponse", "PushRequest", "PushResponse", "Record",

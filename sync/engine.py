@@ -53,7 +53,8 @@ def push(store, actor, request, validate, *, now=None, scope=None):
     :param validate: ``(collection, fields, is_create) -> {field: reason}``, empty when valid;
         the key ``COLLECTION_KEY`` means the collection is unknown.
     :param now: the server time to record (an ISO string); defaults to the clock.
-    :param scope: the ``Scope`` of the person pushing; needed when the push carries a pull.
+    :param scope: the ``Scope`` of the person pushing, or a function returning it; needed when
+        the push carries a pull.
     :return: a ``PushResponse``.
     :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
     :raises InvalidRequest: if the body is not a valid push request.
@@ -72,7 +73,8 @@ def push_answer(store, actor, request, validate, *, now=None, scope=None):
     push: the answer holds the results and, instead of the page, the error a pull would have
     answered (docs/sync-protocol.md, "Push with a pull").
 
-    :param scope: the ``Scope`` of the person pushing; needed when the push carries a pull.
+    :param scope: the ``Scope`` of the person pushing, or a function returning it (called only
+        when the push carries a pull, which needs it).
     :return: a ``PushAnswer``; its ``to_json()`` is the response body.
     :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
     :raises InvalidRequest: if the body is not a valid push request, or its pull's cursor is not
@@ -92,7 +94,8 @@ def push_answer(store, actor, request, validate, *, now=None, scope=None):
     if request.pull is not None:
         try:
             # the store's head as the push left it: the page need not read it again
-            answer.page = pull_page(store, scope, request.pull, head=head)
+            answer.page = pull_page(store, scope() if callable(scope) else scope, request.pull,
+                                    head=head)
         except (EpochChanged, CursorExpired) as error:
             answer.response.pull_error = error
     return answer

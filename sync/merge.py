@@ -67,8 +67,7 @@ def _upsert(record, mutation, author_id, now):
         # overtook the record's create, or its last change of visibility) cannot know: widened,
         # the tombstone travels to everyone who may have had the record, and leaves their
         # devices too. It carries no content, so this tells no one anything new.
-        widened = bool(mutation.fields.get("visibility")) and record.widen(
-            mutation.fields["visibility"])
+        widened = record.widen(mutation.fields.get("visibility") or "private")
         if mutation.id in record.revs.values():
             return Outcome("applied", changed=widened)  # the delete saw this write
         outcome = rejected("record_deleted", "record_id", "the record was deleted")

@@ -124,7 +124,7 @@ def audit_log():
     """The audit log of my organisation, newest first, a page at a time (administrators)."""
     query = AuditQuery().load(request.args.to_dict())
     return committed(AuditPageOut(), audit.page(g.person, query["page"], query["per_page"],
-                                            query.get("learner_id")))
+                                                query.get("learner_id")))
 
 
 @bp.get("/me/mentors")

@@ -34,7 +34,7 @@ def key():
 def list_subscriptions():
     """My reminder subscriptions (each device where I said yes), and the kinds I can have."""
     return committed(SubscriptionsOut(), {"kinds": subscriptions.kinds_for(g.person),
-                                      "items": subscriptions.mine(g.person)})
+                                          "items": subscriptions.mine(g.person)})
 
 
 @bp.post("/subscriptions")
@@ -89,4 +89,4 @@ def plan_visit(learner_id):
     """Plan my next visit to a learner, or clear it with null (mentors)."""
     data = VisitIn().load(json_body())
     return committed(VisitOut(), subscriptions.plan_visit(g.person, learner_id,
-                                                      data["next_visit_on"]))
+                                                          data["next_visit_on"]))

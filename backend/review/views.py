@@ -25,7 +25,7 @@ def review():
     suppressed."""
     query = ReviewQuery().load(request.args.to_dict())
     return committed(ReviewOut(), service.review(g.person, query.get("organisation"),
-                                               query.get("first"), query.get("last")))
+                                                 query.get("first"), query.get("last")))
 
 
 @bp.get("/review.csv")
@@ -53,7 +53,7 @@ def snapshots():
     """The monthly reviews stored for my organisation, newest first (staff)."""
     query = OrganisationQuery().load(request.args.to_dict())
     return committed(SnapshotsOut(), {"items": snapshot.list_for(g.person,
-                                                               query.get("organisation"))})
+                                                                 query.get("organisation"))})
 
 
 @bp.get("/review/snapshots/<int:snapshot_id>")

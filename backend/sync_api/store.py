@@ -131,7 +131,8 @@ class SqlStore:
 
     def _state(self, column):
         with self._reading() as conn:
-            return conn.exec_driver_sql(f"SELECT {column} FROM sync_state WHERE id = 1").scalar_one()
+            sql = f"SELECT {column} FROM sync_state WHERE id = 1"
+            return conn.exec_driver_sql(sql).scalar_one()
 
     @staticmethod
     def record_of(collection, model_obj):

@@ -41,9 +41,8 @@ def push():
     # the push writes in its own transaction; the carried pull reads on the request's connection
     store = SqlStore(db.engine, person_id=g.person.id, device_id=device.id if device else None,
                      reader=db.session.connection())
-    carried = isinstance(body, dict) and body.get("pull") is not None
     answer = sync.push_answer(store, policy.actor_for(g.person), body, policy.validate,
-                              scope=policy.scope_for(g.person) if carried else None)
+                              scope=lambda: policy.scope_for(g.person))
     db.session.commit()
     return _json(answer.to_json(orjson.dumps))
 

@@ -37,13 +37,14 @@ async function checkEpoch(s, epoch, report) {
   else if (row.epoch !== epoch) await epochChanged(s, epoch, report);
 }
 
-async function pushBatch(s, batch, report, carried) {
+/* Push one batch; with `carry`, it carries a pull. Resolves with [how many got an answer, the
+ * carried answer {cursor it was asked with, answer} or null]. */
+async function pushBatch(s, batch, report, carry) {
   const row = await person(s.person.id);
   const floor = await outbox.floor(s, row.next_seq);
   const body = { protocol: PROTOCOL, replica: row.replica, floor, mutations: batch.map((i) => wire(i, row.replica)) };
-  if (carried) body.pull = { cursor: row.cursor || null, limit: PAGE };
+  if (carry) body.pull = { cursor: row.cursor || null, limit: PAGE };
   const answer = await api(PUSH_PATH, { method: 'POST', body, token: s.token });
-  if (carried) Object.assign(carried, { cursor: body.pull.cursor, answer });
   if (answer.results.map((r) => r.id).join() !== batch.map((i) => i.mutation.id).join()) {
     throw Object.assign(new Error('The server answered for other mutations.'), { error: 'protocol_error' });
   }
@@ -56,7 +57,7 @@ async function pushBatch(s, batch, report, carried) {
     report[{ applied: 'applied', conflict: 'conflicts', rejected: 'rejected' }[result.status]] += 1;
   });
   await outbox.settle(s, answers, row.dismissed || []);
-  return answers.length;
+  return [answers.length, carry ? { cursor: body.pull.cursor, answer } : null];
 }
 
 /* Push the queue; the last batch of each pass carries a pull. Resolves with the last carried
@@ -71,9 +72,9 @@ async function pushAll(s, report) {
     if (!queue.length) break;
     let answered = 0;
     for (let start = 0; start < queue.length; start += BATCH) {
-      const last = start + BATCH >= queue.length;
-      if (last) carried = {};
-      answered += await pushBatch(s, queue.slice(start, start + BATCH), report, last ? carried : null);
+      const [count, carriedNow] = await pushBatch(s, queue.slice(start, start + BATCH), report, start + BATCH >= queue.length);
+      answered += count;
+      if (carriedNow) carried = carriedNow;
     }
     const left = await outbox.count(s.person.id);
     if (resending && answered === queue.length) {
@@ -90,7 +91,7 @@ async function pushAll(s, report) {
 /* The page a push carried, if it was asked with the cursor held now (an epoch change since
  * voids it); throws the error the server answered for it instead, as a pull would have. */
 function carriedPage(carried, row) {
-  if (!carried || !carried.answer || carried.cursor !== (row.cursor || null)) return null;
+  if (!carried || carried.cursor !== (row.cursor || null)) return null;
   if (carried.answer.pull_error) throw new ApiError(carried.answer.pull_error, carried.answer.pull_error.code);
   return carried.answer.pull || null;
 }
