@@ -1,6 +1,7 @@
 """``python -m bench [--quick] [--only sqlite|postgresql]``: run every workload against our
 server and Kinto, print the tables, save the JSON under ``bench-results/``."""
 import argparse
+import gc
 import sys
 import time
 import traceback
@@ -135,6 +136,18 @@ def run_kind(kind, sizes, work, results, checkpoint):
         run.all()
 
 
+def quiet_collector():
+    """Tune this process's garbage collector as our server's workers are tuned
+    (``backend.gunicorn_conf``): the devices' clients keep every record they pulled, and with
+    the default threshold the collector walked them all again and again in the middle of the
+    timed requests, a pause that grew with what a client holds, not with either server."""
+    from backend.gunicorn_conf import GC_THRESHOLD
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
@@ -142,6 +155,7 @@ def main(argv=None):
     parser.add_argument("--out", default=str(servers.ROOT / "bench-results"),
                         help="where to save the JSON results")
     args = parser.parse_args(argv)
+    quiet_collector()
     sizes = dict(QUICK if args.quick else FULL, quick=args.quick)
     kinds = [args.only] if args.only else ["sqlite", "postgresql"]
     results, saved = {}, report.Saver(args.out, sizes)

@@ -57,11 +57,12 @@ class KintoDevice:
         self.timestamps = {}
         self.fields = {}
 
-    def push(self, batch):
-        """Send ``[(id, fields), ...]`` as one batch: create unknown ids, change known ones.
+    def write(self, batch):
+        """Note ``[(id, fields), ...]`` as local changes, as kinto.js keeps a person's writes
+        until the next sync: a create for an unknown id, a change of a known one (``If-Match``
+        its timestamp as this device last saw it).
 
-        :returns: seconds the request took.
-        :raises RuntimeError: if any record was not stored.
+        :returns: the batch's requests, for ``send``.
         """
         base = self.learner.records_path[len("/v1"):]
         requests = []
@@ -70,13 +71,27 @@ class KintoDevice:
             header = {"If-Match": f'"{stamp}"'} if stamp else {"If-None-Match": "*"}
             requests.append({"path": f"{base}/{record_id}", "body": {"data": fields},
                              "headers": header})
+        return [record_id for record_id, _ in batch], requests
+
+    def send(self, written):
+        """Send written changes as one ``POST /v1/batch``.
+
+        :returns: seconds the request took.
+        :raises RuntimeError: if any record was not stored.
+        """
+        ids, requests = written
         seconds, (_, _, body) = self.client.timed(
             "POST", "/v1/batch", {"defaults": {"method": "PUT"}, "requests": requests})
-        for sent, answer in zip(batch, body["responses"]):
+        for record_id, answer in zip(ids, body["responses"]):
             if answer["status"] not in (200, 201):
-                raise RuntimeError(f"Kinto refused {sent[0]}: {answer['status']} {answer['body']}")
-            self.timestamps[sent[0]] = answer["body"]["data"]["last_modified"]
+                raise RuntimeError(f"Kinto refused {record_id}: {answer['status']} "
+                                   f"{answer['body']}")
+            self.timestamps[record_id] = answer["body"]["data"]["last_modified"]
         return seconds
+
+    def push(self, batch):
+        """``write`` then ``send``: returns the seconds of the request."""
+        return self.send(self.write(batch))
 
     def pull(self, page=None):
         """Fetch every change since the last pull, ``page`` records a request (None: unpaged).
@@ -102,12 +117,12 @@ class KintoDevice:
         self.since = etag.strip('"')
         return received, times
 
-    def sync(self, batch, page=None):
-        """One sync as kinto.js makes it: the batch of changes, then the pull.
+    def sync(self, written, page=None):
+        """One sync as kinto.js makes it: the batch of ``written`` changes, then the pull.
 
         :returns: [seconds of each request].
         """
-        return [self.push(batch), *self.pull(page)[1]]
+        return [self.send(written), *self.pull(page)[1]]
 
     def close(self):
         self.client.close()

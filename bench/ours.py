@@ -104,15 +104,12 @@ class OursDevice:
         self.cursor = None
         self.known = {}  # record id -> (fields, rev, revs) as last seen
 
-    def push(self, batch, page=None):
-        """Send ``[(id, fields), ...]`` as one push: new records whole, known ones as the fields
-        that changed; ``base`` names the rev this device saw of each (null: never had one).
-        ``floor`` is the batch's first seq: this device keeps no log of answered mutations.
-        With ``page``, the push carries a pull of that many changes, taken in as ``pull`` takes
-        a page.
+    def write(self, batch):
+        """Queue ``[(id, fields), ...]`` in this device's outbox, as the PWA queues a person's
+        writes when they are made: new records whole, known ones as the fields that changed;
+        ``base`` names the rev this device saw of each (null: never had one).
 
-        :returns: seconds the request took (and, with ``page``, whether more changes wait).
-        :raises RuntimeError: if any mutation was not applied.
+        :returns: the written batch, for ``send``.
         """
         mutations, floor = [], self.next_seq
         for record_id, fields in batch:
@@ -128,6 +125,17 @@ class OursDevice:
                 "learner_id": self.learner.id, "fields": changes, "base": base,
                 "at": utc_now()})
             self.next_seq += 1
+        return batch, mutations, floor
+
+    def send(self, written, page=None):
+        """Send a written batch as one push. ``floor`` is the batch's first seq: this device
+        keeps no log of answered mutations. With ``page``, the push carries a pull of that
+        many changes, taken in as ``pull`` takes a page.
+
+        :returns: seconds the request took (and, with ``page``, whether more changes wait).
+        :raises RuntimeError: if any mutation was not applied.
+        """
+        batch, mutations, floor = written
         request = {"protocol": PROTOCOL, "replica": self.replica, "floor": floor,
                    "mutations": mutations}
         if page:
@@ -142,13 +150,17 @@ class OursDevice:
             return seconds, self._take(body["pull"])
         return seconds
 
-    def sync(self, batch, page=None):
-        """One sync as the PWA makes it: the push carries the first pull; then pull while
-        ``more``.
+    def push(self, batch):
+        """``write`` then ``send``: returns the seconds of the request."""
+        return self.send(self.write(batch))
+
+    def sync(self, written, page=None):
+        """One sync as the PWA makes it: the push of ``written`` carries the first pull; then
+        pull while ``more``.
 
         :returns: [seconds of each request].
         """
-        seconds, more = self.push(batch, page or MAX_PAGE)
+        seconds, more = self.send(written, page or MAX_PAGE)
         return [seconds, *(self.pull(page)[1] if more else [])]
 
     def pull(self, page=None):
