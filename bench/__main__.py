@@ -75,6 +75,7 @@ class Run:
 
     def _push(self, name, side):
         out, self.journals[name] = push_many(side, self.sizes["records"], self.sizes["batch"])
+        side.settle()  # the pulls then meet a database as it runs, not one just bulk-loaded
         return out
 
     def _catch_up(self, name, side):

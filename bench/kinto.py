@@ -26,7 +26,15 @@ class KintoSide:
 
     def __init__(self, server):
         self.port = server.port
+        self.database_url = server.database_url
         self._next = 0
+
+    def settle(self):
+        """Let the database catch up with a bulk of writes (``servers.analyze``)."""
+        if self.database_url:
+            from .servers import analyze
+
+            analyze(self.database_url)
 
     def learners(self, count):
         made = []

@@ -35,8 +35,17 @@ class OursSide:
         from backend import create_app
 
         self.port = server.port
+        self.database_url = database.url
         self.app = create_app({"SQLALCHEMY_DATABASE_URI": database.url})
         self._org_id = None
+
+    def settle(self):
+        """Let the database catch up with a bulk of writes (``servers.analyze``; SQLite keeps
+        no statistics unless asked, and plans on its indexes alone)."""
+        if self.database_url.startswith("postgresql"):
+            from .servers import analyze
+
+            analyze(self.database_url)
 
     def learners(self, count):
         from backend.auth.tokens import issue_token

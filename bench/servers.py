@@ -209,10 +209,21 @@ def kinto_server(kind, workdir):
                            capture_output=True)
         server = Server(f"kinto-{kind}", [kinto_bin(), "start", "--ini", str(ini)], port,
                         os.environ.copy(), "/v1/", workdir)
+        server.database_url = url or None
         try:
             yield server.wait_ready()
         finally:
             server.stop()
+
+
+def analyze(url):
+    """``ANALYZE`` a PostgreSQL database, as autovacuum does within its next minute or so after
+    a table has grown by a tenth: the planner then knows how many rows each table holds."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as conn:
+        conn.execute("ANALYZE")
 
 
 @contextmanager
