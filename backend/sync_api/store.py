@@ -305,7 +305,7 @@ _UPSERT_REPLICA = {"sqlite": _upsert_replica(sqlite_insert),
 
 
 _PLANS = {}  # (statement id, dialect name) -> (SQL, parameter names, bind processors)
-_QUERIES = {}  # (statement id, dialect name, number of ids) -> _Query
+_QUERIES = {}  # (statement id, dialect name, number of ids, padded) -> _Query
 
 
 def _fetch(conn, stmt, ids=None, **params):
@@ -315,13 +315,19 @@ def _fetch(conn, stmt, ids=None, **params):
     without SQLAlchemy's per-statement work, which cost several times what SQLite takes to run
     these small statements, and they run inside the push's turn for the one writer.
 
-    :param stmt: one of this module's statements; ``ids`` fills its expanding ``IN``.
+    :param stmt: one of this module's statements; ``ids`` fills its expanding ``IN`` (at
+        most ``CHUNK``).
     """
     dialect = conn.dialect
-    if ids is not None:
-        params["ids"] = ids
     if dialect.name != "sqlite":
+        if ids is not None:
+            params["ids"] = ids
         return [tuple(row) for row in conn.execute(stmt, params)]
+    if ids:
+        # padded to a power of two (or CHUNK) by repeating the last id, which changes nothing
+        # an IN matches: a dozen compiled forms per statement, not one per length
+        size = min(CHUNK, 1 << (len(ids) - 1).bit_length())
+        ids = [*ids, *[ids[-1]] * (size - len(ids))]
     key = (id(stmt), dialect.name, None if ids is None else len(ids))
     query = _QUERIES.get(key)
     if query is None:

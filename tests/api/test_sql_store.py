@@ -79,6 +79,40 @@ def test_a_number_too_wide_for_64_bits_is_read_exactly_and_refused_by_its_field(
     assert result["error"]["details"]["field"] == "minutes"
 
 
+def test_the_push_reads_through_the_driver_what_sqlalchemy_reads(client, auth, make, app):
+    """``_fetch`` (the driver's cursor on SQLite, SQLAlchemy elsewhere) returns the same rows,
+    converted the same way, as ``conn.execute`` does: dates, times, JSON, booleans; for any
+    number of ids, padded or not."""
+    from backend.sync_api import store
+
+    org = make.org()
+    ada = make.learner(org)
+    tablet = Client(FlaskTransport(client, auth.headers(ada)))
+    entries = [str(uuid.uuid4()) for _ in range(5)]
+    for n, entry in enumerate(entries):
+        tablet.write("sessions", entry, {"activity": f"Walk {n}", "date": "2026-11-02",
+                                         "benefits": ["mind_active"], "minutes": 10 + n}, ada.id)
+    tablet.write("sessions", entries[0], {"note": "Tea \u00e9 \U0001F600"}, ada.id)
+    assert len(tablet.sync().applied) == 6
+    tablet.delete("sessions", entries[4], ada.id)
+    assert len(tablet.sync().applied) == 1
+
+    with app.app_context(), db.engine.begin() as conn:
+        mutation_ids = [row[0] for row in conn.exec_driver_sql("SELECT id FROM sync_mutations")]
+        for stmt, ids in [(store._READ["sessions"], entries[:n]) for n in (1, 3, 5)] + [
+                (store._READ["sessions"], [*entries, str(uuid.uuid4())]),
+                (store._STORED_RESULTS, mutation_ids),
+                (store._NEXT_SEQS, [tablet.replica_id, str(uuid.uuid4())])]:
+            expected = sorted((tuple(row) for row in conn.execute(stmt, {"ids": ids})), key=repr)
+            assert sorted(store._fetch(conn, stmt, ids), key=repr) == expected
+            assert expected, (stmt, ids)  # the rows compared are real rows
+        head = tuple(conn.execute(store._LOCK).one())
+        assert store._fetch(conn, store._LOCK) == [head]
+        [(top,)] = store._fetch(conn, store._ALLOCATE, n=3)
+        assert top == head[1] + 3
+        conn.rollback()
+
+
 class _FakeEngine:
     def __init__(self, path):
         from sqlalchemy.engine import make_url
