@@ -156,12 +156,16 @@ def pull_page(store, scope, request, *, head=None):
     if not isinstance(request, PullRequest):
         request = PullRequest.from_wire(request)
     cursor = Cursor.decode(request.cursor) if request.cursor else None
-    # read before the changes: the seq invariant makes this safe
-    epoch, top = head or store.head()
-    after, masks = _starting_points(cursor, scope, epoch, top)
-    rows = store.changes(after, request.limit + 1) if after else []
-    # read after the changes: a purge that committed before them is seen here
-    purged = store.purged_through_seq()
+    after, masks = _starting_points(cursor, scope)
+    if head is None:
+        # the head before the changes (the seq invariant makes this safe), the purge mark
+        # after them (a purge that committed before them is seen), in one call
+        epoch, top, rows, purged = store.page(after, request.limit + 1)
+    else:
+        epoch, top = head
+        rows = store.changes(after, request.limit + 1) if after else []
+        purged = store.purged_through_seq()
+    _check_cursor(cursor, epoch, top)
     if any(0 < seq < purged for seq in after.values()):
         raise CursorExpired(details={"purged_through_seq": purged})
     more = len(rows) > request.limit
@@ -223,19 +227,25 @@ def purge_tombstones(store, older_than=None, through_seq=None, retention=TOMBSTO
     return store.purge_tombstones(older_than, through_seq)
 
 
-def _starting_points(cursor, scope, epoch, top):
+def _starting_points(cursor, scope):
     """Return the seq to pull after and the visibility mask, per learner in scope."""
     masks = {learner: visibility_mask(seen) for learner, seen in scope.learners.items()}
     if cursor is None:
         return dict.fromkeys(scope.learners, 0), masks
+    after = {learner: cursor.seqs.get(learner, 0) if cursor.masks.get(learner) == mask else 0
+             for learner, mask in masks.items()}
+    return after, masks
+
+
+def _check_cursor(cursor, epoch, top):
+    """Raise ``EpochChanged`` if ``cursor`` was not made by this store as it now is."""
+    if cursor is None:
+        return
     if cursor.epoch != epoch:
         raise EpochChanged(details={"epoch": epoch, "reason": "another epoch"})
     if any(seq > top for seq in cursor.seqs.values()):
         # a restore that kept the epoch: the store is behind what this client saw
         raise EpochChanged(details={"epoch": epoch, "reason": "cursor ahead of the server"})
-    after = {learner: cursor.seqs.get(learner, 0) if cursor.masks.get(learner) == mask else 0
-             for learner, mask in masks.items()}
-    return after, masks
 
 
 class _PushBatch:

@@ -167,6 +167,14 @@ class Store(Protocol):
         :param limit: the most records to return.
         """
 
+    def page(self, after: Mapping[int, int],
+             limit: int) -> tuple[str, int, list[ChangeRow], int]:
+        """Return what a pull page reads, in this order: ``head()``, then ``changes(after,
+        limit)`` (none when ``after`` is empty), then ``purged_through_seq()``, as ``(epoch,
+        seq, rows, purged_through_seq)``. A store may send the three reads at once, as long
+        as each sees at least what the one before it saw.
+        """
+
     def purge_tombstones(self, older_than: str | None, through_seq: int | None) -> int:
         """Delete old tombstones; raise ``purged_through_seq`` to the highest seq purged.
         Return how many were purged.
@@ -226,6 +234,16 @@ class MemoryStore:
                     if r.learner_id in after and r.seq > after[r.learner_id]]
             hits.sort(key=lambda r: r.seq)
             return [ChangeRow.of(r) for r in hits[:limit]]
+
+    def page(self, after, limit):
+        """Return the head, the changes after ``after`` and the purge mark, read together.
+
+        :param after: learner id -> the last seq already seen.
+        :param limit: the most records to return.
+        """
+        with self._lock:
+            epoch, seq = self.head()
+            return epoch, seq, self.changes(after, limit) if after else [], self._state["purged"]
 
     def purge_tombstones(self, older_than, through_seq):
         """Delete old tombstones; see ``Store.purge_tombstones``.

@@ -148,8 +148,7 @@ class SqlStore:
 
     def head(self):
         with self._reading() as conn:
-            return tuple(conn.exec_driver_sql(
-                "SELECT epoch, seq FROM sync_state WHERE id = 1").one())
+            return tuple(conn.exec_driver_sql(_HEAD).one())
 
     def purged_through_seq(self):
         return self._state("purged_through_seq")
@@ -173,14 +172,26 @@ class SqlStore:
                     found.extend(cursor.fetchall())
             finally:
                 cursor.close()
-            found.sort(key=itemgetter(0))
-            rows = list(map(ChangeRow._make, found[:limit]))
-            missing = [(row.collection, row.id) for row in rows if row.text is None]
-            if missing:
-                built = _SqlTransaction.read_records(conn, missing)
-                rows = [ChangeRow.of(built[(row.collection, row.id)]) if row.text is None
-                        else row for row in rows]
-        return rows
+            return _change_rows(conn, found, limit)
+
+    def page(self, after, limit):
+        """``head()``, ``changes()`` and ``purged_through_seq()``, in that order. On
+        PostgreSQL the three go in one round trip, through the driver's pipeline: still three
+        statements run one after another, each seeing what committed before it."""
+        if self.engine.dialect.name != "postgresql":
+            return (*self.head(), self.changes(after, limit) if after else [],
+                    self.purged_through_seq())
+        with self._reading() as conn:
+            driver = conn.connection.driver_connection
+            with driver.pipeline():
+                head = driver.execute(_HEAD)
+                changes = [driver.execute(sql, params)
+                           for sql, params in (_changes_sql(after, limit, "postgresql")
+                                               if after else [])]
+                purged = driver.execute(_PURGED)
+            found = [row for cursor in changes for row in cursor.fetchall()]
+            return (*head.fetchone(), _change_rows(conn, found, limit),
+                    purged.fetchone()[0])
 
     def purge_tombstones(self, older_than, through_seq):
         """Delete old tombstones and raise ``purged_through_seq`` to the newest purged."""
@@ -201,6 +212,23 @@ class SqlStore:
                     if conn.dialect.name == "sqlite"
                     else func.greatest(STATE.c.purged_through_seq, top)))
         return purged
+
+
+_HEAD = "SELECT epoch, seq FROM sync_state WHERE id = 1"
+_PURGED = "SELECT purged_through_seq FROM sync_state WHERE id = 1"
+
+
+def _change_rows(conn, found, limit):
+    """``ChangeRow``s of the rows ``_changes_sql`` found, in seq order, at most ``limit``; a
+    row with no wire text (written another way) has it built from its columns."""
+    found.sort(key=itemgetter(0))
+    rows = list(map(ChangeRow._make, found[:limit]))
+    missing = [(row.collection, row.id) for row in rows if row.text is None]
+    if missing:
+        built = _SqlTransaction.read_records(conn, missing)
+        rows = [ChangeRow.of(built[(row.collection, row.id)]) if row.text is None else row
+                for row in rows]
+    return rows
 
 
 class _SqlTransaction:

@@ -94,3 +94,19 @@ def test_restoring_a_snapshot_brings_its_state_back(new_epoch):
     assert [r.id for r in store.all_records()] == [kept]
     assert store.max_seq() == 1
     assert (store.epoch() != epoch) is new_epoch
+
+
+def test_a_page_read_is_the_head_the_changes_and_the_purge_mark(store, writer):
+    from sync import purge_tombstones
+
+    kept, _ = writer.create(title="Paint")
+    gone, gone_revs = writer.create(title="Bake")
+    writer.push(writer.delete(gone, gone_revs))
+    assert purge_tombstones(store, through_seq=store.max_seq()) == 1
+
+    epoch, seq, rows, purged = store.page({LEARNER: 0}, 10)
+
+    assert (epoch, seq) == store.head()
+    assert rows == store.changes({LEARNER: 0}, 10) and [r.id for r in rows] == [kept]
+    assert purged == store.purged_through_seq() == 3
+    assert store.page({}, 10) == (epoch, seq, [], purged)  # no learner: no changes read
