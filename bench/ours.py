@@ -40,12 +40,10 @@ class OursSide:
         self._org_id = None
 
     def settle(self):
-        """Let the database catch up with a bulk of writes (``servers.analyze``; SQLite keeps
-        no statistics unless asked, and plans on its indexes alone)."""
-        if self.database_url.startswith("postgresql"):
-            from .servers import analyze
+        """Let the database catch up with a bulk of writes (``servers.analyze``)."""
+        from .servers import analyze
 
-            analyze(self.database_url)
+        analyze(self.database_url)
 
     def learners(self, count):
         from backend.auth.tokens import issue_token

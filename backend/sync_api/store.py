@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
 
-from sqlalchemy import DateTime, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -19,6 +19,7 @@ from sync.store import wire_text
 
 from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
 from ..models.types import json_text
+from .sqlite_driver import CHUNK, execute_many, fetch
 from .writer_turn import writer_turn
 
 STATE = SyncState.__table__
@@ -30,7 +31,6 @@ DATE_FIELDS = {name: {c.name for c in table.columns if c.type.python_type is dat
                for name, table in TABLES.items()}
 READ_COLUMNS = {name: [c for c in table.columns if c.name != "wire"]
                 for name, table in TABLES.items()}
-CHUNK = 900  # bound parameters per IN (...), well inside SQLite's limit
 
 
 def _chunks(items):
@@ -238,19 +238,19 @@ class _SqlTransaction:
         # commit; on SQLite it takes the write lock, where a read-then-write transaction could
         # fail at once with SQLITE_BUSY_SNAPSHOT instead of waiting its turn. The lock's
         # statement also answers the epoch the push is written in, and the seq it starts at.
-        [self._head] = _fetch(conn, _LOCK)
+        [self._head] = fetch(conn, _LOCK)
 
     def head(self):
         return self._head
 
     def next_seqs(self, replicas):
-        found = dict(_fetch(self.conn, _NEXT_SEQS, list(replicas)))
+        found = dict(fetch(self.conn, _NEXT_SEQS, list(replicas)))
         return {r: found.get(r, 1) for r in replicas}
 
     def stored_results(self, mutation_ids):
         out = {}
         for chunk in _chunks(mutation_ids):
-            out.update(_fetch(self.conn, _STORED_RESULTS, chunk))
+            out.update(fetch(self.conn, _STORED_RESULTS, chunk))
         return out
 
     def records(self, keys):
@@ -268,13 +268,13 @@ class _SqlTransaction:
             for chunk in _chunks(ids):
                 stmt = _READ[collection]
                 names = [c.name for c in READ_COLUMNS[collection]]
-                for values in _fetch(conn, stmt, chunk):
+                for values in fetch(conn, stmt, chunk):
                     row = dict(zip(names, values))
                     out[(collection, row["id"])] = record_from_row(collection, row)
         return out
 
     def allocate_seqs(self, n):
-        [(top,)] = _fetch(self.conn, _ALLOCATE, n=n)
+        [(top,)] = fetch(self.conn, _ALLOCATE, n=n)
         self._head = (self._head[0], top)
         return top - n + 1
 
@@ -282,10 +282,10 @@ class _SqlTransaction:
         for collection in TABLES:
             new = [row_from_record(r) for r in created if r.collection == collection]
             if new:
-                _execute_many(self.conn, _INSERT[collection], new)
+                execute_many(self.conn, _INSERT[collection], new)
             changed = [row_from_record(r) for r in updated if r.collection == collection]
             if changed:
-                _execute_many(self.conn, _UPDATE[collection],
+                execute_many(self.conn, _UPDATE[collection],
                               [{f"p_{k}": v for k, v in row.items()} for row in changed])
 
     def put_results(self, results):
@@ -293,11 +293,11 @@ class _SqlTransaction:
                  "status": r.status, "result": r.result, "payload": r.payload,
                  "learner_id": r.learner_id, "created_at": _parse_time(r.at)} for r in results]
         if rows:
-            _execute_many(self.conn, _INSERT_RESULTS, rows)
+            execute_many(self.conn, _INSERT_RESULTS, rows)
 
     def set_next_seqs(self, next_seqs):
         now = datetime.now().astimezone()
-        _execute_many(self.conn, _UPSERT_REPLICA[self.conn.dialect.name], [
+        execute_many(self.conn, _UPSERT_REPLICA[self.conn.dialect.name], [
             {"id": replica, "person_id": self.person_id, "device_id": self.device_id,
              "next_seq": next_seq, "last_seen_at": now}
             for replica, next_seq in next_seqs.items()])
@@ -330,131 +330,3 @@ def _upsert_replica(dialect_insert):
 
 _UPSERT_REPLICA = {"sqlite": _upsert_replica(sqlite_insert),
                    "postgresql": _upsert_replica(pg_insert)}
-
-
-_PLANS = {}  # (statement id, dialect name) -> (SQL, parameter names, bind processors)
-_QUERIES = {}  # (statement id, dialect name, number of ids, padded) -> _Query
-
-
-def _fetch(conn, stmt, ids=None, **params):
-    """The rows of ``conn.execute(stmt, {"ids": ids, **params})``, each a tuple. On SQLite
-    through the driver's own cursor: the statement compiled once (per number of ``ids``), each
-    value converted by its type's bind and result processors as SQLAlchemy would convert it,
-    without SQLAlchemy's per-statement work, which cost several times what SQLite takes to run
-    these small statements, and they run inside the push's turn for the one writer.
-
-    :param stmt: one of this module's statements; ``ids`` fills its expanding ``IN`` (at
-        most ``CHUNK``).
-    """
-    dialect = conn.dialect
-    if dialect.name != "sqlite":
-        if ids is not None:
-            params["ids"] = ids
-        return [tuple(row) for row in conn.execute(stmt, params)]
-    if ids:
-        # padded to a power of two (or CHUNK) by repeating the last id, which changes nothing
-        # an IN matches: a dozen compiled forms per statement, not one per length
-        size = min(CHUNK, 1 << (len(ids) - 1).bit_length())
-        ids = [*ids, *[ids[-1]] * (size - len(ids))]
-    key = (id(stmt), dialect.name, None if ids is None else len(ids))
-    query = _QUERIES.get(key)
-    if query is None:
-        query = _QUERIES[key] = _Query(stmt, dialect, ids)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(query.sql, query.arguments(ids, params))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return query.converted(rows)
-
-
-class _Query:
-    """A statement compiled for SQLite once: its SQL, how to order its arguments and which
-    bind and result processors convert them (``_fetch``)."""
-
-    def __init__(self, stmt, dialect, ids):
-        if ids is not None:  # the IN list rendered with one placeholder per id
-            stmt = stmt.params(ids=list(ids))
-        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        self.sql, self.names = compiled.string, compiled.positiontup
-        # the expanded ids_1, ids_2, ... are not among the compiled binds: they are strings
-        binds = {name: compiled.binds[name] for name in self.names if name in compiled.binds}
-        self.defaults = {name: bind.effective_value for name, bind in binds.items()}
-        self.binds = [binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-                      if name in binds else None for name in self.names]
-        self.results = [(i, column.type.dialect_impl(dialect).result_processor(dialect, None))
-                        for i, column in enumerate(compiled._result_columns)]
-        self.results = [(i, process) for i, process in self.results if process is not None]
-
-    def arguments(self, ids, params):
-        values = {**self.defaults, **params}
-        if ids is not None:
-            values.update((f"ids_{n}", value) for n, value in enumerate(ids, 1))
-        return [value if process is None or value is None else process(value)
-                for value, process in zip((values[name] for name in self.names), self.binds)]
-
-    def converted(self, rows):
-        if not self.results:
-            return rows
-        out = []
-        for row in rows:
-            row = list(row)
-            for i, process in self.results:
-                row[i] = process(row[i])
-            out.append(tuple(row))
-        return out
-
-
-def _execute_many(conn, stmt, rows):
-    """``conn.execute(stmt, rows)``; on SQLite through the driver's own ``executemany``, each
-    value converted by its column type's bind processor as SQLAlchemy would convert it, but
-    without SQLAlchemy's per-row work, which cost more than SQLite's inserts themselves.
-
-    :param conn: a SQLAlchemy connection inside the push's transaction.
-    :param stmt: one of this module's statements.
-    :param rows: a dict of parameters per row, keyed by the statement's parameter names.
-    """
-    dialect = conn.dialect
-    if dialect.name != "sqlite":
-        conn.execute(stmt, rows)
-        return
-    plan = _PLANS.get((id(stmt), dialect.name))
-    if plan is None:
-        plan = _PLANS[(id(stmt), dialect.name)] = _plan(stmt, dialect)
-    sql, names, processors = plan
-    # a push's rows share their times (the push's own): each is converted once
-    memos = [(i, process, {}) if repeats else (i, process, None)
-             for i, process, repeats in processors]
-    params = []
-    for row in rows:
-        values = [row[name] for name in names]
-        for i, process, memo in memos:
-            if memo is None:
-                values[i] = process(values[i])
-            else:
-                value = values[i]
-                done = memo.get(value)
-                if done is None:
-                    done = memo[value] = process(value)
-                values[i] = done
-        params.append(values)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(sql, params)
-    finally:
-        cursor.close()
-
-
-def _plan(stmt, dialect):
-    """The SQL, parameter names and bind processors (index, processor, whether its values
-    repeat: times) of a statement, compiled once."""
-    compiled = stmt.compile(dialect=dialect)
-    names = compiled.positiontup
-    processors = []
-    for i, name in enumerate(names):
-        kind = compiled.binds[name].type
-        process = kind.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            processors.append((i, process, isinstance(getattr(kind, "impl", kind), DateTime)))
-    return compiled.string, names, processors

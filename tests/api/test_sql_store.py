@@ -80,10 +80,10 @@ def test_a_number_too_wide_for_64_bits_is_read_exactly_and_refused_by_its_field(
 
 
 def test_the_push_reads_through_the_driver_what_sqlalchemy_reads(client, auth, make, app):
-    """``_fetch`` (the driver's cursor on SQLite, SQLAlchemy elsewhere) returns the same rows,
-    converted the same way, as ``conn.execute`` does: dates, times, JSON, booleans; for any
-    number of ids, padded or not."""
-    from backend.sync_api import store
+    """``sqlite_driver.fetch`` (the driver's cursor on SQLite, SQLAlchemy elsewhere) returns the
+    same rows, converted the same way, as ``conn.execute`` does: dates, times, JSON, booleans;
+    for any number of ids, padded or not."""
+    from backend.sync_api import sqlite_driver, store
 
     org = make.org()
     ada = make.learner(org)
@@ -104,11 +104,11 @@ def test_the_push_reads_through_the_driver_what_sqlalchemy_reads(client, auth, m
                 (store._STORED_RESULTS, mutation_ids),
                 (store._NEXT_SEQS, [tablet.replica_id, str(uuid.uuid4())])]:
             expected = sorted((tuple(row) for row in conn.execute(stmt, {"ids": ids})), key=repr)
-            assert sorted(store._fetch(conn, stmt, ids), key=repr) == expected
+            assert sorted(sqlite_driver.fetch(conn, stmt, ids), key=repr) == expected
             assert expected, (stmt, ids)  # the rows compared are real rows
         head = tuple(conn.execute(store._LOCK).one())
-        assert store._fetch(conn, store._LOCK) == [head]
-        [(top,)] = store._fetch(conn, store._ALLOCATE, n=3)
+        assert sqlite_driver.fetch(conn, store._LOCK) == [head]
+        [(top,)] = sqlite_driver.fetch(conn, store._ALLOCATE, n=3)
         assert top == head[1] + 3
         conn.rollback()
 
