@@ -19,7 +19,7 @@ from sync.store import wire_text
 
 from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
 from ..models.types import json_text
-from .sqlite_driver import CHUNK, execute_many, fetch
+from .driver import CHUNK, Direct, Pipeline
 from .writer_turn import writer_turn
 
 STATE = SyncState.__table__
@@ -155,8 +155,14 @@ class SqlStore:
 
     @contextmanager
     def transaction(self):
-        with writer_turn(self.engine), self.engine.begin() as conn:
-            yield _SqlTransaction(conn, self.person_id, self.device_id)
+        if self.engine.dialect.name == "postgresql":
+            # on the request's connection, its reads and its writes each in one round trip
+            with self._reading() as conn, Pipeline(conn).transaction() as run:
+                yield _SqlTransaction(run, self.person_id, self.device_id)
+            return
+        with writer_turn(self.engine), self.engine.connect() as conn, \
+                Direct(conn).transaction() as run:
+            yield _SqlTransaction(run, self.person_id, self.device_id)
 
     def changes(self, after, limit):
         """Rows of the learners' records changed after their seqs, in seq order, with the wire
@@ -225,79 +231,86 @@ def _change_rows(conn, found, limit):
     rows = list(map(ChangeRow._make, found[:limit]))
     missing = [(row.collection, row.id) for row in rows if row.text is None]
     if missing:
-        built = _SqlTransaction.read_records(conn, missing)
+        built = _SqlTransaction.read_records(Direct(conn), missing)
         rows = [ChangeRow.of(built[(row.collection, row.id)]) if row.text is None else row
                 for row in rows]
     return rows
 
 
 class _SqlTransaction:
-    def __init__(self, conn, person_id, device_id):
-        self.conn, self.person_id, self.device_id = conn, person_id, device_id
+    """A push's transaction; ``run`` (``driver.Direct`` or ``driver.Pipeline``) runs its
+    statements, and answers each read's rows when they are asked for."""
+
+    def __init__(self, run, person_id, device_id):
+        self.run, self.person_id, self.device_id = run, person_id, device_id
         # Lock first, read after: on PostgreSQL the row lock waits for the push before us to
         # commit; on SQLite it takes the write lock, where a read-then-write transaction could
         # fail at once with SQLITE_BUSY_SNAPSHOT instead of waiting its turn. The lock's
-        # statement also answers the epoch the push is written in, and the seq it starts at.
-        [self._head] = fetch(conn, _LOCK)
+        # statement also answers the epoch the push is written in, and the seq it starts at
+        # (on PostgreSQL, together with the first read).
+        self._locked, self._head = run.send(_LOCK), None
 
     def head(self):
+        if self._head is None:
+            [self._head] = self._locked()
         return self._head
 
     def next_seqs(self, replicas):
-        found = dict(fetch(self.conn, _NEXT_SEQS, list(replicas)))
+        found = dict(self.run.send(_NEXT_SEQS, list(replicas))())
         return {r: found.get(r, 1) for r in replicas}
 
     def stored_results(self, mutation_ids):
         out = {}
-        for chunk in _chunks(mutation_ids):
-            out.update(fetch(self.conn, _STORED_RESULTS, chunk))
+        for rows in [self.run.send(_STORED_RESULTS, chunk) for chunk in _chunks(mutation_ids)]:
+            out.update(rows())
         return out
 
     def records(self, keys):
-        return self.read_records(self.conn, keys)
+        return self.read_records(self.run, keys)
 
     @staticmethod
-    def read_records(conn, keys):
-        """The records with these ``(collection, id)`` keys, read on ``conn``."""
-        wanted = {}
-        for collection, record_id in keys:
-            if collection in TABLES:
-                wanted.setdefault(collection, []).append(record_id)
+    def read_records(run, keys):
+        """The records with these ``(collection, id)`` keys, read through ``run``."""
+        pending = []
+        for collection in TABLES:
+            ids = [record_id for name, record_id in keys if name == collection]
+            pending.extend((collection, run.send(_READ[collection], chunk))
+                           for chunk in _chunks(ids))
         out = {}
-        for collection, ids in wanted.items():
-            for chunk in _chunks(ids):
-                stmt = _READ[collection]
-                names = [c.name for c in READ_COLUMNS[collection]]
-                for values in fetch(conn, stmt, chunk):
-                    row = dict(zip(names, values))
-                    out[(collection, row["id"])] = record_from_row(collection, row)
+        for collection, rows in pending:
+            names = [c.name for c in READ_COLUMNS[collection]]
+            for values in rows():
+                row = dict(zip(names, values))
+                out[(collection, row["id"])] = record_from_row(collection, row)
         return out
 
     def allocate_seqs(self, n):
-        [(top,)] = fetch(self.conn, _ALLOCATE, n=n)
-        self._head = (self._head[0], top)
-        return top - n + 1
+        # the lock holds the counter: no other push moves it before this one commits
+        epoch, top = self.head()
+        self.run.send(_ALLOCATE, n=n)
+        self._head = (epoch, top + n)
+        return top + 1
 
     def put_records(self, created, updated):
         for collection in TABLES:
             new = [row_from_record(r) for r in created if r.collection == collection]
             if new:
-                execute_many(self.conn, _INSERT[collection], new)
+                self.run.send_many(_INSERT[collection], new)
             changed = [row_from_record(r) for r in updated if r.collection == collection]
             if changed:
-                execute_many(self.conn, _UPDATE[collection],
-                              [{f"p_{k}": v for k, v in row.items()} for row in changed])
+                self.run.send_many(_UPDATE[collection],
+                                   [{f"p_{k}": v for k, v in row.items()} for row in changed])
 
     def put_results(self, results):
         rows = [{"id": r.mutation_id, "replica_id": r.replica, "seq": r.seq,
                  "status": r.status, "result": r.result, "payload": r.payload,
                  "learner_id": r.learner_id, "created_at": _parse_time(r.at)} for r in results]
         if rows:
-            execute_many(self.conn, _INSERT_RESULTS, rows)
+            self.run.send_many(_INSERT_RESULTS, rows)
 
     def set_next_seqs(self, next_seqs):
         now = datetime.now().astimezone()
-        execute_many(self.conn, _UPSERT_REPLICA[self.conn.dialect.name], [
+        self.run.send_many(_UPSERT_REPLICA[self.run.conn.dialect.name], [
             {"id": replica, "person_id": self.person_id, "device_id": self.device_id,
              "next_seq": next_seq, "last_seen_at": now}
             for replica, next_seq in next_seqs.items()])

@@ -38,7 +38,9 @@ def push():
     body = json_body()
     _commit_sign_in_use()
     device = g.token.device
-    # the push writes in its own transaction; the carried pull reads on the request's connection
+    # on PostgreSQL the push writes on the request's connection, in one round trip with its
+    # COMMIT; on SQLite in a transaction of its own, in the writer's turn. The carried pull
+    # reads on the request's connection once the push has committed.
     store = SqlStore(db.engine, person_id=g.person.id, device_id=device.id if device else None,
                      reader=db.session.connection())
     answer = sync.push_answer(store, policy.actor_for(g.person), body, policy.validate,

@@ -80,10 +80,11 @@ def test_a_number_too_wide_for_64_bits_is_read_exactly_and_refused_by_its_field(
 
 
 def test_the_push_reads_through_the_driver_what_sqlalchemy_reads(client, auth, make, app):
-    """``sqlite_driver.fetch`` (the driver's cursor on SQLite, SQLAlchemy elsewhere) returns the
-    same rows, converted the same way, as ``conn.execute`` does: dates, times, JSON, booleans;
-    for any number of ids, padded or not."""
-    from backend.sync_api import sqlite_driver, store
+    """A push's reads on the driver's cursor (``driver.Direct`` on SQLite, ``driver.Pipeline``
+    on PostgreSQL) return the same rows, converted the same way, as ``conn.execute`` does:
+    dates, times, JSON, booleans; for any number of ids, padded or not; several statements
+    queued before the first is answered."""
+    from backend.sync_api import driver, store
 
     org = make.org()
     ada = make.learner(org)
@@ -97,19 +98,26 @@ def test_the_push_reads_through_the_driver_what_sqlalchemy_reads(client, auth, m
     tablet.delete("sessions", entries[4], ada.id)
     assert len(tablet.sync().applied) == 1
 
-    with app.app_context(), db.engine.begin() as conn:
+    with app.app_context(), db.engine.connect() as conn:
         mutation_ids = [row[0] for row in conn.exec_driver_sql("SELECT id FROM sync_mutations")]
-        for stmt, ids in [(store._READ["sessions"], entries[:n]) for n in (1, 3, 5)] + [
-                (store._READ["sessions"], [*entries, str(uuid.uuid4())]),
-                (store._STORED_RESULTS, mutation_ids),
-                (store._NEXT_SEQS, [tablet.replica_id, str(uuid.uuid4())])]:
-            expected = sorted((tuple(row) for row in conn.execute(stmt, {"ids": ids})), key=repr)
-            assert sorted(sqlite_driver.fetch(conn, stmt, ids), key=repr) == expected
-            assert expected, (stmt, ids)  # the rows compared are real rows
-        head = tuple(conn.execute(store._LOCK).one())
-        assert sqlite_driver.fetch(conn, store._LOCK) == [head]
-        [(top,)] = sqlite_driver.fetch(conn, store._ALLOCATE, n=3)
-        assert top == head[1] + 3
+        reads = [(store._READ["sessions"], entries[:n]) for n in (1, 3, 5)] + [
+            (store._READ["sessions"], [*entries, str(uuid.uuid4())]),
+            (store._STORED_RESULTS, mutation_ids),
+            (store._NEXT_SEQS, [tablet.replica_id, str(uuid.uuid4())])]
+        expected = [sorted((tuple(row) for row in conn.execute(stmt, {"ids": ids})), key=repr)
+                    for stmt, ids in reads]
+        head = tuple(conn.exec_driver_sql(store._HEAD).one())
+        conn.rollback()
+        run = driver.Pipeline(conn) if conn.dialect.name == "postgresql" else driver.Direct(conn)
+        with run.transaction():
+            locked = run.send(store._LOCK)
+            pending = [run.send(stmt, ids) for stmt, ids in reads]
+            for rows, want, (stmt, ids) in zip(pending, expected, reads):
+                assert sorted(rows(), key=repr) == want
+                assert want, (stmt, ids)  # the rows compared are real rows
+            assert locked() == [head]
+            run.send(store._ALLOCATE, n=3)
+        assert tuple(conn.exec_driver_sql(store._HEAD).one()) == (head[0], head[1] + 3)
         conn.rollback()
 
 
