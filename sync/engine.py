@@ -93,9 +93,7 @@ def push_answer(store, actor, request, validate, *, now=None, scope=None):
     answer = PushAnswer(PushResponse(head[0], results))
     if request.pull is not None:
         try:
-            # the store's head as the push left it: the page need not read it again
-            answer.page = pull_page(store, scope() if callable(scope) else scope, request.pull,
-                                    head=head)
+            answer.page = pull_page(store, scope() if callable(scope) else scope, request.pull)
         except (EpochChanged, CursorExpired) as error:
             answer.response.pull_error = error
     return answer
@@ -139,14 +137,12 @@ def pull(store, scope, request):
     return PullResponse.from_wire(json.loads(pull_page(store, scope, request).to_json()))
 
 
-def pull_page(store, scope, request, *, head=None):
+def pull_page(store, scope, request):
     """Build the next page of changes visible to ``scope``, in seq order, ready to send.
 
     :param store: a ``Store``.
     :param scope: the ``Scope`` of the person pulling.
     :param request: a ``PullRequest`` or its JSON body.
-    :param head: ``(epoch, seq)`` known committed before this call (a push's, just after it
-        committed); by default read from the store first.
     :return: a ``PullPage``; its ``to_json()`` is the response body.
     :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
     :raises InvalidRequest: if the body or its cursor is not valid.
@@ -157,14 +153,9 @@ def pull_page(store, scope, request, *, head=None):
         request = PullRequest.from_wire(request)
     cursor = Cursor.decode(request.cursor) if request.cursor else None
     after, masks = _starting_points(cursor, scope)
-    if head is None:
-        # the head before the changes (the seq invariant makes this safe), the purge mark
-        # after them (a purge that committed before them is seen), in one call
-        epoch, top, rows, purged = store.page(after, request.limit + 1)
-    else:
-        epoch, top = head
-        rows = store.changes(after, request.limit + 1) if after else []
-        purged = store.purged_through_seq()
+    # the head before the changes (the seq invariant makes this safe), the purge mark after
+    # them (a purge that committed before them is seen), in one call
+    epoch, top, rows, purged = store.page(after, request.limit + 1)
     _check_cursor(cursor, epoch, top)
     if any(0 < seq < purged for seq in after.values()):
         raise CursorExpired(details={"purged_through_seq": purged})
@@ -254,13 +245,15 @@ class _PushBatch:
     def __init__(self, tx, request, now):
         self.tx, self.request, self.now = tx, request, now
         mutations = request.mutations
+        keys = {(m.collection, m.record_id) for m in mutations}
+        tx.read_ahead([request.replica], [m.id for m in mutations], keys)
         self.stored_next = tx.next_seqs([request.replica])[request.replica]
         # the floor: seqs below it were acknowledged by a server state since lost, and the
         # client no longer holds them, so waiting for them would defer everything forever
         self.next_seq = max(self.stored_next, request.floor)
         self.stored = tx.stored_results([m.id for m in mutations])
         self.records = tx.records({(m.collection, m.record_id) for m in mutations
-                                   if m.id not in self.stored})
+                                   if m.id not in self.stored} if self.stored else keys)
         self.created, self.changed, self.done = set(), {}, []
 
     def run(self, actor, validate):

@@ -3,7 +3,8 @@
 A push runs inside one ``Store.transaction()``; each of its steps is one batched call, so an SQL
 store answers a push of 1,000 mutations with a handful of queries:
 
-1. ``next_seqs`` and ``stored_results`` (dedup) for the batch,
+1. ``read_ahead`` names all that the next step reads (a store may read it in one go),
+   then ``next_seqs`` and ``stored_results`` (dedup) for the batch,
 2. ``records`` for every record the batch touches,
 3. ``allocate_seqs`` once, for the records that changed,
 4. ``put_records``, ``put_results`` and ``set_next_seqs``, then commit.
@@ -92,6 +93,13 @@ class StoreTransaction(Protocol):
         """Return ``(epoch, seq)`` as this transaction leaves them: the epoch its writes belong
         to and the highest seq once it commits (``Store.head`` right after the commit: pushes
         commit one after another, so every seq up to it is committed then)."""
+
+    def read_ahead(self, replicas: Collection[str], mutation_ids: Collection[str],
+                   keys: Collection[tuple[str, str]]) -> None:
+        """Say what the push is about to read: ``next_seqs(replicas)``,
+        ``stored_results(mutation_ids)`` and ``records`` of some of ``keys``. A store may read
+        it all now, at once, and answer those calls from what it read; or do nothing.
+        """
 
     def next_seqs(self, replicas: Collection[str]) -> dict[str, int]:
         """Return each replica's next expected mutation seq (1 for a replica never seen).
@@ -312,6 +320,9 @@ class _MemoryTransaction:
 
     def head(self):
         return self._state["epoch"], self._state["seq"] + self._allocated
+
+    def read_ahead(self, replicas, mutation_ids, keys):
+        pass  # in memory, each read is as quick as a look-ahead
 
     def next_seqs(self, replicas):
         return {r: self._next_seqs.get(r, self._state["next_seqs"].get(r, 1)) for r in replicas}

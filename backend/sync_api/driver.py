@@ -64,6 +64,8 @@ class Direct:
     """Statements run as they are sent (``fetch``, ``execute_many``): SQLite's and any engine's
     but PostgreSQL's."""
 
+    queues = False  # each statement is answered as it is sent
+
     def __init__(self, conn):
         self.conn = conn
 
@@ -87,9 +89,11 @@ class Pipeline:
     queues an ``executemany``; ``transaction`` sends what is left with the ``COMMIT``. Between
     two such sends the connection is an ordinary one (the access rules read through the ORM).
 
-    :param conn: a SQLAlchemy connection to PostgreSQL through psycopg; it may already be in a
-        transaction (the request's, which has only read), which the push's commit then ends.
+    :param conn: a SQLAlchemy connection to PostgreSQL through psycopg, in autocommit (a sync
+        request's) or in a transaction that has only read, which the push's commit then ends.
     """
+
+    queues = True
 
     def __init__(self, conn):
         self.conn, self.driver = conn, conn.connection.driver_connection
@@ -97,6 +101,9 @@ class Pipeline:
 
     @contextmanager
     def transaction(self):
+        # one transaction, also on a connection that reads in autocommit (a sync request's):
+        # its BEGIN then goes with the first statements sent
+        autocommit, self.driver.autocommit = self.driver.autocommit, False
         try:
             yield self
             self._flush(commit=True)
@@ -107,6 +114,7 @@ class Pipeline:
         finally:
             for cursor in self._cursors:
                 cursor.close()
+            self.driver.autocommit = autocommit
 
     def send(self, stmt, ids=None, **params):
         compiled, arguments = _prepared(stmt, self.conn.dialect, ids, params)

@@ -231,7 +231,7 @@ def _change_rows(conn, found, limit):
     rows = list(map(ChangeRow._make, found[:limit]))
     missing = [(row.collection, row.id) for row in rows if row.text is None]
     if missing:
-        built = _SqlTransaction.read_records(Direct(conn), missing)
+        built = _SqlTransaction.send_records(Direct(conn), missing)()
         rows = [ChangeRow.of(built[(row.collection, row.id)]) if row.text is None else row
                 for row in rows]
     return rows
@@ -248,41 +248,66 @@ class _SqlTransaction:
         # fail at once with SQLITE_BUSY_SNAPSHOT instead of waiting its turn. The lock's
         # statement also answers the epoch the push is written in, and the seq it starts at
         # (on PostgreSQL, together with the first read).
-        self._locked, self._head = run.send(_LOCK), None
+        self._locked, self._head, self._ahead = run.send(_LOCK), None, {}
 
     def head(self):
         if self._head is None:
             [self._head] = self._locked()
         return self._head
 
+    def read_ahead(self, replicas, mutation_ids, keys):
+        if self.run.queues:  # PostgreSQL: sent with the lock, answered in one round trip
+            self._ahead = {"next_seqs": (set(replicas), self._next_seqs(replicas)),
+                           "stored_results": (set(mutation_ids),
+                                              self._stored_results(mutation_ids)),
+                           "records": (set(keys), self.send_records(self.run, keys))}
+
+    def _answer(self, name, asked, send):
+        """The rows read ahead for ``name`` if they cover ``asked``, else read now."""
+        known, answer = self._ahead.pop(name, (None, None))
+        if known is None or not known.issuperset(asked):
+            answer = send(asked)
+        return answer()
+
     def next_seqs(self, replicas):
-        found = dict(self.run.send(_NEXT_SEQS, list(replicas))())
+        found = self._answer("next_seqs", replicas, self._next_seqs)
         return {r: found.get(r, 1) for r in replicas}
 
     def stored_results(self, mutation_ids):
-        out = {}
-        for rows in [self.run.send(_STORED_RESULTS, chunk) for chunk in _chunks(mutation_ids)]:
-            out.update(rows())
-        return out
+        found = self._answer("stored_results", mutation_ids, self._stored_results)
+        return {i: found[i] for i in mutation_ids if i in found}
 
     def records(self, keys):
-        return self.read_records(self.run, keys)
+        found = self._answer("records", keys, lambda asked: self.send_records(self.run, asked))
+        return {key: found[key] for key in keys if key in found}
+
+    def _next_seqs(self, replicas):
+        rows = self.run.send(_NEXT_SEQS, list(replicas))
+        return lambda: dict(rows())
+
+    def _stored_results(self, mutation_ids):
+        pending = [self.run.send(_STORED_RESULTS, chunk) for chunk in _chunks(mutation_ids)]
+        return lambda: {i: result for rows in pending for i, result in rows()}
 
     @staticmethod
-    def read_records(run, keys):
-        """The records with these ``(collection, id)`` keys, read through ``run``."""
+    def send_records(run, keys):
+        """Send the reads of the records with these ``(collection, id)`` keys through ``run``;
+        return a function answering them by key."""
         pending = []
         for collection in TABLES:
             ids = [record_id for name, record_id in keys if name == collection]
             pending.extend((collection, run.send(_READ[collection], chunk))
                            for chunk in _chunks(ids))
-        out = {}
-        for collection, rows in pending:
-            names = [c.name for c in READ_COLUMNS[collection]]
-            for values in rows():
-                row = dict(zip(names, values))
-                out[(collection, row["id"])] = record_from_row(collection, row)
-        return out
+
+        def answer():
+            out = {}
+            for collection, rows in pending:
+                names = [c.name for c in READ_COLUMNS[collection]]
+                for values in rows():
+                    row = dict(zip(names, values))
+                    out[(collection, row["id"])] = record_from_row(collection, row)
+            return out
+        return answer
 
     def allocate_seqs(self, n):
         # the lock holds the counter: no other push moves it before this one commits

@@ -16,6 +16,17 @@ from .writer_turn import writer_turn
 bp = Blueprint("sync_api", __name__, url_prefix="/api/sync", cli_group="sync")
 
 
+@bp.before_request
+def _read_outside_a_transaction():
+    """On PostgreSQL a sync request's reads (the token, the access rules, a pull page) run in
+    autocommit: each is its own transaction, as each statement of a READ COMMITTED transaction
+    would see its own snapshot anyway, and no ``BEGIN`` or ``COMMIT`` costs a round trip. A
+    push still writes in one transaction (``driver.Pipeline``). SQLite's driver opens no
+    transaction for a read in any case."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 @bp.errorhandler(sync.ProtocolError)
 def _protocol_error(exc):
     details = dict(exc.details)
