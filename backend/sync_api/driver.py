@@ -103,7 +103,9 @@ class Pipeline:
     def transaction(self):
         # one transaction, also on a connection that reads in autocommit (a sync request's):
         # its BEGIN then goes with the first statements sent
-        autocommit, self.driver.autocommit = self.driver.autocommit, False
+        autocommit = self.driver.autocommit
+        if autocommit:
+            self.driver.autocommit = False
         try:
             yield self
             self._flush(commit=True)
@@ -114,7 +116,8 @@ class Pipeline:
         finally:
             for cursor in self._cursors:
                 cursor.close()
-            self.driver.autocommit = autocommit
+            if autocommit:
+                self.driver.autocommit = True
 
     def send(self, stmt, ids=None, **params):
         compiled, arguments = _prepared(stmt, self.conn.dialect, ids, params)

@@ -276,3 +276,36 @@ def test_a_carried_pull_from_another_epoch_answers_the_error_beside_the_applied_
     assert "pull" not in resp.json
     assert (resp.json["pull_error"]["code"], resp.json["pull_error"]["error"]) == (
         409, "epoch_changed")
+
+
+def test_a_sync_after_a_minute_away_notes_the_sign_in_and_still_applies(client, auth, home, app):
+    """The first request after a minute notes the token's use, committed before the push (on
+    PostgreSQL the push then runs on a connection that has just read the person again)."""
+    from datetime import timedelta
+
+    from backend.extensions import db
+    from backend.models import Token
+    from backend.models.types import utcnow
+
+    headers = auth.headers(home["ada"])
+    tablet = _client(client, headers)
+    goal = str(uuid.uuid4())
+    tablet.write("goals", goal, {"title": "Paint the sea"}, home["ada"].id)
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    with app.app_context():
+        db.session.execute(db.update(Token).values(last_used_at=an_hour_ago))
+        db.session.commit()
+
+    assert tablet.sync().ok
+    tablet.write("goals", goal, {"title": "Paint the sea at dawn"}, home["ada"].id)
+    with app.app_context():
+        db.session.execute(db.update(Token).values(last_used_at=an_hour_ago))
+        db.session.commit()
+    assert tablet.sync().ok
+
+    with app.app_context():
+        [used] = db.session.scalars(db.select(Token.last_used_at)).all()
+    assert used > an_hour_ago
+    phone = _client(client, auth.headers(home["ada"]))
+    phone.sync()
+    assert phone.records[goal].fields["title"] == "Paint the sea at dawn"
