@@ -253,7 +253,7 @@ class _PushBatch:
         self.next_seq = max(self.stored_next, request.floor)
         self.stored = tx.stored_results([m.id for m in mutations])
         self.records = tx.records({(m.collection, m.record_id) for m in mutations
-                                   if m.id not in self.stored} if self.stored else keys)
+                                   if m.id not in self.stored})
         self.created, self.changed, self.done = set(), {}, []
 
     def run(self, actor, validate):
