@@ -11,8 +11,9 @@ store answers a push of 1,000 mutations with a handful of queries:
 
 The seq invariant (docs/sync-protocol.md, "Why a pull never skips a change"): transactions that
 allocate seqs are serialized and commit in seq order, so whenever a reader sees seq N committed,
-every seq below N is committed too. An SQL store gets this from ``UPDATE sync_state SET seq =
-seq + n RETURNING seq`` inside the transaction: the row lock is held until commit.
+every seq below N is committed too. An SQL store gets this from the row lock of ``UPDATE
+sync_state SET seq = seq RETURNING seq``, the transaction's first statement, held until commit:
+the block is then the n seqs after the one it answered, taken with ``SET seq = seq + n``.
 ``MemoryStore`` gets it from one lock held for the whole transaction.
 """
 import copy

@@ -64,8 +64,6 @@ class Direct:
     """Statements run as they are sent (``fetch``, ``execute_many``): SQLite's and any engine's
     but PostgreSQL's."""
 
-    queues = False  # each statement is answered as it is sent
-
     def __init__(self, conn):
         self.conn = conn
 
@@ -92,8 +90,6 @@ class Pipeline:
     :param conn: a SQLAlchemy connection to PostgreSQL through psycopg, in autocommit (a sync
         request's) or in a transaction that has only read, which the push's commit then ends.
     """
-
-    queues = True
 
     def __init__(self, conn):
         self.conn, self.driver = conn, conn.connection.driver_connection
@@ -148,6 +144,22 @@ class Pipeline:
         cursor = self.driver.cursor()
         self._cursors.append(cursor)
         return cursor
+
+
+def read_all(conn, statements):
+    """Each statement's rows, ``statements`` being (SQL text, parameters) run in order on the
+    driver's own cursor: plain tuples, no result processing (a pull page is a thousand rows).
+    On PostgreSQL they go in one round trip, through psycopg's pipeline."""
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        with driver.pipeline():
+            cursors = [driver.execute(sql, params) for sql, params in statements]
+        return [cursor.fetchall() for cursor in cursors]
+    cursor = conn.connection.cursor()
+    try:
+        return [cursor.execute(sql, params).fetchall() for sql, params in statements]
+    finally:
+        cursor.close()
 
 
 def _prepared(stmt, dialect, ids, params):

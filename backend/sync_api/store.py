@@ -19,7 +19,7 @@ from sync.store import wire_text
 
 from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
 from ..models.types import json_text
-from .driver import CHUNK, Direct, Pipeline
+from .driver import CHUNK, Direct, Pipeline, read_all
 from .writer_turn import writer_turn
 
 STATE = SyncState.__table__
@@ -169,7 +169,7 @@ class SqlStore:
         """Rows of the learners' records changed after their seqs, in seq order, with the wire
         text written with each record (built from the columns where a row has none)."""
         with self._reading() as conn:
-            found = _read(conn, _changes_sql(after, limit, conn.dialect.name))
+            found = read_all(conn, _changes_sql(after, limit, conn.dialect.name))
             return _change_rows(conn, [row for rows in found for row in rows], limit)
 
     def page(self, after, limit):
@@ -178,7 +178,7 @@ class SqlStore:
         still statements run one after another, each seeing what committed before it."""
         with self._reading() as conn:
             changes = _changes_sql(after, limit, conn.dialect.name) if after else []
-            head, *found, purged = _read(conn, [(_HEAD, ()), *changes, (_PURGED, ())])
+            head, *found, purged = read_all(conn, [(_HEAD, ()), *changes, (_PURGED, ())])
             return (*head[0], _change_rows(conn, [row for rows in found for row in rows], limit),
                     purged[0][0])
 
@@ -205,22 +205,6 @@ class SqlStore:
 
 _HEAD = "SELECT epoch, seq FROM sync_state WHERE id = 1"
 _PURGED = "SELECT purged_through_seq FROM sync_state WHERE id = 1"
-
-
-def _read(conn, statements):
-    """Each statement's rows, ``statements`` being (SQL, parameters) run in order on the
-    driver's own cursor: plain tuples, no result processing (a page is a thousand rows). On
-    PostgreSQL they go in one round trip, through psycopg's pipeline."""
-    if conn.dialect.name == "postgresql":
-        driver = conn.connection.driver_connection
-        with driver.pipeline():
-            cursors = [driver.execute(sql, params) for sql, params in statements]
-        return [cursor.fetchall() for cursor in cursors]
-    cursor = conn.connection.cursor()
-    try:
-        return [cursor.execute(sql, params).fetchall() for sql, params in statements]
-    finally:
-        cursor.close()
 
 
 def _change_rows(conn, found, limit):
@@ -255,11 +239,10 @@ class _SqlTransaction:
         return self._head
 
     def read_ahead(self, replicas, mutation_ids, keys):
-        if self.run.queues:  # PostgreSQL: sent with the lock, answered in one round trip
-            self._ahead = {"next_seqs": (set(replicas), self._next_seqs(replicas)),
-                           "stored_results": (set(mutation_ids),
-                                              self._stored_results(mutation_ids)),
-                           "records": (set(keys), self.send_records(self.run, keys))}
+        # on PostgreSQL sent with the lock and answered in one round trip; on SQLite read now
+        self._ahead = {"next_seqs": (set(replicas), self._next_seqs(replicas)),
+                       "stored_results": (set(mutation_ids), self._stored_results(mutation_ids)),
+                       "records": (set(keys), self.send_records(self.run, keys))}
 
     def _answer(self, name, asked, send):
         """The rows read ahead for ``name`` if they cover ``asked``, else read now."""
@@ -309,7 +292,8 @@ class _SqlTransaction:
         return answer
 
     def allocate_seqs(self, n):
-        # the lock holds the counter: no other push moves it before this one commits
+        # the lock holds the counter: no other push moves it before this one commits, so the
+        # block starts after the seq the lock answered and nothing waits for this statement
         epoch, top = self.head()
         self.run.send(_ALLOCATE, n=n)
         self._head = (epoch, top + n)
@@ -345,8 +329,7 @@ class _SqlTransaction:
 _IDS = bindparam("ids", expanding=True)
 _LOCK = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq)
          .returning(STATE.c.epoch, STATE.c.seq))
-_ALLOCATE = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq + bindparam("n"))
-             .returning(STATE.c.seq))
+_ALLOCATE = update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq + bindparam("n"))
 _NEXT_SEQS = select(REPLICAS.c.id, REPLICAS.c.next_seq).where(REPLICAS.c.id.in_(_IDS))
 _STORED_RESULTS = select(MUTATIONS.c.id, MUTATIONS.c.result).where(MUTATIONS.c.id.in_(_IDS))
 _READ = {name: select(*READ_COLUMNS[name]).where(table.c.id.in_(_IDS))
