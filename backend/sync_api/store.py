@@ -19,6 +19,7 @@ from sync.store import wire_text
 
 from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
 from ..models.types import json_text
+from . import wal
 from .driver import CHUNK, Direct, Pipeline, read_all
 from .writer_turn import writer_turn
 
@@ -116,11 +117,15 @@ class SqlStore:
     :param device_id: the enrolled tablet they push from, if any
     :param reader: a connection for the reads of a pull (the request's own: no second
         checkout), instead of one from the engine per read
+
+    ``checkpoint_due`` is true once a large push committed on SQLite without its checkpoint,
+    which ``wal.checkpoint`` should then run after the answer is sent.
     """
 
     def __init__(self, engine, person_id=None, device_id=None, reader=None):
         self.engine, self.person_id, self.device_id = engine, person_id, device_id
         self.reader = reader
+        self.checkpoint_due = False
 
     @contextmanager
     def _reading(self):
@@ -161,9 +166,17 @@ class SqlStore:
             with self._reading() as conn, Pipeline(conn).transaction() as run:
                 yield _SqlTransaction(run, self.person_id, self.device_id)
             return
-        with writer_turn(self.engine), self.engine.connect() as conn, \
-                Direct(conn).transaction() as run:
-            yield _SqlTransaction(run, self.person_id, self.device_id)
+        with writer_turn(self.engine), self.engine.connect() as conn:
+            try:
+                with Direct(conn).transaction() as run:
+                    tx = _SqlTransaction(run, self.person_id, self.device_id)
+                    yield tx
+                    if tx.mutations >= wal.LARGE_PUSH:  # its checkpoint after its answer
+                        wal.skip_autocheckpoint(conn)
+                        self.checkpoint_due = True
+            finally:
+                if self.checkpoint_due:
+                    wal.restore_autocheckpoint(conn)
 
     def changes(self, after, limit):
         """Rows of the learners' records changed after their seqs, in seq order, with the wire
@@ -232,6 +245,7 @@ class _SqlTransaction:
         # statement also answers the epoch the push is written in, and the seq it starts at
         # (on PostgreSQL, together with the first read).
         self._locked, self._head, self._ahead = run.send(_LOCK), None, {}
+        self.mutations = 0  # results written
 
     def head(self):
         if self._head is None:
@@ -310,6 +324,7 @@ class _SqlTransaction:
                                    [{f"p_{k}": v for k, v in row.items()} for row in changed])
 
     def put_results(self, results):
+        self.mutations += len(results)
         rows = [{"id": r.mutation_id, "replica_id": r.replica, "seq": r.seq,
                  "status": r.status, "result": r.result, "payload": r.payload,
                  "learner_id": r.learner_id, "created_at": _parse_time(r.at)} for r in results]

@@ -1,4 +1,6 @@
 """The sync endpoints (docs/sync-protocol.md): thin views over the engine in ``sync/``."""
+from functools import partial
+
 import orjson
 from flask import Blueprint, current_app, g
 
@@ -8,7 +10,7 @@ from ..apidoc import documented
 from ..auth.tokens import auth_required
 from ..errors import error_response, json_body
 from ..extensions import db
-from . import policy
+from . import policy, wal
 from .schemas import PullIn, PullOut, PushIn, PushOut
 from .store import SqlStore
 from .writer_turn import writer_turn
@@ -57,7 +59,10 @@ def push():
     answer = sync.push_answer(store, policy.actor_for(g.person), body, policy.validate,
                               scope=lambda: policy.scope_for(g.person))
     db.session.commit()
-    return _json(answer.to_json(orjson.dumps))
+    response = _json(answer.to_json(orjson.dumps))
+    if store.checkpoint_due:
+        response.call_on_close(partial(wal.checkpoint, db.engine))
+    return response
 
 
 @bp.post("/pull")

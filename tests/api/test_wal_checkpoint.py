@@ -1,0 +1,88 @@
+"""A large push to a SQLite file checkpoints after its answer, not inside its commit
+(backend/sync_api/wal.py). These run on a SQLite file of their own on either CI pass: what they
+check is how SQLite's log is handled, which PostgreSQL does not have."""
+import shutil
+import sqlite3
+import uuid
+
+import pytest
+from flask_migrate import upgrade
+
+from backend import create_app
+from backend.extensions import db
+from backend.sync_api.wal import LARGE_PUSH
+
+from .. import factories
+from ..conftest import Auth
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/journal.sqlite",
+                      "TESTING": True, "SECRET_KEY": "test"})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:  # the tables in the file itself, the log empty
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _push(client, headers, learner_id, count):
+    replica = str(uuid.uuid4())
+    mutations = [{"id": str(uuid.uuid4()), "replica": replica, "seq": n, "op": "upsert",
+                  "collection": "sessions", "record_id": str(uuid.uuid4()),
+                  "learner_id": learner_id, "base": {}, "at": "2026-11-27T10:00:00Z",
+                  "fields": {"activity": f"Walk {n}", "minutes": 20, "date": "2026-11-27",
+                             "note": "Along the river to the bridge and back. " * 25}}
+                 for n in range(1, count + 1)]
+    return client.post("/api/sync/push", headers=headers, json={
+        "protocol": 3, "replica": replica, "floor": 1, "mutations": mutations})
+
+
+def _sessions_in_the_database_file(path, tmp_path):
+    """Count the sessions the main database file holds by itself, without its log: a copy of
+    the file alone, opened where no ``-wal`` lies beside it."""
+    alone = tmp_path / "file-alone.sqlite"
+    shutil.copyfile(path, alone)
+    with sqlite3.connect(alone) as conn:
+        return conn.execute("SELECT count(*) FROM learning_sessions").fetchone()[0]
+
+
+def _frames_in_the_log(path):
+    size = path.with_name(path.name + "-wal").stat().st_size
+    return (size - 32) // (4096 + 24)  # the log's header, then each page with its own
+
+
+@pytest.mark.parametrize("count", [1000, LARGE_PUSH, 5])
+def test_a_large_push_leaves_its_checkpoint_until_its_answer_is_sent(sqlite_app, tmp_path, count):
+    make = factories.Factories(sqlite_app)
+    learner = make.learner(make.org())
+    headers = Auth(sqlite_app).headers(learner)
+    path = tmp_path / "journal.sqlite"
+    client = sqlite_app.test_client()
+
+    response = _push(client, headers, learner.id, count)
+
+    assert response.status_code == 200
+    assert {r["status"] for r in response.json["results"]} == {"applied"}
+    large = count >= LARGE_PUSH
+    if large:
+        # answered, and every entry committed, but not yet copied out of the log
+        assert _sessions_in_the_database_file(path, tmp_path) == 0
+        if count == 1000:  # past SQLite's mark: its commit alone would have checkpointed
+            assert _frames_in_the_log(path) > 1000
+        with sqlite3.connect(path) as reader:
+            assert reader.execute("SELECT count(*) FROM learning_sessions").fetchone()[0] == count
+    response.close()  # the answer is sent: the server closes it, and then checkpoints
+    if large:
+        assert _sessions_in_the_database_file(path, tmp_path) == count
+    with sqlite_app.app_context():
+        # every pooled connection is back to SQLite's own checkpoints for any later commit
+        pooled = [db.engine.connect() for _ in range(db.engine.pool.checkedin())]
+        assert len(pooled) >= 2  # the request's, and the push's own
+        assert [c.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() for c in pooled] == [
+            1000] * len(pooled)
+        for conn in pooled:
+            conn.close()
