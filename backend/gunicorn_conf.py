@@ -9,6 +9,9 @@ thousand entries, a pull page of a thousand records); with the default threshold
 ran dozens of times per request, each time walking the whole app, and took about a third of the
 request's time (docs/performance.md). Almost all of those objects are freed by reference counting
 anyway; the rarer collections still find any cycles.
+
+Before that, each worker compiles the statements a sync runs (``backend.warm_up``), so that what
+it builds is frozen with the rest.
 """
 import gc
 
@@ -17,6 +20,9 @@ GC_THRESHOLD = (50_000, 20, 100)
 
 def post_worker_init(worker):
     """Runs in each worker after it loaded the app."""
+    from backend.warm_up import warm_up  # the app's modules, imported in the worker only
+
+    warm_up(worker.wsgi)
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)

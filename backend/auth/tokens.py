@@ -49,12 +49,17 @@ _BY_HASH = (select(Token).where(Token.token_hash == bindparam("hash"))
             .options(joinedload(Token.person), joinedload(Token.device)))
 
 
+def token_with_hash(hashed):
+    """The token whose hash is ``hashed``, with its person and device, or ``None``."""
+    return db.session.scalar(_BY_HASH, {"hash": hashed})
+
+
 def _token_from_request():
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise ApiError("unauthorized", "Please sign in.")
-    token = db.session.scalar(_BY_HASH, {"hash": digest(raw.strip())})
+    token = token_with_hash(digest(raw.strip()))
     if token is None or token.revoked_at is not None or not token.person.active:
         raise ApiError("unauthorized", "Please sign in again.")
     if token.expires_at <= utcnow():

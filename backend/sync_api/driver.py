@@ -175,6 +175,19 @@ def _prepared(stmt, dialect, ids, params):
     return compiled, compiled.arguments({**compiled.defaults, **params})
 
 
+def precompile(stmt, dialect, sizes=(None,)):
+    """Compile ``stmt`` for ``dialect`` ahead of its first use, once per ``IN`` list size in
+    ``sizes`` (None: a statement without one), as ``fetch`` and the runners would on first
+    use."""
+    for size in sizes:
+        _compiled(stmt, dialect, None if size is None else [""] * size)
+
+
+def in_list_sizes():
+    """Every size an ``IN`` list is padded to (``_prepared``)."""
+    return sorted({min(CHUNK, 1 << n) for n in range(CHUNK.bit_length() + 1)})
+
+
 def _compiled(stmt, dialect, ids=None):
     key = (id(stmt), dialect.name, None if ids is None else len(ids))
     found = _COMPILED.get(key)

@@ -20,7 +20,7 @@ from sync.store import wire_text
 from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
 from ..models.types import json_text
 from . import wal
-from .driver import CHUNK, Direct, Pipeline, read_all
+from .driver import CHUNK, Direct, Pipeline, in_list_sizes, precompile, read_all
 from .writer_turn import writer_turn
 
 STATE = SyncState.__table__
@@ -365,3 +365,14 @@ def _upsert_replica(dialect_insert):
 
 _UPSERT_REPLICA = {"sqlite": _upsert_replica(sqlite_insert),
                    "postgresql": _upsert_replica(pg_insert)}
+
+
+def compile_statements(dialect):
+    """Compile every statement of a push for ``dialect``, each ``IN`` list in every size it is
+    padded to, as the first pushes would: a gunicorn worker does it as it starts
+    (``backend.gunicorn_conf``), so that no device's push waits for it."""
+    for stmt in (_NEXT_SEQS, _STORED_RESULTS, *_READ.values()):
+        precompile(stmt, dialect, in_list_sizes())
+    for stmt in (_LOCK, _ALLOCATE, *_INSERT.values(), *_UPDATE.values(), _INSERT_RESULTS,
+                 _UPSERT_REPLICA[dialect.name]):
+        precompile(stmt, dialect)
