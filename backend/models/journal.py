@@ -30,7 +30,7 @@ class JournalRecord:
     created_at = mapped_column(UTCDateTime(), default=utcnow)
     updated_at = mapped_column(UTCDateTime(), default=utcnow)
     deleted: Mapped[bool] = mapped_column(default=False)
-    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
     revs = mapped_column(JSONDoc, default=dict)
     conflicts = mapped_column(JSONDoc)
     # The record as a pull sends it (JSON text), written by the sync store with the record;
@@ -39,7 +39,8 @@ class JournalRecord:
 
     @declared_attr.directive
     def __table_args__(cls):
-        # Pulls and the review read a learner's records in change order.
+        # Pulls and the review read a learner's records in change order. No index on seq alone:
+        # a prepared pull could walk it past everyone else's rows (migration 0005).
         return (Index(f"ix_{cls.__tablename__}_learner_seq", "learner_id", "seq"),)
 
     def field_values(self):

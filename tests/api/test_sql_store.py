@@ -161,3 +161,46 @@ def test_a_writer_in_another_process_waits_for_the_turn(tmp_path):
     got_turn = float(other.communicate(timeout=30)[0])
 
     assert got_turn >= released
+
+
+def test_a_pull_page_reads_through_the_learners_own_index_however_it_is_planned(app, make):
+    """One learner holds almost every row, as in a new service: a page for another learner,
+    from the start, still reads through (learner_id, seq). On PostgreSQL the statement is
+    planned as a prepared one for any learner at all (psycopg prepares it after a few runs);
+    that plan once walked an index on seq alone past everyone else's rows (migration 0005)."""
+    from sqlalchemy import insert
+
+    from backend.sync_api.store import _changes_sql
+
+    org = make.org()
+    busy, new = make.learner(org), make.learner(org)
+    rows = [{"id": str(uuid.uuid4()), "learner_id": busy.id, "author_id": busy.id,
+             "visibility": "private", "deleted": False, "seq": seq, "activity": "Walk"}
+            for seq in range(1, 3001)]
+    rows += [{**rows[0], "id": str(uuid.uuid4()), "learner_id": new.id, "seq": seq}
+             for seq in (3001, 3002)]
+    with app.app_context():
+        db.session.execute(insert(LearningSession), rows)
+        db.session.commit()
+        conn = db.session.connection()
+        conn.exec_driver_sql("ANALYZE")
+        dialect = conn.dialect.name
+        # SQLite: a statement per table; PostgreSQL: one UNION ALL of them
+        sql, params = next((sql, params) for sql, params in
+                           _changes_sql({new.id: 0}, 1001, dialect) if "learning_sessions" in sql)
+        if dialect == "postgresql":
+            for n in range(len(params)):
+                sql = sql.replace("%s", f"${n + 1}", 1)
+            conn.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+            conn.exec_driver_sql(f"PREPARE page AS {sql}")
+            plan = "\n".join(row[0] for row in conn.exec_driver_sql(
+                f"EXPLAIN EXECUTE page({', '.join(map(str, params))})"))
+            conn.exec_driver_sql("DEALLOCATE page")
+            conn.exec_driver_sql("RESET plan_cache_mode")
+        else:
+            plan = "\n".join(str(row[-1]) for row in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {sql}", tuple(params)))
+        db.session.rollback()
+
+    sessions = [line for line in plan.splitlines() if "learning_sessions" in line]
+    assert sessions and all("ix_learning_sessions_learner_seq" in line for line in sessions), plan
