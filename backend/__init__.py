@@ -11,6 +11,7 @@ from .errors import register_error_handlers
 from .extensions import db, migrate
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+SQLITE_PAGE_SIZE = 16384
 
 
 @event.listens_for(Engine, "connect")
@@ -19,6 +20,9 @@ def _sqlite_pragmas(dbapi_connection, _record):
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
+        # 16 KiB pages for a new database (an existing one keeps its own, docs/deployment.md):
+        # a journal row with its wire text is about 2 KB, two to a default page of 4 KiB
+        cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from flask_migrate import upgrade
 
-from backend import create_app
+from backend import SQLITE_PAGE_SIZE, create_app
 from backend.extensions import db
 from backend.sync_api.wal import LARGE_PUSH
 
@@ -35,7 +35,7 @@ def _push(client, headers, learner_id, count):
                   "collection": "sessions", "record_id": str(uuid.uuid4()),
                   "learner_id": learner_id, "base": {}, "at": "2026-11-27T10:00:00Z",
                   "fields": {"activity": f"Walk {n}", "minutes": 20, "date": "2026-11-27",
-                             "note": "Along the river to the bridge and back. " * 25}}
+                             "note": "Along the river to the bridge and back. " * 175}}
                  for n in range(1, count + 1)]
     return client.post("/api/sync/push", headers=headers, json={
         "protocol": 3, "replica": replica, "floor": 1, "mutations": mutations})
@@ -51,8 +51,10 @@ def _sessions_in_the_database_file(path, tmp_path):
 
 
 def _frames_in_the_log(path):
+    with sqlite3.connect(path) as conn:
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
     size = path.with_name(path.name + "-wal").stat().st_size
-    return (size - 32) // (4096 + 24)  # the log's header, then each page with its own
+    return (size - 32) // (page + 24)  # the log's header, then each page with its own
 
 
 @pytest.mark.parametrize("count", [1000, LARGE_PUSH, 5])
@@ -86,3 +88,16 @@ def test_a_large_push_leaves_its_checkpoint_until_its_answer_is_sent(sqlite_app,
             1000] * len(pooled)
         for conn in pooled:
             conn.close()
+
+
+def test_a_new_database_has_pages_of_16_kib_and_an_old_one_keeps_its_own(sqlite_app, tmp_path):
+    with sqlite3.connect(tmp_path / "journal.sqlite") as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == SQLITE_PAGE_SIZE == 16384
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")  # made with SQLite's default pages
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{old}", "TESTING": True})
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+        assert conn.exec_driver_sql("SELECT count(*) FROM notes").scalar() == 0
+        db.engine.dispose()
