@@ -3,10 +3,11 @@
 SQLite appends each commit to the ``-wal`` file beside the database and copies those pages back
 into the database file (a checkpoint) once the log holds 1,000 pages, in whichever connection's
 commit crossed that mark (``PRAGMA wal_autocheckpoint``). A push of a thousand entries writes
-about that much, so every other large push paid for a checkpoint inside its commit: while it
-held the writer's turn, and before its answer went back. Such a push now commits without it and
-checkpoints once its answer is sent (``Response.call_on_close``), outside the writer's turn:
-the same work, done while the device reads its answer (docs/performance.md).
+about that much in pages of 4 KiB (a quarter as many in the 16 KiB pages of a new database), so
+large pushes paid for a checkpoint inside their commit: while holding the writer's turn, and
+before their answer went back. Such a push now commits without it and checkpoints once its
+answer is sent (``Response.call_on_close``), outside the writer's turn: the same work, done
+while the device reads its answer (docs/performance.md).
 
 A checkpoint is ``PASSIVE``: it copies what no reader still needs and never waits for a lock, so
 a push committing meanwhile goes on. Whatever it leaves is copied by the next one. Nothing is
