@@ -13,7 +13,7 @@ from .errors import (MUTATION_ERRORS, CursorExpired, EpochChanged, Forbidden, In
 from .protocol import (DEFAULT_LIMIT, MAX_LIMIT, MAX_MUTATIONS, MIN_PROTOCOL_VERSION, OPS,
                        PROTOCOL_VERSION, STATUSES, Change, Mutation, MutationResult,
                        PullRequest, PullResponse, PushRequest, PushResponse)
-from .records import DEFAULT_VISIBILITY, DELETED, VISIBILITIES, Record, utc_now
+from .records import DEFAULT_VISIBILITY, DELETED, VISIBILITIES, Record, time_uuid, utc_now
 from .store import ChangeRow, MemoryStore, Store, StoredResult, StoreTransaction
 from .transport import EngineTransport
 
@@ -26,5 +26,5 @@ __all__ = [
     "STATUSES", "Scope", "Store", "StoreTransaction", "StoredResult", "SyncReport",
     "TOMBSTONE_RETENTION", "TransportError", "Unauthorized", "VISIBILITIES", "Validator",
     "PullPage", "PushAnswer", "pull", "pull_page", "purge_tombstones", "push", "push_answer",
-    "utc_now",
+    "time_uuid", "utc_now",
 ]

@@ -11,7 +11,7 @@ from .errors import CursorExpired, EpochChanged, ProtocolError
 from .local import LocalStore
 from .protocol import (DEFAULT_LIMIT, MAX_MUTATIONS, Mutation, PullRequest, PullResponse,
                        PushRequest, PushResponse)
-from .records import DELETED, utc_now
+from .records import DELETED, time_uuid, utc_now
 from .transport import PULL_PATH, PUSH_PATH
 
 MAX_ROUNDS = 4  # a sync is at most: push+pull, then again after an epoch change or expiry
@@ -176,7 +176,7 @@ class Client:
         return report
 
     def _enqueue(self, op, collection, record_id, learner_id, fields, base, seen):
-        mutation = Mutation(str(uuid.uuid4()), self.replica_id, self.local.next_seq, op,
+        mutation = Mutation(time_uuid(), self.replica_id, self.local.next_seq, op,
                             collection, record_id, learner_id, dict(fields), base,
                             self.clock(), seen)
         Mutation.from_wire(mutation.to_wire())  # a malformed mutation must never be queued

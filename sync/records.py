@@ -1,4 +1,7 @@
 """A journal record as the server keeps it and sends it, generic over its domain fields."""
+import secrets
+import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -12,6 +15,20 @@ DEFAULT_VISIBILITY = "private"  # a record that names no visibility is seen by i
 def utc_now():
     """Return the current time as the protocol writes it (see ``format_time``)."""
     return format_time(datetime.now(timezone.utc))
+
+
+def time_uuid(now_ms=None):
+    """Return a new UUID of version 7 (RFC 9562) for a record or a mutation: the time in
+    milliseconds, then random bits, so that ids made one after another sort together
+    (docs/sync-protocol.md, "Limits").
+
+    :param now_ms: the time, in milliseconds since 1970; defaults to the clock.
+    """
+    ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+    value = (ms & 0xFFFF_FFFF_FFFF) << 80 | secrets.randbits(80)
+    value = value & ~(0xF << 76) | 0x7 << 76  # the version
+    value = value & ~(0x3 << 62) | 0x2 << 62  # the variant
+    return str(uuid.UUID(int=value))
 
 
 def format_time(moment):

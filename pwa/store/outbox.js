@@ -3,7 +3,7 @@
  * from a backup gets them again) and the ones the server refused, kept for the person.
  * The outbox holds mutations, never HTTP requests [Workbox, kinto.js]; nothing in it expires. */
 import { allOf, countOf, transaction } from './db.js';
-import { seal, open, uuid } from './crypto.js';
+import { seal, open, timeUuid } from './crypto.js';
 import { emit } from './events.js';
 
 const aad = (kind, personId, mid) => `${kind}|${personId}|${mid}`;
@@ -144,7 +144,7 @@ export async function recover(s, oldKeyId, oldKey) {
     .sort((a, b) => a.seq - b.seq);
   for (const row of rows) {
     const old = await open(oldKey, row, aad('outbox', row.personId, row.mid));
-    await enqueue(s, { ...old, id: uuid() });
+    await enqueue(s, { ...old, id: timeUuid() });
     await transaction(['outbox'], 'readwrite', (tx) => { tx.objectStore('outbox').delete(row.n); });
   }
   return rows.length;

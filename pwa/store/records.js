@@ -3,7 +3,7 @@
  * (docs/sync-protocol.md; sync/local.py is the reference). A pull replaces only the pulled
  * copy, so unsent writing is never overwritten. Saving writes only to the outbox. */
 import { dbPromise, done, transaction } from './db.js';
-import { seal, open, uuid } from './crypto.js';
+import { seal, open, timeUuid } from './crypto.js';
 import { enqueue, outboxItems, unpulled, outboxRecordIds } from './outbox.js';
 
 export const DELETED = '_deleted';
@@ -113,7 +113,7 @@ export async function get(s, collection, id) {
 }
 
 function mutationFor(s, op, record, fields, base, seen = {}) {
-  const m = { id: uuid(), op, collection: record.collection, record_id: record.id,
+  const m = { id: timeUuid(), op, collection: record.collection, record_id: record.id,
     learner_id: record.learner_id, fields, base, at: new Date().toISOString() };
   if (Object.keys(seen).length) m.seen_conflicts = seen;
   return m;
@@ -122,7 +122,7 @@ function mutationFor(s, op, record, fields, base, seen = {}) {
 /** Save what the person wrote: only the fields that changed travel. Returns the record id. */
 export async function write(s, collection, id, changes, { learnerId } = {}) {
   const current = id ? await get(s, collection, id) : null;
-  const record = current || { id: id || uuid(), collection, learner_id: learnerId || s.person.id, fields: {}, revs: {} };
+  const record = current || { id: id || timeUuid(), collection, learner_id: learnerId || s.person.id, fields: {}, revs: {} };
   const fields = {};
   for (const [name, value] of Object.entries(changes)) {
     if (!same(record.fields[name], value)) fields[name] = value;

@@ -5,7 +5,7 @@ import { conflicted, write } from '../store/records.js';
 import { held, dismiss, lockedKeyIds, recover } from '../store/outbox.js';
 import { openOldKey, person } from '../store/people.js';
 import { showProblem } from '../ui/forms.js';
-import { uuid } from '../store/crypto.js';
+import { timeUuid } from '../store/crypto.js';
 import { headline } from '../ui/entries.js';
 import { FIELD_NAMES, valueWords } from '../ui/words.js';
 import { refreshCounts } from '../sync/sw-bridge.js';
@@ -18,7 +18,7 @@ function refusedCard(s, item, rerender) {
   const m = item.mutation;
   const again = async (asNew) => {
     const fields = Object.fromEntries(Object.entries(m.fields).filter(([k]) => k !== '_deleted'));
-    await write(s, m.collection, asNew ? uuid() : m.record_id, fields, { learnerId: m.learner_id });
+    await write(s, m.collection, asNew ? timeUuid() : m.record_id, fields, { learnerId: m.learner_id });
     await dismiss(s, m.id);
     rerender();
   };

@@ -1,5 +1,7 @@
 """After one online visit the app opens with no network at all, even after the browser is
 restarted, and a learner records a session; back online, it reaches the server."""
+import uuid
+
 import pytest
 
 from .steps import api_get, enrol, open_journal, record_session, wait_all_sent, wait_for_worker
@@ -36,3 +38,5 @@ def test_a_session_recorded_offline_after_a_restart_reaches_the_server(
     wait_all_sent(page)
     sessions = api_get(client, f"/api/learners/{learner.id}/sessions", auth.headers(learner))
     assert [s["activity"] for s in sessions["items"]] == ["Knitted the blanket border"]
+    # made on the tablet as a UUID of version 7, its time first (pwa/store/crypto.js)
+    assert uuid.UUID(sessions["items"][0]["id"]).version == 7

@@ -1,7 +1,10 @@
 """The reference client against the engine: every protocol case, one at a time."""
+import time
+import uuid
+
 import pytest
 
-from sync import DELETED, Client, MemoryStore, ProtocolTooOld, purge_tombstones
+from sync import DELETED, Client, MemoryStore, ProtocolTooOld, purge_tombstones, time_uuid
 
 from sync.transport import PULL_PATH, PUSH_PATH
 
@@ -354,3 +357,20 @@ def test_a_client_keeps_the_replica_id_of_its_local_store(tablet, store):
     assert again.replica_id == tablet.replica_id
     with pytest.raises(ValueError):
         Client(engine_transport(store), replica_id=new_id(), local=tablet.local)
+
+
+def test_a_client_makes_its_mutation_ids_as_uuid7_so_they_sort_in_the_order_made(tablet):
+    """Version 7: the time in milliseconds first, then random bits (docs/sync-protocol.md,
+    "Limits"); ids made one after another sort together, whatever their random part."""
+    before = time.time_ns() // 1_000_000
+    for n in range(3):
+        goal(tablet, f"Goal {n}")
+    made = list(tablet.local.outbox)  # mutation ids, in the order made
+
+    assert [uuid.UUID(i).version for i in made] == [7, 7, 7]
+    assert all(uuid.UUID(i).variant == uuid.RFC_4122 for i in made)
+    assert int(made[0].replace("-", "")[:12], 16) >= before
+    in_time_order = [time_uuid(now_ms=ms) for ms in (1_000, 1_001, 2**40, 2**48 - 1)]
+    assert sorted(in_time_order) == in_time_order
+    assert in_time_order[-1].startswith("ffffffff-ffff-7")
+    assert len({time_uuid(now_ms=5) for _ in range(1000)}) == 1000  # the random bits differ
