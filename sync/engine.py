@@ -245,14 +245,15 @@ class _PushBatch:
     def __init__(self, tx, request, now):
         self.tx, self.request, self.now = tx, request, now
         mutations, ids = request.mutations, [m.id for m in request.mutations]
-        tx.read_ahead([request.replica], ids, {(m.collection, m.record_id) for m in mutations})
+        keys = {(m.collection, m.record_id) for m in mutations}
+        tx.read_ahead([request.replica], ids, keys)
         self.stored_next = tx.next_seqs([request.replica])[request.replica]
         # the floor: seqs below it were acknowledged by a server state since lost, and the
         # client no longer holds them, so waiting for them would defer everything forever
         self.next_seq = max(self.stored_next, request.floor)
         self.stored = tx.stored_results(ids)
         self.records = tx.records({(m.collection, m.record_id) for m in mutations
-                                   if m.id not in self.stored})
+                                   if m.id not in self.stored} if self.stored else keys)
         self.created, self.changed, self.done = set(), {}, []
 
     def run(self, actor, validate):

@@ -168,7 +168,7 @@ def _prepared(stmt, dialect, ids, params):
         # padded to a power of two (or CHUNK) by repeating the last id, which changes nothing
         # an IN matches: a dozen compiled forms per statement, not one per length, so the
         # drivers' prepared statements are reused
-        size = min(CHUNK, 1 << (len(ids) - 1).bit_length())
+        size = _padded_size(len(ids))
         ids = [*ids, *[ids[-1]] * (size - len(ids))]
         params.update((f"ids_{n}", value) for n, value in enumerate(ids, 1))
     compiled = _compiled(stmt, dialect, ids)
@@ -183,9 +183,14 @@ def precompile(stmt, dialect, sizes=(None,)):
         _compiled(stmt, dialect, None if size is None else [""] * size)
 
 
+def _padded_size(count):
+    """The size an ``IN`` list of ``count`` ids (1 to ``CHUNK``) is padded to."""
+    return min(CHUNK, 1 << (count - 1).bit_length())
+
+
 def in_list_sizes():
     """Every size an ``IN`` list is padded to (``_prepared``)."""
-    return sorted({min(CHUNK, 1 << n) for n in range(CHUNK.bit_length() + 1)})
+    return sorted({_padded_size(count) for count in range(1, CHUNK + 1)})
 
 
 def _compiled(stmt, dialect, ids=None):
