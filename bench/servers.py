@@ -22,9 +22,11 @@ from .http import Client
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 KINTO_VENV = Path(os.environ.get("KINTO_VENV", ROOT / ".venv" / "kinto"))
-# Ours: as docs/deployment.md runs it, four sync workers (about two per core on this machine).
-GUNICORN_ARGS = ("--config", "python:backend.gunicorn_conf", "--workers",
-                 os.environ.get("BENCH_WORKERS", "4"))
+# Ours: as docs/deployment.md runs it, with the workers backend/gunicorn_conf.py chooses for the
+# database (one per core with SQLite, two with PostgreSQL), or BENCH_WORKERS of them.
+GUNICORN_ARGS = ("--config", "python:backend.gunicorn_conf",
+                 *(("--workers", os.environ["BENCH_WORKERS"]) if os.environ.get("BENCH_WORKERS")
+                   else ()))
 
 
 def free_port():
