@@ -9,6 +9,8 @@ in this process; the server only ever sees HTTP.
 import uuid
 from datetime import datetime, timezone
 
+from sync import time_uuid
+
 from .http import Client
 
 PROTOCOL = 3
@@ -127,7 +129,7 @@ class OursDevice:
             base = {k: revs[k] if k in revs else rev for k in changes
                     if (k in revs and revs[k] is not None) or (k in old_fields and rev)}
             mutations.append({
-                "id": str(uuid.uuid4()), "replica": self.replica, "seq": self.next_seq,
+                "id": time_uuid(), "replica": self.replica, "seq": self.next_seq,
                 "op": "upsert", "collection": COLLECTION, "record_id": record_id,
                 "learner_id": self.learner.id, "fields": changes, "base": base,
                 "at": utc_now()})
