@@ -1,9 +1,11 @@
 """The pull cursor: opaque to clients, base64url of compact JSON to the server.
 
-It holds the server epoch it belongs to and, per learner in the puller's scope, the last seq the
+It holds the server epoch it belongs to; per learner in the puller's scope, the last seq the
 client has seen and a mask of the visibilities it was allowed to see (a learner whose mask
 changes is pulled again from the start, so records that became visible arrive and records that
-became hidden leave the device).
+became hidden leave the device); and the server's ``purged_through_seq`` as it stood before the
+last page was read: tombstones purged up to it were gone before the client read, so it holds no
+record they would have removed (a cursor made before this mark was kept reads as 0).
 """
 import base64
 import binascii
@@ -27,16 +29,20 @@ def visibility_mask(visible):
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a replica's pull stands: ``seqs`` and ``masks`` are keyed by learner id."""
+    """Where a replica's pull stands: ``seqs`` and ``masks`` are keyed by learner id; ``purged``
+    is the purge mark the client's records are consistent with."""
 
     epoch: str
     seqs: dict = field(default_factory=dict)
     masks: dict = field(default_factory=dict)
+    purged: int = 0
 
     def encode(self):
         """Return the opaque string sent to the client."""
         body = {"e": self.epoch,
                 "s": {str(k): [v, self.masks.get(k, 0)] for k, v in sorted(self.seqs.items())}}
+        if self.purged:
+            body["p"] = self.purged
         raw = json.dumps(body, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -52,13 +58,14 @@ class Cursor:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             body = json.loads(raw)
-            wire.obj(body, path, ("e", "s"))
+            wire.obj(body, path, ("e", "s"), ("p",))
             seqs, masks = {}, {}
             for key, (seq, mask) in body["s"].items():
                 learner = int(key)
                 seqs[learner] = wire.integer(seq, path, 0)
                 masks[learner] = wire.integer(mask, path, 0)
-            return cls(wire.string(body["e"], path), seqs, masks)
+            return cls(wire.string(body["e"], path), seqs, masks,
+                       wire.integer(body.get("p", 0), path, 0))
         except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, AttributeError,
                 InvalidRequest):
             raise InvalidRequest(path, "is not a cursor this server made") from None

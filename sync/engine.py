@@ -153,11 +153,11 @@ def pull_page(store, scope, request):
         request = PullRequest.from_wire(request)
     cursor = Cursor.decode(request.cursor) if request.cursor else None
     after, masks = _starting_points(cursor, scope)
-    # the head before the changes (the seq invariant makes this safe), the purge mark after
-    # them (a purge that committed before them is seen), in one call
-    epoch, top, rows, purged = store.page(after, request.limit + 1)
+    # the head and the purge mark before the changes (the seq invariant makes the head safe),
+    # the purge mark again after them (a purge that committed before them is seen), in one call
+    epoch, top, floor, rows, purged = store.page(after, request.limit + 1)
     _check_cursor(cursor, epoch, top)
-    if any(0 < seq < purged for seq in after.values()):
+    if _expired(cursor, after, purged):
         raise CursorExpired(details={"purged_through_seq": purged})
     more = len(rows) > request.limit
     page = rows[:request.limit]
@@ -174,7 +174,7 @@ def pull_page(store, scope, request):
                                        "learner_id": row.learner_id, "seq": row.seq,
                                        "removed": True}, separators=(",", ":")))
         # else it never left the learner's own sight: not even mentioned to anyone else
-    return PullPage(epoch, changes, Cursor(epoch, seqs, masks).encode(), more,
+    return PullPage(epoch, changes, Cursor(epoch, seqs, masks, floor).encode(), more,
                     sorted(scope.learners), reached)
 
 
@@ -226,6 +226,17 @@ def _starting_points(cursor, scope):
     after = {learner: cursor.seqs.get(learner, 0) if cursor.masks.get(learner) == mask else 0
              for learner, mask in masks.items()}
     return after, masks
+
+
+def _expired(cursor, after, purged):
+    """Whether tombstones this client has not seen may have been purged: the purge mark rose
+    past the cursor's (a purge ran since the client's last page was read) and past a learner's
+    seq. A pull from the start is never expired, nor are the pages after it while no purge runs:
+    the tombstones purged before it began were gone before it read, so it holds nothing they
+    would have removed."""
+    if cursor is None or purged <= cursor.purged:
+        return False
+    return any(0 < seq < purged for seq in after.values())
 
 
 def _check_cursor(cursor, epoch, top):

@@ -177,11 +177,12 @@ class Store(Protocol):
         """
 
     def page(self, after: Mapping[int, int],
-             limit: int) -> tuple[str, int, list[ChangeRow], int]:
-        """Return what a pull page reads, in this order: ``head()``, then ``changes(after,
-        limit)`` (none when ``after`` is empty), then ``purged_through_seq()``, as ``(epoch,
-        seq, rows, purged_through_seq)``. A store may send the three reads at once, as long
-        as each sees at least what the one before it saw.
+             limit: int) -> tuple[str, int, int, list[ChangeRow], int]:
+        """Return what a pull page reads, in this order: ``head()`` with
+        ``purged_through_seq()``, then ``changes(after, limit)`` (none when ``after`` is
+        empty), then ``purged_through_seq()`` again, as ``(epoch, seq, purged_before, rows,
+        purged_through_seq)``. A store may send the three reads at once, as long as each sees
+        at least what the one before it saw.
         """
 
     def purge_tombstones(self, older_than: str | None, through_seq: int | None) -> int:
@@ -252,7 +253,8 @@ class MemoryStore:
         """
         with self._lock:
             epoch, seq = self.head()
-            return epoch, seq, self.changes(after, limit) if after else [], self._state["purged"]
+            purged = self._state["purged"]
+            return epoch, seq, purged, self.changes(after, limit) if after else [], purged
 
     def purge_tombstones(self, older_than, through_seq):
         """Delete old tombstones; see ``Store.purge_tombstones``.

@@ -186,12 +186,14 @@ class SqlStore:
             return _change_rows(conn, [row for rows in found for row in rows], limit)
 
     def page(self, after, limit):
-        """``head()``, ``changes()`` and ``purged_through_seq()``, in that order, on the
-        driver's own cursor; on PostgreSQL in one round trip, through the driver's pipeline:
-        still statements run one after another, each seeing what committed before it."""
+        """``head()`` with ``purged_through_seq()``, ``changes()`` and ``purged_through_seq()``
+        again, in that order, on the driver's own cursor; on PostgreSQL in one round trip,
+        through the driver's pipeline: still statements run one after another, each seeing what
+        committed before it."""
         with self._reading() as conn:
             changes = _changes_sql(after, limit, conn.dialect.name) if after else []
-            head, *found, purged = read_all(conn, [(_HEAD, ()), *changes, (_PURGED, ())])
+            head, *found, purged = read_all(conn, [(_HEAD_AND_PURGED, ()), *changes,
+                                                   (_PURGED, ())])
             return (*head[0], _change_rows(conn, [row for rows in found for row in rows], limit),
                     purged[0][0])
 
@@ -217,6 +219,7 @@ class SqlStore:
 
 
 _HEAD = "SELECT epoch, seq FROM sync_state WHERE id = 1"
+_HEAD_AND_PURGED = "SELECT epoch, seq, purged_through_seq FROM sync_state WHERE id = 1"
 _PURGED = "SELECT purged_through_seq FROM sync_state WHERE id = 1"
 
 

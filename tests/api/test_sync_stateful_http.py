@@ -2,7 +2,8 @@
 the real database: three devices (a learner's tablet and phone, their mentor's phone) edit
 offline and sync in any order over a faulty network; the server is backed up and restored
 (a logical dump of the journal and sync tables, then a new epoch, as the restore procedure
-in docs/deployment.md does). Afterwards everyone agrees and nothing acknowledged is lost.
+in docs/deployment.md does), and its old tombstones purged. Afterwards everyone agrees and
+nothing acknowledged is lost.
 
 The mentor may only log sessions, so every goal the mentor's phone writes is refused by the
 real access rules: refused writes must stay with that device for a person to see.
@@ -18,7 +19,7 @@ from backend.extensions import db
 from backend.models import COLLECTIONS, Organisation, Pairing, Person, SyncMutation
 from backend.models import SyncReplica, SyncState
 from backend.sync_api.restore import start_new_epoch
-from backend.sync_api.store import record_from_row
+from backend.sync_api.store import SqlStore, record_from_row
 from sync import Client
 
 from ..unit.sync.builders import LEARNER, Network
@@ -68,6 +69,11 @@ class SqlServer:
             found = db.session.get(SyncMutation, mutation_id)
             return None if found is None else SimpleNamespace(status=found.status,
                                                               result=found.result)
+
+    def purge_tombstones(self, older_than, through_seq):
+        """What the retention job runs (``flask sync purge-tombstones``)."""
+        with self.app.app_context():
+            return SqlStore(db.engine).purge_tombstones(older_than, through_seq)
 
     def all_records(self):
         with self.app.app_context(), db.engine.connect() as conn:

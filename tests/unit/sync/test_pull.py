@@ -262,6 +262,67 @@ def test_a_cursor_that_saw_the_purged_tombstones_stays_valid(store, writer):
     assert pull_page(store, scope_of(LEARNER), cursor).changes == []
 
 
+def _purged_history(writer, store, kept=5, deleted=3):
+    """``kept`` live goals, then ``deleted`` deleted ones whose tombstones are purged, then
+    ``kept`` more: a learner with a history older than the purge mark. Returns the live ids."""
+    live = fill(writer, kept)
+    for _ in range(deleted):
+        record_id, revs = writer.create()
+        writer.push(writer.delete(record_id, revs))
+    live += fill(writer, kept)
+    assert purge_tombstones(store, through_seq=store.max_seq()) == deleted
+    return live
+
+
+@pytest.mark.parametrize("limit", [1, 2, 4])
+def test_a_paged_pull_from_the_start_finishes_after_a_purge(store, writer, limit):
+    # a new device, a wiped one or a full resync: its pages stand below the purge mark, and
+    # must not be refused for tombstones purged before it began
+    live = _purged_history(writer, store)
+
+    changes, cursor = pull_all(store, scope_of(LEARNER), limit=limit)
+
+    assert [c.id for c in changes] == live
+    assert pull_page(store, scope_of(LEARNER), cursor).changes == []
+
+
+def test_a_learner_pulled_again_from_the_start_finishes_after_a_purge(store, writer):
+    # a learner newly in the puller's scope, or whose visibility mask changed
+    fill(writer, 1, learner_id=OTHER_LEARNER)
+    live = _purged_history(writer, store)
+    _, cursor = pull_all(store, scope_of(OTHER_LEARNER))
+
+    changes, _ = pull_all(store, scope_of(OTHER_LEARNER, LEARNER), cursor, limit=2)
+
+    assert [c.id for c in changes] == live
+
+
+def test_a_purge_between_the_pages_of_a_pull_expires_its_cursor(store, writer):
+    ids = fill(writer, 4)
+    first = pull_page(store, scope_of(LEARNER), limit=2)
+    record_id, revs = writer.create()
+    writer.push(writer.delete(record_id, revs))
+    purge_tombstones(store, through_seq=store.max_seq())
+
+    with pytest.raises(CursorExpired):
+        pull_page(store, scope_of(LEARNER), first.cursor, limit=2)
+    changes, _ = pull_all(store, scope_of(LEARNER), limit=2)  # the full resync then finishes
+    assert [c.id for c in changes] == ids
+
+
+def test_a_cursor_made_before_purge_marks_were_kept_in_it_still_expires(store, writer):
+    # cursors handed out before the mark was written into them read it as 0
+    record_id, revs = writer.create()
+    _, cursor = pull_all(store, scope_of(LEARNER))
+    writer.push(writer.delete(record_id, revs))
+    purge_tombstones(store, through_seq=store.max_seq())
+    old = Cursor.decode(cursor)
+    assert old.purged == 0
+
+    with pytest.raises(CursorExpired):
+        pull_page(store, scope_of(LEARNER), Cursor(old.epoch, old.seqs, old.masks).encode())
+
+
 def test_a_quiet_learners_cursor_moves_up_to_the_servers_latest_seq(store, writer):
     theirs = scope_of(OTHER_LEARNER)
     fill(writer, 1, learner_id=OTHER_LEARNER)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
                                  rule)
 
-from sync import (COLLECTION_KEY, DELETED, VISIBILITIES, Client, EngineTransport, MemoryStore)
+from sync import (COLLECTION_KEY, DELETED, VISIBILITIES, Client, Cursor, EngineTransport,
+                  MemoryStore, purge_tombstones)
 
 from .builders import LEARNER, Network, person, scope_of
 
@@ -51,6 +52,7 @@ class JournalSync(RuleBasedStateMachine):
         # per slot: (record id -> seq, epoch, the seqs of copies kept from an earlier epoch)
         self.seen = [({}, None, {}) for _ in DEVICES]
         self.created = 0
+        self.purged = set()  # ids of records whose tombstones were purged
 
     def _new_store(self):
         """The server; tests/api/test_sync_stateful_http.py puts the real one here."""
@@ -134,13 +136,31 @@ class JournalSync(RuleBasedStateMachine):
         client.transport.faults = list(faults)
         report = client.sync()
         client.transport.faults = []
-        for happened in ("conflicts", "rejected", "epoch_changed", "removed", "error"):
+        for happened in ("conflicts", "rejected", "epoch_changed", "removed", "error",
+                         "full_resync"):
             if getattr(report, happened):
                 event(f"a sync saw: {happened}")
 
+    @precondition(lambda self: not self.purged)
     @rule()
     def back_up(self):
         self.backups.append(self.store.snapshot())
+
+    @rule()
+    def purge(self):
+        """The retention job, as the retention is meant to be set: longer than any device stays
+        away, so it purges tombstones every device has pulled, while no device holds unsent
+        writing to them. A device wiped afterwards, and pulling from the start, then pages through a
+        history whose tombstones are gone. No restore follows (docs/sync-protocol.md, "Limits")."""
+        through = min(Cursor.decode(c.local.cursor).seqs.get(LEARNER, 0) if c.local.cursor
+                      else 0 for c in self.clients)
+        deleted = {r.id for r in self.store.all_records() if r.deleted and r.seq <= through}
+        if any(m.record_id in deleted for c in self.clients for m in c.local.outbox.values()):
+            return
+        if purge_tombstones(self.store, None, through):
+            self.purged |= deleted
+            self.backups.clear()
+            event("tombstones purged")
 
     @precondition(lambda self: self.backups)
     @rule(data=st.data())
@@ -157,6 +177,8 @@ class JournalSync(RuleBasedStateMachine):
             return
         self.clients[slot] = self._device(slot)
         self.seen[slot] = ({}, None, {})
+        if self.purged:
+            event("a device starts again after a purge")
         self.backups.clear()
 
     @invariant()
@@ -214,7 +236,10 @@ class JournalSync(RuleBasedStateMachine):
                 if client.replica_id == mutation.replica:
                     assert mid in {r.mutation.id for r in client.needs_person}
                 continue
+            gone = mutation.record_id in self.purged and mutation.record_id not in server
             for name, value in _writes(mutation):
+                if gone and name == DELETED:
+                    continue  # deleted, and the tombstone purged
                 assert _present(server.get(mutation.record_id), mutation, name, value) or \
                     _superseded(kept, self.written.values(), mutation, name, value), \
                     (mutation, name)

@@ -104,9 +104,9 @@ def test_a_page_read_is_the_head_the_changes_and_the_purge_mark(store, writer):
     writer.push(writer.delete(gone, gone_revs))
     assert purge_tombstones(store, through_seq=store.max_seq()) == 1
 
-    epoch, seq, rows, purged = store.page({LEARNER: 0}, 10)
+    epoch, seq, before, rows, purged = store.page({LEARNER: 0}, 10)
 
     assert (epoch, seq) == store.head()
     assert rows == store.changes({LEARNER: 0}, 10) and [r.id for r in rows] == [kept]
-    assert purged == store.purged_through_seq() == 3
-    assert store.page({}, 10) == (epoch, seq, [], purged)  # no learner: no changes read
+    assert before == purged == store.purged_through_seq() == 3
+    assert store.page({}, 10) == (epoch, seq, before, [], purged)  # no learner: no changes
