@@ -84,13 +84,19 @@ def write_refusal(actor, learner, collection, existing):
     return "only the learner, or a paired mentor logging a session, can write here"
 
 
-def field_refusal(actor, learner, values):
+def field_refusal(actor, learner, values, existing=None):
     """None when ``actor`` may set these field values in ``learner``'s journal, else
     (field, reason). Who sees an entry and the answer to a mentor's entry are the learner's
-    own say: a mentor's entry is shared with the mentor (the default), never wider or hidden."""
+    own say: a mentor's new entry is shared with the mentor (the default), never wider or
+    hidden, and a mentor never changes who sees an entry after (the learner may have shared it
+    with the care team).
+
+    :param existing: the record as stored, or None for a new one
+    """
     if actor.id == learner.id:
         return None
-    if values.get("visibility", "mentor") != "mentor":
+    if "visibility" in values and values["visibility"] != (
+            "mentor" if existing is None else existing.visibility):
         return "visibility", "only the learner chooses who else sees an entry"
     if "learner_response" in values:
         return "learner_response", "only the learner can answer a mentor's entry"

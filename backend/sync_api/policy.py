@@ -29,7 +29,7 @@ def actor_for(person):
         if record is None and person.id != learner_id and fields.get("visibility") != "mentor":
             # the REST API defaults this; a device must say it, or the mentor loses sight
             return "visibility", "a mentor's new entry is shared with the mentor: say 'mentor'"
-        return access.field_refusal(person, found, fields)
+        return access.field_refusal(person, found, fields, record)
 
     return Actor(person.id, may_write)
 

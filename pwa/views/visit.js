@@ -1,5 +1,6 @@
 /* Log a visit with a learner: written by the mentor, marked as such; the learner can agree,
- * change or hide it. The learner always sees it; it is never "only me" for the mentor. */
+ * change or hide it. It is shared with the learner and their mentors; who else sees it is the
+ * learner's choice alone, so the mentor's form never sends a visibility but a new visit's. */
 import { h, today } from '../ui/dom.js';
 import { textField, choices, feelingField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
 import { get, write } from '../store/records.js';
@@ -8,7 +9,6 @@ import { flash, savedHere } from '../ui/flash.js';
 import { myLearners } from './mentor.js';
 
 const NUMERIC = ['minutes', 'feeling_before', 'feeling_after'];
-const SHARED = [['mentor', 'The learner and their mentors'], ['care_team', 'Also the care team']];
 
 export default async function visit({ params, s, go }) {
   const learnerId = Number(params.learner);
@@ -23,7 +23,7 @@ export default async function visit({ params, s, go }) {
     feelingField({ legend: 'And after?', name: 'feeling_after', value: f.feeling_after }),
     choices({ legend: 'What was it good for?', name: 'benefits', multiple: true, options: BENEFITS, value: f.benefits || [] }),
     textField({ label: 'A note', name: 'note', value: f.note || '', lines: 4, hint: `${name} will see that you wrote this, and can agree, change or hide it.` }),
-    choices({ legend: 'Who can see this?', name: 'visibility', options: SHARED, value: f.visibility || 'mentor' }),
+    h('p', { class: 'meta' }, `Shared with ${name} and their mentors. Only ${name} can share it with the care team.`),
     actions('Save the visit', ['#/mentor', 'Back']));
   const draft = await keepDraft(form, s, `visit:${learnerId}:${params.id}`, NUMERIC);
   form.addEventListener('submit', async (event) => {
@@ -31,7 +31,7 @@ export default async function visit({ params, s, go }) {
     const v = formValues(form, NUMERIC);
     if (!v.activity.trim()) return showProblem(form, 'Please say what you did together.');
     await write(s, 'sessions', existing ? existing.id : null,
-      { ...v, activity: v.activity.trim(), note: v.note.trim() || null, with_whom: 'mentor', ...(existing ? {} : { date: today() }) },
+      { ...v, activity: v.activity.trim(), note: v.note.trim() || null, with_whom: 'mentor', ...(existing ? {} : { date: today(), visibility: 'mentor' }) },
       { learnerId });
     await draft.clear();
     flash(savedHere());

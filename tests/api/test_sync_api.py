@@ -83,6 +83,45 @@ def test_a_mentor_logs_a_visit_that_the_learner_then_sees_as_written_by_the_ment
     assert tablet.records[visit].author_id == home["mentor"].id
 
 
+@pytest.mark.parametrize("visibility", ["care_team", "private"])
+def test_a_mentors_new_visit_is_shared_with_the_mentor_only_as_the_learner_did_not_choose(
+        client, auth, home, visibility):
+    phone = _client(client, auth.headers(home["mentor"]))
+    phone.write("sessions", str(uuid.uuid4()), {"activity": "Video call practice",
+                                                "visibility": visibility}, home["ada"].id)
+
+    phone.sync()
+
+    [kept] = phone.needs_person
+    assert (kept.error["error"], kept.error["details"]["field"]) == ("forbidden", "visibility")
+
+
+def test_a_mentor_never_changes_who_sees_a_visit_the_learner_shared_wider(client, auth, home):
+    phone = _client(client, auth.headers(home["mentor"]))
+    tablet = _client(client, auth.headers(home["ada"]))
+    visit = str(uuid.uuid4())
+    phone.write("sessions", visit, {"activity": "Video call practice",
+                                    "visibility": "mentor"}, home["ada"].id)
+    phone.sync()
+    tablet.sync()
+    tablet.write("sessions", visit, {"visibility": "care_team"}, home["ada"].id)
+    assert tablet.sync().ok
+    phone.sync()
+
+    phone.write("sessions", visit, {"note": "She called Tom on her own"}, home["ada"].id)
+    phone.write("sessions", visit, {"visibility": "care_team"}, home["ada"].id)  # as it is
+    assert phone.sync().ok and not phone.needs_person
+    phone.write("sessions", visit, {"visibility": "mentor"}, home["ada"].id)
+    phone.sync()
+    tablet.sync()
+
+    [kept] = phone.needs_person
+    assert (kept.error["error"], kept.error["details"]["field"]) == ("forbidden", "visibility")
+    assert kept.error["details"]["reason"] == "only the learner chooses who else sees an entry"
+    assert tablet.records[visit].fields["visibility"] == "care_team"
+    assert tablet.records[visit].fields["note"] == "She called Tom on her own"
+
+
 @pytest.mark.parametrize("visibility, mentor_sees", [
     ("private", False), ("mentor", True), ("care_team", True)])
 def test_a_mentor_pulls_only_what_the_learner_shared_with_them(

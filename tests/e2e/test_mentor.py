@@ -25,6 +25,9 @@ def visit_logged(live_server, new_context, make):
     phone.goto(live_server.url + "/#/sign-in")
     _sign_in(phone, mentor)
     phone.click("[aria-label='Log a visit with Edna Whitworth']")
+    # who else sees it is Edna's choice, never the mentor's
+    phone.wait_for_selector("text=Only Edna can share it with the care team.")
+    assert phone.locator("input[name=visibility]").count() == 0
     phone.fill("input[name=activity]", "Looked at old photographs")
     phone.click("label.choice:has-text('45 minutes')")
     phone.click("button:has-text('Save the visit')")
@@ -101,4 +104,5 @@ def test_a_mentor_signs_in_and_logs_a_visit_with_no_network(live_server, new_con
     phone.context.set_offline(False)
     wait_all_sent(phone)
     sessions = api_get(client, f"/api/learners/{edna.id}/sessions", auth.headers(edna))
-    assert [s["activity"] for s in sessions["items"]] == ["A walk round the garden"]
+    assert [(s["activity"], s["visibility"]) for s in sessions["items"]] == [
+        ("A walk round the garden", "mentor")]
