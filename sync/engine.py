@@ -265,7 +265,21 @@ class _PushBatch:
         self.stored = tx.stored_results(ids)
         self.records = tx.records({(m.collection, m.record_id) for m in mutations
                                    if m.id not in self.stored} if self.stored else keys)
+        self.gone_revs = self._gone_revs(tx, mutations)
         self.created, self.changed, self.done = set(), {}, []
+
+    def _gone_revs(self, tx, mutations):
+        """The revs in the bases of changes to records the server does not have that name
+        mutations this server applied (or refused as changes of a record that is gone): those
+        records were here, and are gone (deleted, and their tombstones purged). Read only when
+        such a change comes, which is rare; a change refused in this push joins them."""
+        revs = {rev for m in mutations if m.op == "upsert" and m.id not in self.stored
+                and (m.collection, m.record_id) not in self.records
+                for rev in m.base.values() if rev is not None}
+        if not revs:
+            return set()
+        return {i for i, result in tx.stored_results(revs).items()
+                if result["status"] != "rejected" or _is_gone(result["error"])}
 
     def run(self, actor, validate):
         """Process the mutations in seq order, save, and return results in request order."""
@@ -285,7 +299,9 @@ class _PushBatch:
             self.next_seq += 1
         key = (mutation.collection, mutation.record_id)
         record = self.records.get(key)
-        outcome = _refusal(record, mutation, actor, validate)
+        outcome = _refusal(record, mutation, actor, validate, self.gone_revs)
+        if outcome is not None and _is_gone(outcome.error):
+            self.gone_revs.add(mutation.id)  # a change based on this one is of the same record
         if outcome is None:
             record, outcome = merge.apply(record, mutation, actor.person_id, self.now)
             if outcome.changed:
@@ -326,8 +342,19 @@ class _PushBatch:
             self.tx.set_next_seqs({self.request.replica: self.next_seq})
 
 
-def _refusal(record, mutation, actor, validate):
-    """Return a rejected outcome if the mutation may not be applied, else ``None``."""
+GONE = "the record was deleted and is gone"
+
+
+def _is_gone(error):
+    """Whether a refusal says the record was here and is gone."""
+    return bool(error) and error["details"].get("reason") == GONE
+
+
+def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
+    """Return a rejected outcome if the mutation may not be applied, else ``None``.
+
+    :param gone_revs: revs of records this server had and no longer has (``_gone_revs``).
+    """
     if record is not None and record.learner_id != mutation.learner_id:
         return merge.rejected("learner_mismatch", "learner_id",
                               "a record's learner can never change")
@@ -336,6 +363,12 @@ def _refusal(record, mutation, actor, validate):
     if reason:
         name, reason = reason if isinstance(reason, tuple) else ("learner_id", reason)
         return merge.rejected("forbidden", name, reason)
+    if record is None and any(rev in gone_revs for rev in mutation.base.values()):
+        # a change of a record that was here: taken as a create, it would bring back a
+        # fragment of a deleted entry (docs/sync-protocol.md, "Merge rules")
+        return merge.rejected("record_deleted", "record_id", GONE,
+                              message="This entry was deleted on another device some time "
+                                      "ago, and is no longer kept.")
     errors = validate(mutation.collection, values, record is None and mutation.op == "upsert")
     if not errors:
         return None

@@ -70,6 +70,14 @@ class SqlServer:
             return None if found is None else SimpleNamespace(status=found.status,
                                                               result=found.result)
 
+    def max_seq(self):
+        with self.app.app_context():
+            return SqlStore(db.engine).max_seq()
+
+    def epoch(self):
+        with self.app.app_context():
+            return SqlStore(db.engine).epoch()
+
     def purge_tombstones(self, older_than, through_seq):
         """What the retention job runs (``flask sync purge-tombstones``)."""
         with self.app.app_context():

@@ -299,3 +299,33 @@ def test_resolving_a_deleted_record_without_restoring_it_is_rejected(writer):
     result, = writer.push(writer.resolve(record_id, {"title": "Paint again"}))
 
     assert result.error["error"] == "record_deleted"
+
+
+def test_a_change_of_a_record_deleted_and_purged_is_refused_not_made_again(
+        store, writer, make_writer):
+    # a device away longer than the retention kept a change of a record deleted meanwhile:
+    # taken as a create, it would bring back a fragment of the deleted entry
+    from sync import purge_tombstones
+
+    record_id, revs = writer.create(title="Paint", why="joy")
+    writer.push(writer.delete(record_id, deleted_seen(revs)))
+    assert purge_tombstones(store, through_seq=store.max_seq()) == 1
+    phone = make_writer(1)
+
+    result, = phone.push(phone.upsert(record_id, {"title": "Paint the sea"}, revs))
+
+    assert (result.status, result.error["error"]) == ("rejected", "record_deleted")
+    assert result.error["details"] == {"field": "record_id",
+                                       "reason": "the record was deleted and is gone"}
+    assert pull_all(store, scope_of(LEARNER))[0] == []
+
+
+def test_a_change_based_on_a_refused_create_is_taken_as_a_create(store, writer):
+    record_id = new_id()
+    refused = writer.upsert(record_id, {"title": ""})  # a goal needs a title
+    change = writer.upsert(record_id, {"title": "Paint"}, {"title": refused.id})
+
+    results = writer.push(refused, change)
+
+    assert [r.status for r in results] == ["rejected", "applied"]
+    assert current(store, record_id).fields == {"title": "Paint"}
