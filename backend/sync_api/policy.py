@@ -26,9 +26,14 @@ def actor_for(person):
         refusal = access.write_refusal(person, found, collection, record)
         if refusal:
             return refusal
-        if record is None and person.id != learner_id and fields.get("visibility") != "mentor":
-            # the REST API defaults this; a device must say it, or the mentor loses sight
-            return "visibility", "a mentor's new entry is shared with the mentor: say 'mentor'"
+        if record is None and person.id != learner_id:
+            if not fields:
+                # a delete (or a resolve's delete) of an entry the server does not have: whose
+                # it was cannot be checked, and a mentor deletes only their own
+                return "record_id", "a mentor can only delete an entry the server has"
+            if fields.get("visibility") != "mentor":
+                # the REST API defaults this; a device must say it, or the mentor loses sight
+                return "visibility", "a mentor's new entry is shared with the mentor: say 'mentor'"
         return access.field_refusal(person, found, fields, record)
 
     return Actor(person.id, may_write)

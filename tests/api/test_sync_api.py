@@ -96,6 +96,20 @@ def test_a_mentors_new_visit_is_shared_with_the_mentor_only_as_the_learner_did_n
     assert (kept.error["error"], kept.error["details"]["field"]) == ("forbidden", "visibility")
 
 
+def test_a_mentors_delete_of_an_entry_the_server_does_not_have_is_refused_saying_so(
+        client, auth, home):
+    # after a restore lost it, say: whose it was cannot be checked any more
+    phone = _client(client, auth.headers(home["mentor"]))
+    phone.delete("sessions", str(uuid.uuid4()), home["ada"].id)
+
+    phone.sync()
+
+    [kept] = phone.needs_person
+    assert (kept.error["error"], kept.error["details"]) == (
+        "forbidden", {"field": "record_id",
+                      "reason": "a mentor can only delete an entry the server has"})
+
+
 def test_a_mentor_never_changes_who_sees_a_visit_the_learner_shared_wider(client, auth, home):
     phone = _client(client, auth.headers(home["mentor"]))
     tablet = _client(client, auth.headers(home["ada"]))
