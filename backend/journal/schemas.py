@@ -1,4 +1,5 @@
 """The journal's fields and their rules: used by the REST API and by sync validation alike."""
+import re
 from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -26,6 +27,19 @@ class StrictBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
+
+
+class Day(fields.Date):
+    """A calendar day as ``YYYY-MM-DD``, the form the app writes and sends back: not the other
+    ISO 8601 forms Python also reads (``20250305``, ``2025-W10-3``), which would be kept as sent
+    and come back to other devices in a form they do not expect."""
+
+    _FORM = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not self._FORM.fullmatch(value):
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def _text(max_len, **kw):
@@ -68,11 +82,11 @@ class GoalFields(RecordFields):
                              values=fields.String(validate=validate.Length(max=SHORT)),
                              allow_none=True)
     gas_level = _score(-2, 2)
-    achieved_on = fields.Date(allow_none=True)
+    achieved_on = Day(allow_none=True)
 
 
 class SessionFields(RecordFields):
-    date = fields.Date(allow_none=True)
+    date = Day(allow_none=True)
     activity = _text(SHORT)
     minutes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, 24 * 60))
     with_whom = _choice(WITH_WHOM)
@@ -88,18 +102,18 @@ class ContributionFields(RecordFields):
     kind = _choice(CONTRIBUTION_KINDS)
     what = _text(SHORT)
     with_whom = _text(SHORT)
-    date = fields.Date(allow_none=True)
+    date = Day(allow_none=True)
     note = _text(LONG)
 
 
 class ReflectionFields(RecordFields):
-    date = fields.Date(allow_none=True)
+    date = Day(allow_none=True)
     text = _text(LONG)
     quote_consent = StrictBoolean(allow_none=True)
 
 
 class CheckinFields(RecordFields):
-    date = fields.Date(allow_none=True)
+    date = Day(allow_none=True)
     life_satisfaction = _score(0, 10)
     worthwhile = _score(0, 10)
     happy = _score(0, 10)

@@ -194,6 +194,8 @@ SPECIFIC = [
     ("add sessions", "a made-up companion", {"activity": "A", "with_whom": "dog"}, "with_whom"),
     ("add contributions", "a made-up kind", {"what": "W", "kind": "stole"}, "kind"),
     ("add contributions", "a British date", {"what": "W", "date": "31/12/2026"}, "date"),
+    ("add contributions", "a date without dashes", {"what": "W", "date": "20261231"}, "date"),
+    ("add checkins", "a week date", {"date": "2026-W53-4"}, "date"),
     ("add reflections", "yes for consent", {"text": "T", "quote_consent": "yes"},
      "quote_consent"),
     ("add checkins", "happy 11", {"happy": 11}, "happy"),
