@@ -11,8 +11,8 @@ from typing import Callable, Mapping
 
 from . import merge
 from .cursor import Cursor, visibility_mask
-from .errors import CursorExpired, EpochChanged
-from .protocol import (PROTOCOL_VERSION, MutationResult, PullRequest, PullResponse,
+from .errors import CursorExpired, EpochChanged, InvalidRequest
+from .protocol import (MAX_LIMIT, PROTOCOL_VERSION, MutationResult, PullRequest, PullResponse,
                        PushRequest, PushResponse)
 from .records import DELETED, Record, format_time, pack_revs, utc_now
 from .store import StoredResult
@@ -152,19 +152,70 @@ def pull_page(store, scope, request):
     if not isinstance(request, PullRequest):
         request = PullRequest.from_wire(request)
     cursor = Cursor.decode(request.cursor) if request.cursor else None
+    if cursor is not None and cursor.until:
+        return _ahead_page(store, scope, cursor, request)
     after, masks = _starting_points(cursor, scope)
+    limit = request.limit
     # the head and the purge mark before the changes (the seq invariant makes the head safe),
     # the purge mark again after them (a purge that committed before them is seen), in one call
-    epoch, top, floor, rows, purged = store.page(after, request.limit + 1)
+    epoch, top, floor, rows, purged, seqs = store.page(
+        after, limit + 1, marks=limit * request.ahead + 1 if request.ahead else 0)
     _check_cursor(cursor, epoch, top)
     if _expired(cursor, after, purged):
         raise CursorExpired(details={"purged_through_seq": purged})
-    more = len(rows) > request.limit
-    page = rows[:request.limit]
+    more = len(rows) > limit
+    page = rows[:limit]
     reached = page[-1].seq if more else max([top] + [r.seq for r in page])
-    seqs = {learner: max(seq, reached) for learner, seq in after.items()}
+    ahead = None
+    if request.ahead:
+        ahead = _cut_ahead(Cursor(epoch, after, masks, floor), reached, seqs, limit) if more \
+            else []
+    return PullPage(epoch, _visible(page, scope),
+                    Cursor(epoch, _from(after, reached), masks, floor).encode(), more,
+                    sorted(scope.learners), reached, ahead=ahead)
+
+
+def _ahead_page(store, scope, cursor, request):
+    """The page of a cursor from ``ahead``: every change after it up to its ``until``, for the
+    learners it was cut for who are still in scope (one who joined since, or whose sharing
+    changed, is pulled from the start by the last, open-ended cursor, whose masks say so)."""
+    after = {learner: seq for learner, seq in cursor.seqs.items() if learner in scope.learners}
+    epoch, top, floor, rows, purged, _ = store.page(after, MAX_LIMIT + 1, until=cursor.until)
+    _check_cursor(cursor, epoch, top)
+    if _expired(cursor, after, purged):
+        raise CursorExpired(details={"purged_through_seq": purged})
+    if len(rows) > MAX_LIMIT:  # the range was cut at most MAX_LIMIT long, and only shrinks
+        raise InvalidRequest("cursor", "is not a cursor this server made")
+    masks = {learner: cursor.masks.get(learner, 0) for learner in after}
+    return PullPage(epoch, _visible(rows, scope),
+                    Cursor(epoch, _from(after, cursor.until), masks, floor).encode(), True,
+                    sorted(scope.learners), cursor.until, ahead=[] if request.ahead else None)
+
+
+def _from(after, reached):
+    """The seq each learner's pull goes on from, once a page reached ``reached``."""
+    return {learner: max(seq, reached) for learner, seq in after.items()}
+
+
+def _cut_ahead(start, reached, seqs, limit):
+    """The cursors of the pages after one that reached ``reached``: each but the last ends
+    at the seq of every ``limit``-th change after it (``seqs``, read with the page), so it
+    holds at most ``limit`` changes; the last is an ordinary cursor.
+
+    :param start: the cursor the page was read from, with the masks and purge mark it read.
+    """
+    following = [seq for seq in seqs if seq > reached]
+    ends = [reached, *following[limit - 1:-1:limit]]
+    cursors = [Cursor(start.epoch, _from(start.seqs, begin), start.masks, start.purged, until=end)
+               for begin, end in zip(ends, ends[1:])]
+    cursors.append(Cursor(start.epoch, _from(start.seqs, ends[-1]), start.masks, start.purged))
+    return [c.encode() for c in cursors]
+
+
+def _visible(rows, scope):
+    """The wire texts of a page's rows, as this puller may see them."""
     changes = []
-    for row in page:
+    for row in rows:
         visible = scope.learners[row.learner_id]
         if row.visibility in visible:
             changes.append(row.text)
@@ -174,8 +225,7 @@ def pull_page(store, scope, request):
                                        "learner_id": row.learner_id, "seq": row.seq,
                                        "removed": True}, separators=(",", ":")))
         # else it never left the learner's own sight: not even mentioned to anyone else
-    return PullPage(epoch, changes, Cursor(epoch, seqs, masks, floor).encode(), more,
-                    sorted(scope.learners), reached)
+    return changes
 
 
 @dataclass
@@ -190,12 +240,15 @@ class PullPage:
     scope: list
     through: int
     protocol: int = PROTOCOL_VERSION
+    ahead: list | None = None
 
     def to_json(self):
         """Return the response body as JSON text."""
-        head = json.dumps({"protocol": self.protocol, "epoch": self.epoch,
-                           "cursor": self.cursor, "more": self.more, "scope": self.scope,
-                           "through": self.through}, separators=(",", ":"))
+        head = {"protocol": self.protocol, "epoch": self.epoch, "cursor": self.cursor,
+                "more": self.more, "scope": self.scope, "through": self.through}
+        if self.ahead is not None:
+            head["ahead"] = self.ahead
+        head = json.dumps(head, separators=(",", ":"))
         return head[:-1] + ',"changes":[' + ",".join(self.changes) + "]}"
 
 
@@ -245,7 +298,7 @@ def _check_cursor(cursor, epoch, top):
         return
     if cursor.epoch != epoch:
         raise EpochChanged(details={"epoch": epoch, "reason": "another epoch"})
-    if any(seq > top for seq in cursor.seqs.values()):
+    if cursor.until > top or any(seq > top for seq in cursor.seqs.values()):
         # a restore that kept the epoch: the store is behind what this client saw
         raise EpochChanged(details={"epoch": epoch, "reason": "cursor ahead of the server"})
 

@@ -16,6 +16,7 @@ CARRIED_PULL_VERSION = 3  # the first version whose push may carry a pull
 MAX_MUTATIONS = 1_000  # per push
 DEFAULT_LIMIT = 500  # changes per pull page
 MAX_LIMIT = 1_000
+MAX_AHEAD = 16  # cursors of pages to fetch ahead, at most, in one pull's answer
 STATUSES = ("applied", "conflict", "rejected", "deferred")
 
 
@@ -175,17 +176,22 @@ class PushResponse:
 
 @dataclass
 class PullRequest:
-    """``POST /api/sync/pull``: the page of changes after ``cursor`` (null: from the start)."""
+    """``POST /api/sync/pull``: the page of changes after ``cursor`` (null: from the start);
+    with ``ahead``, also the cursors of up to that many pages after it, to fetch at once."""
 
     replica: str
     cursor: str | None = None
     limit: int = DEFAULT_LIMIT
     protocol: int = PROTOCOL_VERSION
+    ahead: int = 0
 
     def to_wire(self):
         """Return the request as a JSON object."""
-        return {"protocol": self.protocol, "replica": self.replica, "cursor": self.cursor,
+        body = {"protocol": self.protocol, "replica": self.replica, "cursor": self.cursor,
                 "limit": self.limit}
+        if self.ahead:
+            body["ahead"] = self.ahead
+        return body
 
     @classmethod
     def from_wire(cls, data, path=""):
@@ -197,13 +203,14 @@ class PullRequest:
         :raises InvalidRequest: naming the first bad field.
         """
         protocol = check_protocol(data)
-        wire.obj(data, path, ("protocol", "replica", "cursor"), ("limit",))
+        wire.obj(data, path, ("protocol", "replica", "cursor"), ("limit", "ahead"))
         return cls(wire.uuid_string(data["replica"], "replica"),
                    wire.string(data["cursor"], wire.join(path, "cursor"), MAX_CURSOR_CHARS,
                                nullable=True),
                    wire.integer(data.get("limit", DEFAULT_LIMIT), wire.join(path, "limit"), 1,
                                 MAX_LIMIT),
-                   protocol)
+                   protocol,
+                   wire.integer(data.get("ahead", 0), wire.join(path, "ahead"), 0, MAX_AHEAD))
 
 
 @dataclass
@@ -264,12 +271,16 @@ class PullResponse:
     scope: list
     through: int = 0  # every change visible to this person up to this seq has now been sent
     protocol: int = PROTOCOL_VERSION
+    ahead: list | None = None  # cursors of the pages after this one, when the request asked
 
     def to_wire(self):
         """Return the response as a JSON object."""
-        return {"protocol": self.protocol, "epoch": self.epoch,
+        body = {"protocol": self.protocol, "epoch": self.epoch,
                 "changes": [c.to_wire() for c in self.changes], "cursor": self.cursor,
                 "more": self.more, "scope": list(self.scope), "through": self.through}
+        if self.ahead is not None:
+            body["ahead"] = list(self.ahead)
+        return body
 
     @classmethod
     def from_wire(cls, data, path=""):
@@ -281,7 +292,7 @@ class PullResponse:
         """
         at = f"{path}." if path else ""
         wire.obj(data, path, ("protocol", "epoch", "changes", "cursor", "more", "scope",
-                              "through"))
+                              "through"), ("ahead",))
         changes = [Change.from_wire(c, f"{at}changes[{i}]") for i, c in
                    enumerate(wire.array(data["changes"], wire.join(path, "changes"), MAX_LIMIT))]
         scope = [wire.integer(v, f"{at}scope[{i}]", 1) for i, v in
@@ -290,4 +301,7 @@ class PullResponse:
                    wire.string(data["cursor"], wire.join(path, "cursor"), MAX_CURSOR_CHARS),
                    wire.boolean(data["more"], wire.join(path, "more")), scope,
                    wire.integer(data["through"], wire.join(path, "through"), 0),
-                   wire.integer(data["protocol"], wire.join(path, "protocol")))
+                   wire.integer(data["protocol"], wire.join(path, "protocol")),
+                   None if "ahead" not in data else [
+                       wire.string(c, f"{at}ahead[{i}]", MAX_CURSOR_CHARS) for i, c in
+                       enumerate(wire.array(data["ahead"], wire.join(path, "ahead"), MAX_AHEAD))])

@@ -168,21 +168,24 @@ class Store(Protocol):
         """Open a serialized write transaction: committed when the block ends, rolled back
         when it raises."""
 
-    def changes(self, after: Mapping[int, int], limit: int) -> list[ChangeRow]:
+    def changes(self, after: Mapping[int, int], limit: int,
+                until: int = 0) -> list[ChangeRow]:
         """Return the rows of records changed after a seq per learner, tombstones included, in
         seq order.
 
         :param after: learner id -> the last seq already seen (only these learners).
         :param limit: the most records to return.
+        :param until: if not 0, only rows with a seq up to it.
         """
 
-    def page(self, after: Mapping[int, int],
-             limit: int) -> tuple[str, int, int, list[ChangeRow], int]:
+    def page(self, after: Mapping[int, int], limit: int, until: int = 0,
+             marks: int = 0) -> tuple[str, int, int, list[ChangeRow], int, list[int]]:
         """Return what a pull page reads, in this order: ``head()`` with
-        ``purged_through_seq()``, then ``changes(after, limit)`` (none when ``after`` is
-        empty), then ``purged_through_seq()`` again, as ``(epoch, seq, purged_before, rows,
-        purged_through_seq)``. A store may send the three reads at once, as long as each sees
-        at least what the one before it saw.
+        ``purged_through_seq()``, then ``changes(after, limit, until)`` (none when ``after``
+        is empty), then ``purged_through_seq()`` again, as ``(epoch, seq, purged_before, rows,
+        purged_through_seq, seqs)``, where ``seqs`` are the seqs of the first ``marks`` rows
+        after ``after`` (the pages ahead are cut from them; none when ``marks`` is 0). A store
+        may send the reads at once, as long as each sees at least what the one before it saw.
         """
 
     def purge_tombstones(self, older_than: str | None, through_seq: int | None) -> int:
@@ -233,28 +236,37 @@ class MemoryStore:
             yield tx
             tx.commit()
 
-    def changes(self, after, limit):
+    def _after(self, after, until=0):
+        hits = [r for r in self._state["records"].values()
+                if r.learner_id in after and r.seq > after[r.learner_id]
+                and (not until or r.seq <= until)]
+        return sorted(hits, key=lambda r: r.seq)
+
+    def changes(self, after, limit, until=0):
         """Return the learners' records changed after their seqs, in seq order.
 
         :param after: learner id -> the last seq already seen.
         :param limit: the most records to return.
+        :param until: if not 0, only records with a seq up to it.
         """
         with self._lock:
-            hits = [r for r in self._state["records"].values()
-                    if r.learner_id in after and r.seq > after[r.learner_id]]
-            hits.sort(key=lambda r: r.seq)
-            return [ChangeRow.of(r) for r in hits[:limit]]
+            return [ChangeRow.of(r) for r in self._after(after, until)[:limit]]
 
-    def page(self, after, limit):
-        """Return the head, the changes after ``after`` and the purge mark, read together.
+    def page(self, after, limit, until=0, marks=0):
+        """Return the head, the changes after ``after`` and the purge mark, read together, and
+        the seqs of the first ``marks`` records after ``after``.
 
         :param after: learner id -> the last seq already seen.
         :param limit: the most records to return.
+        :param until: if not 0, only records with a seq up to it.
+        :param marks: how many seqs to return.
         """
         with self._lock:
             epoch, seq = self.head()
             purged = self._state["purged"]
-            return epoch, seq, purged, self.changes(after, limit) if after else [], purged
+            rows = self.changes(after, limit, until) if after else []
+            seqs = [r.seq for r in self._after(after)[:marks]] if after and marks else []
+            return epoch, seq, purged, rows, purged, seqs
 
     def purge_tombstones(self, older_than, through_seq):
         """Delete old tombstones; see ``Store.purge_tombstones``.

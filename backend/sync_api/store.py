@@ -81,32 +81,48 @@ def row_from_record(record):
     return row
 
 
-def _changes_sql(after, limit, dialect):
-    """The statements of a pull page and their parameters: per table, the learners' rows after
-    their seqs in seq order, stopping at ``limit`` (on the table's (learner_id, seq) index),
-    merged here on SQLite (a UNION ALL sorted by SQLite is twice as slow for a page of 1,000);
-    on PostgreSQL one UNION ALL of them, merged by seq on the server.
-
-    The SQL text depends only on how many learners and distinct seqs ``after`` holds, so the
-    drivers' prepared statements are reused from pull to pull.
-    """
+def _where(after, mark):
+    """The condition "a learner's row after their seq" of ``after`` and its parameters,
+    grouped by seq so that the SQL text depends only on how many learners and distinct seqs
+    ``after`` holds (the drivers' prepared statements are reused from pull to pull)."""
     by_seq = {}
     for learner, seq in after.items():
         by_seq.setdefault(int(seq), []).append(int(learner))
     groups = sorted(by_seq.items())
-    mark = "?" if dialect == "sqlite" else "%s"
     where = " OR ".join(f"(learner_id IN ({','.join([mark] * len(learners))}) AND seq > {mark})"
                         for _, learners in groups)
-    params = [value for seq, learners in groups for value in (*learners, seq)]
-    selects = [f"SELECT seq, learner_id, '{name}' AS collection, id, visibility, "
-               f"widest_visibility, wire FROM {table.name} WHERE {where} "
-               f"ORDER BY seq LIMIT {mark}" for name, table in TABLES.items()]
+    return where, [value for seq, learners in groups for value in (*learners, seq)]
+
+
+def _per_table_sql(after, limit, dialect, columns, until=0):
+    """Per table, the learners' rows after their seqs (up to ``until`` if not 0) in seq
+    order, stopping at ``limit``, on the table's (learner_id, seq) index: merged by the caller
+    on SQLite (a UNION ALL sorted by SQLite is twice as slow for a page of 1,000); on
+    PostgreSQL one UNION ALL of them, merged by seq on the server."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    where, params = _where(after, mark)
+    if until:
+        where, params = f"({where}) AND seq <= {mark}", [*params, int(until)]
+    selects = [f"SELECT {columns(name)} FROM {table.name} WHERE {where} ORDER BY seq "
+               f"LIMIT {mark}" for name, table in TABLES.items()]
     per_table = [*params, int(limit)]
     if dialect == "sqlite":
         return [(sql, per_table) for sql in selects]
     union = " UNION ALL ".join(f"({sql})" for sql in selects)
     return [(f"SELECT * FROM ({union}) AS changes ORDER BY seq LIMIT %s",
              per_table * len(selects) + [int(limit)])]
+
+
+def _changes_sql(after, limit, dialect, until=0):
+    """The statements of a pull page's rows and their parameters."""
+    return _per_table_sql(after, limit, dialect, lambda name: (
+        f"seq, learner_id, '{name}' AS collection, id, visibility, widest_visibility, wire"),
+        until)
+
+
+def _seqs_sql(after, limit, dialect):
+    """The statements of the seqs the pages ahead are cut from (the index alone answers)."""
+    return _per_table_sql(after, limit, dialect, lambda name: "seq")
 
 
 class SqlStore:
@@ -178,24 +194,27 @@ class SqlStore:
                 if self.checkpoint_due:
                     wal.restore_autocheckpoint(conn)
 
-    def changes(self, after, limit):
+    def changes(self, after, limit, until=0):
         """Rows of the learners' records changed after their seqs, in seq order, with the wire
         text written with each record (built from the columns where a row has none)."""
         with self._reading() as conn:
-            found = read_all(conn, _changes_sql(after, limit, conn.dialect.name))
+            found = read_all(conn, _changes_sql(after, limit, conn.dialect.name, until))
             return _change_rows(conn, [row for rows in found for row in rows], limit)
 
-    def page(self, after, limit):
-        """``head()`` with ``purged_through_seq()``, ``changes()`` and ``purged_through_seq()``
-        again, in that order, on the driver's own cursor; on PostgreSQL in one round trip,
-        through the driver's pipeline: still statements run one after another, each seeing what
-        committed before it."""
+    def page(self, after, limit, until=0, marks=0):
+        """``head()`` with ``purged_through_seq()``, ``changes()``, ``purged_through_seq()``
+        again and the seqs to cut the pages ahead from, in that order, on the driver's own
+        cursor; on PostgreSQL in one round trip, through the driver's pipeline: still
+        statements run one after another, each seeing what committed before it."""
         with self._reading() as conn:
-            changes = _changes_sql(after, limit, conn.dialect.name) if after else []
-            head, *found, purged = read_all(conn, [(_HEAD_AND_PURGED, ()), *changes,
-                                                   (_PURGED, ())])
+            dialect = conn.dialect.name
+            changes = _changes_sql(after, limit, dialect, until) if after else []
+            seqs = _seqs_sql(after, marks, dialect) if after and marks else []
+            results = read_all(conn, [(_HEAD_AND_PURGED, ()), *changes, (_PURGED, ()), *seqs])
+            head, found = results[0], results[1:1 + len(changes)]
+            purged, marked = results[1 + len(changes)], results[2 + len(changes):]
             return (*head[0], _change_rows(conn, [row for rows in found for row in rows], limit),
-                    purged[0][0])
+                    purged[0][0], sorted(row[0] for rows in marked for row in rows)[:marks])
 
     def purge_tombstones(self, older_than, through_seq):
         """Delete old tombstones and raise ``purged_through_seq`` to the newest purged."""

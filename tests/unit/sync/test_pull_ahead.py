@@ -1,0 +1,166 @@
+"""Contract tests of pages fetched ahead, run on every store: the cursors a pull answers in
+``ahead`` are fetched in any order and at once, then taken in the order given, and the pull
+still gets every change exactly once (docs/sync-protocol.md, "Pages fetched ahead")."""
+import json
+
+import pytest
+
+from sync import (MAX_LIMIT, Cursor, CursorExpired, EpochChanged, InvalidRequest, PullRequest,
+                  PullResponse, pull, purge_tombstones)
+
+from .builders import LEARNER, OTHER_LEARNER, pull_all, scope_of
+from .test_pull import CARE_TEAM, fill
+
+
+def ask(store, scope, cursor=None, limit=500, ahead=0):
+    """One page as a client receives it (through JSON)."""
+    request = PullRequest("6f0c3e0e-8a1b-4c4e-9d55-0d2b7a9f1c21", cursor, limit, ahead=ahead)
+    return PullResponse.from_wire(json.loads(json.dumps(pull(store, scope,
+                                                             request.to_wire()).to_wire())))
+
+
+def fetch_ahead(store, scope, first, limit):
+    """The pages of ``first.ahead``, fetched last first (as a client fetching them at once may
+    get its answers), returned in the order to take them in."""
+    return list(reversed([ask(store, scope, c, limit) for c in reversed(first.ahead)]))
+
+
+def pull_with_ahead(store, scope, limit, ahead, between=None):
+    """A whole pull that fetches ahead: the first page, its pages ahead (``between()`` runs
+    after the first page is answered, before the rest are fetched), then on from the last as
+    usual. Returns every change in the order taken, and the last cursor."""
+    first = ask(store, scope, None, limit, ahead)
+    if between:
+        between()
+    pages = [first, *fetch_ahead(store, scope, first, limit)] if first.more else [first]
+    changes = [change for page in pages for change in page.changes]
+    if not pages[-1].more:
+        return changes, pages[-1].cursor
+    rest, cursor = pull_all(store, scope, pages[-1].cursor, limit)
+    return changes + rest, cursor
+
+
+def latest(changes):
+    """Each record as the device holds it after taking ``changes`` in order."""
+    held = {}
+    for change in changes:
+        held[change.id] = change
+    return {rid: (c.seq, c.removed) for rid, c in held.items()}
+
+
+@pytest.mark.parametrize("limit,ahead", [(1, 1), (1, 16), (2, 3), (3, 2), (4, 16), (1000, 4)])
+def test_pages_ahead_bring_every_change_exactly_once(store, writer, limit, ahead):
+    ids = fill(writer, 10) + fill(writer, 5, learner_id=OTHER_LEARNER) + fill(writer, 3)
+    scope = scope_of(LEARNER, OTHER_LEARNER)
+
+    changes, cursor = pull_with_ahead(store, scope, limit, ahead)
+
+    assert [c.id for c in changes] == ids  # in seq order, as a plain pull
+    assert ask(store, scope, cursor).changes == []
+
+
+def test_the_pages_ahead_hold_at_most_a_limit_each_and_the_last_is_open_ended(store, writer):
+    fill(writer, 11)
+    scope = scope_of(LEARNER)
+
+    first = ask(store, scope, limit=2, ahead=3)
+    pages = fetch_ahead(store, scope, first, 2)
+
+    assert len(first.ahead) == 3
+    assert [len(p.changes) for p in pages] == [2, 2, 2]
+    assert [p.more for p in pages] == [True, True, True]  # the last pulls on as usual
+    assert [p.through for p in pages[:-1]] == [p.changes[0].seq - 1 for p in pages[1:]]
+    assert Cursor.decode(first.ahead[-1]).until == 0
+    assert ask(store, scope, limit=2, ahead=0).ahead is None  # only when asked
+
+
+def test_a_short_pull_asked_to_look_ahead_has_nothing_ahead(store, writer):
+    fill(writer, 3)
+
+    page = ask(store, scope_of(LEARNER), limit=5, ahead=4)
+
+    assert (len(page.changes), page.more, page.ahead) == (3, False, [])
+
+
+def test_changes_made_while_pages_are_fetched_ahead_arrive_and_the_latest_wins(store, writer):
+    ids = fill(writer, 9)
+    scope = scope_of(LEARNER)
+    made = []
+
+    def meanwhile():
+        # a record of the last range ahead and one of the first change; new ones are added
+        writer.push(writer.upsert(ids[8], {"why": "fresh air"}),
+                    writer.upsert(ids[3], {"why": "company"}))
+        made.extend(fill(writer, 2))
+
+    changes, _ = pull_with_ahead(store, scope, 2, 3, between=meanwhile)
+
+    everything, _ = pull_all(store, scope)
+    assert latest(changes) == latest(everything)
+    assert set(latest(changes)) == set(ids + made)
+
+
+def test_sharing_widened_while_pages_are_fetched_ahead_pulls_the_learner_again(store, writer):
+    fill(writer, 6, visibility="care_team")
+    shared_later = fill(writer, 2, visibility="mentor")
+    staff = scope_of(LEARNER, visible=CARE_TEAM)
+    first = ask(store, staff, limit=2, ahead=4)
+    widened = scope_of(LEARNER, visible=CARE_TEAM | {"mentor"})
+
+    pages = [first, *fetch_ahead(store, widened, first, 2)]
+    rest, _ = pull_all(store, widened, pages[-1].cursor, 2)
+
+    taken = [c for page in pages for c in page.changes] + rest
+    assert set(shared_later) <= {c.id for c in taken if not c.removed}
+    assert latest(taken) == latest(pull_all(store, widened)[0])
+
+
+def test_a_learner_new_to_the_scope_arrives_after_the_pages_ahead(store, writer):
+    fill(writer, 6)
+    theirs = fill(writer, 2, learner_id=OTHER_LEARNER)
+    first = ask(store, scope_of(LEARNER), limit=2, ahead=4)
+    both = scope_of(LEARNER, OTHER_LEARNER)
+
+    pages = fetch_ahead(store, both, first, 2)
+    rest, _ = pull_all(store, both, pages[-1].cursor, 2)
+
+    assert [c.learner_id for p in pages[:-1] for c in p.changes] == [LEARNER] * 2
+    assert set(theirs) <= {c.id for c in pages[-1].changes + rest}
+
+
+def test_a_purge_while_pages_are_fetched_ahead_expires_them(store, writer):
+    fill(writer, 6)
+    first = ask(store, scope_of(LEARNER), limit=2, ahead=3)
+    record_id, revs = writer.create()
+    writer.push(writer.delete(record_id, revs))
+    purge_tombstones(store, through_seq=store.max_seq())
+
+    with pytest.raises(CursorExpired):
+        ask(store, scope_of(LEARNER), first.ahead[0])
+
+
+def test_a_page_ahead_of_the_server_gets_epoch_changed(store, writer):
+    fill(writer, 2)
+    beyond = Cursor(store.epoch(), {LEARNER: 1}, until=store.max_seq() + 5).encode()
+
+    with pytest.raises(EpochChanged):
+        ask(store, scope_of(LEARNER), beyond)
+
+
+def test_a_page_ahead_longer_than_any_page_is_not_a_cursor_this_server_made(store, writer):
+    fill(writer, MAX_LIMIT)
+    fill(writer, 1)
+    forged = Cursor(store.epoch(), {LEARNER: 0}, until=store.max_seq()).encode()
+
+    with pytest.raises(InvalidRequest) as caught:
+        ask(store, scope_of(LEARNER), forged)
+    assert caught.value.details["field"] == "cursor"
+
+
+@pytest.mark.parametrize("ahead", [-1, 17, "3", True])
+def test_ahead_must_be_a_whole_number_up_to_16(ahead):
+    body = PullRequest("6f0c3e0e-8a1b-4c4e-9d55-0d2b7a9f1c21").to_wire() | {"ahead": ahead}
+
+    with pytest.raises(InvalidRequest) as caught:
+        PullRequest.from_wire(body)
+    assert caught.value.details["field"] == "ahead"
