@@ -1,12 +1,15 @@
 """Our server, driven the way the PWA drives it (docs/sync-protocol.md): ``POST /api/sync/push``
 with a batch of ``upsert`` mutations from a replica's outbox, ``POST /api/sync/pull`` following
 the opaque cursor, ``limit`` a page, while ``more``. A sync's push carries its first pull
-(protocol 3), as the PWA's last push of a sync does.
+(protocol 3), as the PWA's last push of a sync does. A pull asks for the cursors of the pages
+after its own (``ahead``), keeps ``AHEAD_CONNECTIONS`` of them in the server at once, and takes
+them in order, as the PWA does.
 
 Learners and their tokens are made with the app's own models against the benchmark database,
 in this process; the server only ever sees HTTP.
 """
 import uuid
+from collections import deque
 from datetime import datetime, timezone
 
 from sync import time_uuid
@@ -16,6 +19,8 @@ from .http import Client
 PROTOCOL = 3
 COLLECTION = "sessions"
 MAX_PAGE = 1000
+AHEAD = 8  # cursors of pages after a pull's own to ask for
+AHEAD_CONNECTIONS = 3  # those pages asked for at once, each over its own connection
 
 
 def utc_now():
@@ -112,6 +117,7 @@ class OursDevice:
         self.next_seq = 1
         self.cursor = None
         self.known = {}  # record id -> (fields, rev, revs) as last seen
+        self._port, self._extra = port, None  # connections for pages ahead, opened when needed
 
     def write(self, batch):
         """Queue ``[(id, fields), ...]`` in this device's outbox, as the PWA queues a person's
@@ -173,19 +179,50 @@ class OursDevice:
         return [seconds, *(self.pull(page)[1] if more else [])]
 
     def pull(self, page=None):
-        """Fetch every change since the cursor, ``page`` (at most 1,000) records a request.
+        """Fetch every change since the cursor, ``page`` (at most 1,000) records a request,
+        the pages ahead at once.
 
         :returns: (number of changes received, [seconds of each request]).
         """
         received, times, more = 0, [], True
+        limit = min(page or MAX_PAGE, MAX_PAGE)
         while more:
             seconds, (_, _, body) = self.client.timed("POST", "/api/sync/pull", {
                 "protocol": PROTOCOL, "replica": self.replica, "cursor": self.cursor,
-                "limit": min(page or MAX_PAGE, MAX_PAGE)})
+                "limit": limit, "ahead": AHEAD})
             times.append(seconds)
             received += len(body["changes"])
             more = self._take(body)
+            if more and body.get("ahead"):
+                for seconds, body in self._fetch_ahead(body["ahead"], limit):
+                    times.append(seconds)
+                    received += len(body["changes"])
+                    more = self._take(body)
         return received, times
+
+    def _fetch_ahead(self, cursors, limit):
+        """The pages of ``cursors``, ``AHEAD_CONNECTIONS`` of them in the server at once;
+        yielded in order, each as it is read."""
+        if self._extra is None:
+            self._extra = [Client(self._port, self.learner.headers)
+                           for _ in range(AHEAD_CONNECTIONS)]
+        waiting, cursors = deque(), iter(cursors)
+
+        def begin(client):
+            cursor = next(cursors, None)
+            if cursor is not None:
+                client.begin("POST", "/api/sync/pull", {
+                    "protocol": PROTOCOL, "replica": self.replica, "cursor": cursor,
+                    "limit": limit})
+                waiting.append(client)
+
+        for client in self._extra:
+            begin(client)
+        while waiting:
+            client = waiting.popleft()
+            seconds, (_, _, body) = client.end()
+            begin(client)
+            yield seconds, body
 
     def _take(self, body):
         """Take in a pull page; return whether more changes wait."""
@@ -197,3 +234,5 @@ class OursDevice:
 
     def close(self):
         self.client.close()
+        for client in self._extra or ():
+            client.close()
