@@ -14,6 +14,7 @@ from .protocol import (DEFAULT_LIMIT, MAX_MUTATIONS, Mutation, PullRequest, Pull
 from .records import DELETED, time_uuid, utc_now
 from .transport import PULL_PATH, PUSH_PATH
 
+AHEAD = 4  # cursors of pages ahead asked for with a page
 MAX_ROUNDS = 4  # a sync is at most: push+pull, then again after an epoch change or expiry
 MAX_PASSES = 6  # pushes of the queue within one round while some mutations are deferred
 
@@ -46,13 +47,15 @@ class Client:
     """One replica: a person's copy of the journal on one device."""
 
     def __init__(self, transport, replica_id=None, local=None, *, batch_size=DEFAULT_LIMIT,
-                 page_size=DEFAULT_LIMIT, clock=utc_now):
+                 page_size=DEFAULT_LIMIT, ahead=AHEAD, clock=utc_now):
         """
         :param transport: ``(path, body) -> (status, body)``.
         :param replica_id: this replica's UUID; default: the local store's, or a new one.
         :param local: the ``LocalStore`` to keep state in (default: a new, empty one).
         :param batch_size: mutations per push request (at most ``MAX_MUTATIONS``).
         :param page_size: changes per pull page.
+        :param ahead: cursors of pages ahead to ask for with a page, fetched before any of
+            them is taken (as a device fetching them at once has them), then taken in order.
         :param clock: returns the device time as an ISO string.
         :raises ValueError: if ``replica_id`` differs from the local store's.
         """
@@ -62,7 +65,7 @@ class Client:
         self.local.replica_id = replica_id or self.local.replica_id or str(uuid.uuid4())
         self.transport, self.clock = transport, clock
         self.batch_size = min(batch_size, MAX_MUTATIONS)
-        self.page_size = page_size
+        self.page_size, self.ahead = page_size, ahead
         self._carried = None  # (cursor asked with, PushResponse) of the last push with a pull
 
     @property
@@ -259,12 +262,16 @@ class Client:
         """Pull every page; return False if the sync must go round again first."""
         try:
             while True:
-                response = self._carried_page() or self._fetch_page()
+                response = self._carried_page() or self._fetch_page(self.local.cursor,
+                                                                    self.ahead)
                 if self.local.epoch not in (None, response.epoch):
                     self._epoch_changed(response.epoch, report)
                     return False
+                ahead = [self._fetch_page(cursor) for cursor in response.ahead or ()
+                         if response.more]
                 self.local.epoch = response.epoch
-                self._take_page(response, report)
+                for response in [response, *ahead]:
+                    self._take_page(response, report)
                 if not response.more:
                     break
         except EpochChanged:
@@ -277,8 +284,8 @@ class Client:
         self._finish_pull(set(response.scope))
         return True
 
-    def _fetch_page(self):
-        request = PullRequest(self.replica_id, self.local.cursor, self.page_size)
+    def _fetch_page(self, cursor, ahead=0):
+        request = PullRequest(self.replica_id, cursor, self.page_size, ahead=ahead)
         return PullResponse.from_wire(self._post(PULL_PATH, request.to_wire()))
 
     def _carried_page(self):
