@@ -15,6 +15,7 @@ export const PUSH_PATH = '/api/sync/push';
 export const PULL_PATH = '/api/sync/pull';
 const BATCH = 200; // mutations per push
 const PAGE = 500; // changes per pull page
+const AHEAD = 4; // cursors of pages ahead asked for with a page, those pages fetched at once
 const MAX_ROUNDS = 4; // push+pull, then again after an epoch change or an expired cursor
 const MAX_PASSES = 6; // pushes of the queue within one round while some are deferred
 const MUTATION_KEYS = ['id', 'op', 'collection', 'record_id', 'learner_id', 'fields', 'base', 'at', 'seen_conflicts'];
@@ -96,27 +97,39 @@ function carriedPage(carried, row) {
   return carried.answer.pull || null;
 }
 
+function fetchPage(s, row, cursor, ahead) {
+  const body = { protocol: PROTOCOL, replica: row.replica, cursor: cursor || null, limit: PAGE };
+  if (ahead) body.ahead = ahead;
+  return api(PULL_PATH, { method: 'POST', token: s.token, body });
+}
+
+async function takePage(s, answer, report, onProgress) {
+  await applyPage(s, answer.changes, answer.through || 0);
+  const seen = answer.changes.filter((c) => !c.removed).map((c) => c.id);
+  await updatePerson(s.person.id, (r) => {
+    r.epoch = answer.epoch;
+    r.cursor = answer.cursor;
+    if (r.resync_seen) r.resync_seen = [...r.resync_seen, ...seen];
+  });
+  report.pulled += answer.changes.length;
+  report.removed += answer.changes.filter((c) => c.removed).length;
+  if (onProgress) onProgress(report.pulled, answer.more);
+}
+
 async function pullAll(s, report, onProgress, carried) {
   let answer;
   try {
     for (let first = true; ; first = false) {
       const row = await person(s.person.id);
-      answer = (first && carriedPage(carried, row)) || await api(PULL_PATH, { method: 'POST', token: s.token,
-        body: { protocol: PROTOCOL, replica: row.replica, cursor: row.cursor || null, limit: PAGE } });
+      answer = (first && carriedPage(carried, row)) || await fetchPage(s, row, row.cursor, AHEAD);
       if (row.epoch != null && answer.epoch !== row.epoch) {
         await epochChanged(s, answer.epoch, report);
         return false;
       }
-      await applyPage(s, answer.changes, answer.through || 0);
-      const seen = answer.changes.filter((c) => !c.removed).map((c) => c.id);
-      await updatePerson(s.person.id, (r) => {
-        r.epoch = answer.epoch;
-        r.cursor = answer.cursor;
-        if (r.resync_seen) r.resync_seen = [...r.resync_seen, ...seen];
-      });
-      report.pulled += answer.changes.length;
-      report.removed += answer.changes.filter((c) => c.removed).length;
-      if (onProgress) onProgress(report.pulled, answer.more);
+      // The pages after it, all asked for at once, then taken in order.
+      const ahead = answer.more && answer.ahead
+        ? await Promise.all(answer.ahead.map((cursor) => fetchPage(s, row, cursor, 0))) : [];
+      for (answer of [answer, ...ahead]) await takePage(s, answer, report, onProgress);
       if (!answer.more) break;
     }
   } catch (error) {

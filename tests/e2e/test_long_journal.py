@@ -1,0 +1,70 @@
+"""A learner with a long journal opens it on a new tablet: every entry arrives, the pages after
+the first asked for at once (docs/sync-protocol.md, "Pages fetched ahead")."""
+import json
+import time
+import uuid
+
+import pytest
+
+from .steps import enrol, open_journal, wait_all_sent
+
+pytestmark = pytest.mark.e2e
+
+ENTRIES = 1_300  # three pages of 500 and a short one
+
+COUNT_RECORDS = """async () => {
+  let count = 0;
+  for (const info of await indexedDB.databases()) {
+    const db = await new Promise((ok, no) => { const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    if (db.objectStoreNames.contains('records')) {
+      count += await new Promise((ok) => { const r = db.transaction('records').objectStore('records').count(); r.onsuccess = () => ok(r.result); });
+    }
+    db.close();
+  }
+  return count;
+}"""
+
+
+def push_sessions(client, headers, learner_id, count):
+    """Push ``count`` sessions as the learner's other device would, in pushes of 1,000."""
+    replica = str(uuid.uuid4())
+    mutations = [{"id": str(uuid.uuid4()), "replica": replica, "seq": n, "op": "upsert",
+                  "collection": "sessions", "record_id": str(uuid.uuid4()),
+                  "learner_id": learner_id, "base": {}, "at": "2026-11-20T10:00:00Z",
+                  "fields": {"activity": f"Walk number {n}", "minutes": 20,
+                             "date": "2026-11-20"}}
+                 for n in range(1, count + 1)]
+    for start in range(0, count, 1000):
+        resp = client.post("/api/sync/push", headers=headers, json={
+            "protocol": 3, "replica": replica, "floor": 1,
+            "mutations": mutations[start:start + 1000]})
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        assert {r["status"] for r in resp.json["results"]} == {"applied"}
+
+
+def test_a_long_journal_arrives_whole_on_a_new_tablet_its_pages_fetched_at_once(
+        live_server, new_context, make, auth, client):
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin="2468")
+    push_sessions(client, auth.headers(edna), edna.id, ENTRIES)
+    page = new_context().new_page()
+    pulls = {}  # request -> [body, started, finished]
+    page.on("request", lambda r: r.url.endswith("/api/sync/pull") and pulls.setdefault(
+        r, [json.loads(r.post_data), time.monotonic(), None]))
+    page.on("requestfinished", lambda r: r in pulls and pulls[r].__setitem__(
+        2, time.monotonic()))
+
+    enrol(page, live_server, make.device(org).raw_key)
+    open_journal(page, "Edna Whitworth", "2468")
+    wait_all_sent(page, timeout=60000)
+
+    assert page.evaluate(COUNT_RECORDS) == ENTRIES
+    asked = [body for body, _, _ in pulls.values()]
+    assert asked[0]["ahead"] == 4 and asked[0]["cursor"] is None
+    assert len(asked) == 3 and all("ahead" not in body for body in asked[1:])
+    # the two pages ahead were in the server at the same time
+    (_, start_a, end_a), (_, start_b, end_b) = list(pulls.values())[1:]
+    assert max(start_a, start_b) < min(end_a, end_b)
+    page.evaluate("location.hash = '#/sessions'")
+    page.wait_for_selector("h1:has-text('What I have done')")
+    assert page.locator(".card-list > li").count() == ENTRIES
