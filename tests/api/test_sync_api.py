@@ -292,10 +292,37 @@ def test_a_push_carrying_a_pull_is_answered_with_the_page_in_one_round_trip(
     assert after["changes"] == []
 
 
+def test_pages_fetched_ahead_over_http_bring_a_mentors_learners_whole(client, auth, home, make):
+    for learner in (home["ada"], home["bert"]):
+        for n in range(5):
+            make.goal(learner, title=f"Goal {n}", visibility="mentor")
+    make.pairing(home["mentor"], home["bert"])
+    headers, replica = auth.headers(home["mentor"]), str(uuid.uuid4())
+
+    def pull(cursor, ahead=0):
+        resp = client.post("/api/sync/pull", headers=headers, json={
+            "protocol": 3, "replica": replica, "cursor": cursor, "limit": 3, "ahead": ahead})
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        return resp.json
+
+    first = pull(None, ahead=2)
+    pages = [first, *[pull(cursor) for cursor in reversed(first["ahead"])][::-1]]
+    rest = pages[-1]
+    while rest["more"]:
+        rest = pull(rest["cursor"])
+        pages.append(rest)
+
+    assert len(first["ahead"]) == 2
+    assert [len(page["changes"]) for page in pages[:2]] == [3, 3]
+    titles = [c["fields"]["title"] for page in pages for c in page["changes"]]
+    assert sorted(titles) == sorted([f"Goal {n}" for n in range(5)] * 2)
+
+
 @pytest.mark.parametrize("protocol, pull, field", [
     (2, {"cursor": None}, "pull"),
     (3, {"cursor": "bm90IGEgY3Vyc29y"}, "pull.cursor"),
     (3, {"cursor": None, "limit": 5000}, "pull.limit"),
+    (3, {"cursor": None, "ahead": 17}, "pull.ahead"),
 ])
 def test_a_push_carrying_a_bad_pull_is_a_400_and_applies_nothing(
         client, auth, home, protocol, pull, field):
