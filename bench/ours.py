@@ -19,7 +19,7 @@ from .http import Client
 PROTOCOL = 3
 COLLECTION = "sessions"
 MAX_PAGE = 1000
-AHEAD = 8  # cursors of pages after a pull's own to ask for
+AHEAD = 16  # cursors of pages after a pull's own to ask for: the most a server answers
 AHEAD_CONNECTIONS = 3  # those pages asked for at once, each over its own connection
 
 

@@ -158,20 +158,18 @@ def pull_page(store, scope, request):
     limit = request.limit
     # the head and the purge mark before the changes (the seq invariant makes the head safe),
     # the purge mark again after them (a purge that committed before them is seen), in one call
-    epoch, top, floor, rows, purged, seqs = store.page(
-        after, limit + 1, marks=limit * request.ahead + 1 if request.ahead else 0)
+    epoch, top, floor, rows, purged = store.page(after, limit + 1)
     _check_cursor(cursor, epoch, top)
     if _expired(cursor, after, purged):
         raise CursorExpired(details={"purged_through_seq": purged})
     more = len(rows) > limit
     page = rows[:limit]
     reached = page[-1].seq if more else max([top] + [r.seq for r in page])
+    cursor = Cursor(epoch, _from(after, reached), masks, floor)
     ahead = None
     if request.ahead:
-        ahead = _cut_ahead(Cursor(epoch, after, masks, floor), reached, seqs, limit) if more \
-            else []
-    return PullPage(epoch, _visible(page, scope),
-                    Cursor(epoch, _from(after, reached), masks, floor).encode(), more,
+        ahead = _cut_ahead(store, cursor, reached, limit, request.ahead) if more else []
+    return PullPage(epoch, _visible(page, scope), cursor.encode(), more,
                     sorted(scope.learners), reached, ahead=ahead)
 
 
@@ -180,7 +178,7 @@ def _ahead_page(store, scope, cursor, request):
     learners it was cut for who are still in scope (one who joined since, or whose sharing
     changed, is pulled from the start by the last, open-ended cursor, whose masks say so)."""
     after = {learner: seq for learner, seq in cursor.seqs.items() if learner in scope.learners}
-    epoch, top, floor, rows, purged, _ = store.page(after, MAX_LIMIT + 1, until=cursor.until)
+    epoch, top, floor, rows, purged = store.page(after, MAX_LIMIT + 1, until=cursor.until)
     _check_cursor(cursor, epoch, top)
     if _expired(cursor, after, purged):
         raise CursorExpired(details={"purged_through_seq": purged})
@@ -197,18 +195,19 @@ def _from(after, reached):
     return {learner: max(seq, reached) for learner, seq in after.items()}
 
 
-def _cut_ahead(start, reached, seqs, limit):
-    """The cursors of the pages after one that reached ``reached``: each but the last ends
-    at the seq of every ``limit``-th change after it (``seqs``, read with the page), so it
-    holds at most ``limit`` changes; the last is an ordinary cursor.
+def _cut_ahead(store, cursor, reached, limit, count):
+    """The cursors of ``count`` pages after one that reached ``reached``: each but the last
+    ends at the seq of every ``limit``-th change after it, read now, so it holds at most
+    ``limit`` changes; the last is an ordinary cursor.
 
-    :param start: the cursor the page was read from, with the masks and purge mark it read.
+    :param cursor: the cursor after the page, with the masks and purge mark it read.
     """
-    following = [seq for seq in seqs if seq > reached]
+    following = store.seqs(cursor.seqs, limit * (count - 1) + 1)
     ends = [reached, *following[limit - 1:-1:limit]]
-    cursors = [Cursor(start.epoch, _from(start.seqs, begin), start.masks, start.purged, until=end)
-               for begin, end in zip(ends, ends[1:])]
-    cursors.append(Cursor(start.epoch, _from(start.seqs, ends[-1]), start.masks, start.purged))
+    cursors = [Cursor(cursor.epoch, _from(cursor.seqs, begin), cursor.masks, cursor.purged,
+                      until=end) for begin, end in zip(ends, ends[1:])]
+    cursors.append(Cursor(cursor.epoch, _from(cursor.seqs, ends[-1]), cursor.masks,
+                          cursor.purged))
     return [c.encode() for c in cursors]
 
 

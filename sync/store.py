@@ -178,14 +178,18 @@ class Store(Protocol):
         :param until: if not 0, only rows with a seq up to it.
         """
 
-    def page(self, after: Mapping[int, int], limit: int, until: int = 0,
-             marks: int = 0) -> tuple[str, int, int, list[ChangeRow], int, list[int]]:
+    def page(self, after: Mapping[int, int], limit: int,
+             until: int = 0) -> tuple[str, int, int, list[ChangeRow], int]:
         """Return what a pull page reads, in this order: ``head()`` with
         ``purged_through_seq()``, then ``changes(after, limit, until)`` (none when ``after``
         is empty), then ``purged_through_seq()`` again, as ``(epoch, seq, purged_before, rows,
-        purged_through_seq, seqs)``, where ``seqs`` are the seqs of the first ``marks`` rows
-        after ``after`` (the pages ahead are cut from them; none when ``marks`` is 0). A store
-        may send the reads at once, as long as each sees at least what the one before it saw.
+        purged_through_seq)``. A store may send the three reads at once, as long as each sees
+        at least what the one before it saw.
+        """
+
+    def seqs(self, after: Mapping[int, int], limit: int) -> list[int]:
+        """Return the seqs of the rows ``changes(after, limit)`` would return, in order: the
+        pages fetched ahead are cut from them (an index alone can answer them).
         """
 
     def purge_tombstones(self, older_than: str | None, through_seq: int | None) -> int:
@@ -252,21 +256,26 @@ class MemoryStore:
         with self._lock:
             return [ChangeRow.of(r) for r in self._after(after, until)[:limit]]
 
-    def page(self, after, limit, until=0, marks=0):
-        """Return the head, the changes after ``after`` and the purge mark, read together, and
-        the seqs of the first ``marks`` records after ``after``.
+    def page(self, after, limit, until=0):
+        """Return the head, the changes after ``after`` and the purge mark, read together.
 
         :param after: learner id -> the last seq already seen.
         :param limit: the most records to return.
         :param until: if not 0, only records with a seq up to it.
-        :param marks: how many seqs to return.
         """
         with self._lock:
             epoch, seq = self.head()
             purged = self._state["purged"]
-            rows = self.changes(after, limit, until) if after else []
-            seqs = [r.seq for r in self._after(after)[:marks]] if after and marks else []
-            return epoch, seq, purged, rows, purged, seqs
+            return epoch, seq, purged, self.changes(after, limit, until) if after else [], purged
+
+    def seqs(self, after, limit):
+        """Return the seqs of the first ``limit`` records changed after ``after``.
+
+        :param after: learner id -> the last seq already seen.
+        :param limit: how many seqs to return.
+        """
+        with self._lock:
+            return [r.seq for r in self._after(after)[:limit]]
 
     def purge_tombstones(self, older_than, through_seq):
         """Delete old tombstones; see ``Store.purge_tombstones``.

@@ -125,8 +125,8 @@ FIELD_SCHEMAS = {
     "contributions": ContributionFields, "reflections": ReflectionFields,
     "checkins": CheckinFields,
 }
-# What a new record must say; everything else may come later.
-REQUIRED_ON_CREATE = {
+# What a new record must say, and no later change may empty; everything else may come later.
+REQUIRED = {
     "goals": ("title",), "sessions": ("activity",), "contributions": ("what",),
     "reflections": ("text",), "checkins": (), "profile": (),
 }
@@ -167,10 +167,20 @@ def validate_fields(collection, data, is_create):
             values[name] = outcome
         else:
             errors[name] = outcome
-    if is_create and not errors:
-        missing = [f for f in REQUIRED_ON_CREATE[collection] if not values.get(f)]
-        errors = {name: "is required for a new entry" for name in missing}
+    if not errors:
+        errors = _required(collection, values, is_create)
     return (values, {}) if not errors else ({}, errors)
+
+
+def _required(collection, values, is_create):
+    """{field: reason} for a required field a new entry lacks, or any change leaves blank
+    (null, or nothing but spaces): a goal with no words for what it is, say."""
+    errors = {}
+    for name in REQUIRED[collection]:
+        value = values.get(name)
+        if (is_create or name in values) and (value is None or not str(value).strip()):
+            errors[name] = "is required for a new entry" if is_create else "must not be empty"
+    return errors
 
 
 _REPEATING = (str, int, bool, type(None))

@@ -59,6 +59,31 @@ def test_a_mutation_that_breaks_a_field_rule_is_rejected_and_kept_for_a_person(
     assert kept.error["details"]["field"] == "minutes"
 
 
+@pytest.mark.parametrize("title, reason", [("   ", "is required for a new entry"),
+                                           (None, "is required for a new entry")])
+def test_a_new_goal_without_words_for_its_title_is_rejected(client, auth, home, title, reason):
+    tablet = _client(client, auth.headers(home["ada"]))
+    tablet.write("goals", str(uuid.uuid4()), {"title": title}, home["ada"].id)
+
+    assert len(tablet.sync().rejected) == 1
+    assert tablet.needs_person[0].error["details"]["fields"] == {"title": reason}
+
+
+def test_a_change_that_empties_a_required_field_is_rejected_and_the_words_stay(
+        client, auth, home):
+    tablet = _client(client, auth.headers(home["ada"]))
+    goal = str(uuid.uuid4())
+    tablet.write("goals", goal, {"title": "Paint the sea"}, home["ada"].id)
+    tablet.sync()
+    tablet.write("goals", goal, {"title": " "}, home["ada"].id)
+
+    assert len(tablet.sync().rejected) == 1
+    assert tablet.needs_person[0].error["details"]["fields"] == {"title": "must not be empty"}
+    resp = client.get(f"/api/learners/{home['ada'].id}/goals/{goal}",
+                      headers=auth.headers(home["ada"]))
+    assert resp.json["title"] == "Paint the sea"
+
+
 def test_a_mentor_cannot_write_a_goal_for_their_learner(client, auth, home):
     phone = _client(client, auth.headers(home["mentor"]))
     phone.write("goals", str(uuid.uuid4()), {"title": "Walk daily"}, home["ada"].id)
