@@ -5,7 +5,10 @@ these schemas describe the same shapes to readers of /api/openapi.json.
 """
 from marshmallow import Schema, fields, validate
 
-from sync import MAX_LIMIT, MAX_MUTATIONS, OPS, STATUSES
+from sync import MAX_AHEAD, MAX_LIMIT, MAX_MUTATIONS, OPS, STATUSES
+
+AHEAD_DOC = {"description": "also answer the cursors of up to this many pages after this one, "
+                            "to fetch at once (docs/sync-protocol.md, 'Pages fetched ahead')"}
 
 
 class MutationSchema(Schema):
@@ -25,6 +28,7 @@ class MutationSchema(Schema):
 class CarriedPullSchema(Schema):
     cursor = fields.String(required=True, allow_none=True)
     limit = fields.Integer(validate=validate.Range(1, MAX_LIMIT))
+    ahead = fields.Integer(validate=validate.Range(0, MAX_AHEAD), metadata=AHEAD_DOC)
 
 
 class PushIn(Schema):
@@ -51,6 +55,7 @@ class PullIn(Schema):
     replica = fields.UUID(required=True)
     cursor = fields.String(required=True, allow_none=True)
     limit = fields.Integer(validate=validate.Range(1, MAX_LIMIT))
+    ahead = fields.Integer(validate=validate.Range(0, MAX_AHEAD), metadata=AHEAD_DOC)
 
 
 class PullOut(Schema):
@@ -61,6 +66,8 @@ class PullOut(Schema):
     more = fields.Boolean()
     scope = fields.List(fields.Integer())
     through = fields.Integer()
+    ahead = fields.List(fields.String(), metadata={
+        "description": "when asked: the cursors of the pages after this one, in order"})
 
 
 class PushOut(Schema):
