@@ -10,21 +10,21 @@ from .engine import (COLLECTION_KEY, TOMBSTONE_RETENTION, Actor, PullPage, PushA
                      Validator, pull, pull_page, purge_tombstones, push, push_answer)
 from .errors import (MUTATION_ERRORS, CursorExpired, EpochChanged, Forbidden, InvalidRequest,
                      ProtocolError, ProtocolTooOld, Unauthorized)
-from .protocol import (DEFAULT_LIMIT, MAX_AHEAD, MAX_LIMIT, MAX_MUTATIONS, MIN_PROTOCOL_VERSION, OPS,
-                       PROTOCOL_VERSION, STATUSES, Change, Mutation, MutationResult,
-                       PullRequest, PullResponse, PushRequest, PushResponse)
+from .protocol import (DEFAULT_LIMIT, MAX_AHEAD, MAX_LIMIT, MAX_MUTATIONS,
+                       MIN_PROTOCOL_VERSION, OPS, PROTOCOL_VERSION, STATUSES, Change, Mutation,
+                       MutationResult, PullRequest, PullResponse, PushRequest, PushResponse)
 from .records import DEFAULT_VISIBILITY, DELETED, VISIBILITIES, Record, time_uuid, utc_now
 from .store import ChangeRow, MemoryStore, Store, StoredResult, StoreTransaction
 from .transport import EngineTransport
 
 __all__ = [
     "Actor", "COLLECTION_KEY", "Change", "ChangeRow", "Client", "Cursor", "CursorExpired",
-    "DEFAULT_LIMIT", "DEFAULT_VISIBILITY", "DELETED", "EngineTransport", "EpochChanged", "Forbidden",
-    "InvalidRequest", "MAX_AHEAD", "MAX_LIMIT", "MAX_MUTATIONS", "MIN_PROTOCOL_VERSION", "MUTATION_ERRORS",
-    "MemoryStore", "Mutation", "MutationResult", "OPS", "PROTOCOL_VERSION", "ProtocolError",
-    "ProtocolTooOld", "PullRequest", "PullResponse", "PushRequest", "PushResponse", "Record",
-    "STATUSES", "Scope", "Store", "StoreTransaction", "StoredResult", "SyncReport",
-    "TOMBSTONE_RETENTION", "TransportError", "Unauthorized", "VISIBILITIES", "Validator",
-    "PullPage", "PushAnswer", "pull", "pull_page", "purge_tombstones", "push", "push_answer",
-    "time_uuid", "utc_now",
+    "DEFAULT_LIMIT", "DEFAULT_VISIBILITY", "DELETED", "EngineTransport", "EpochChanged",
+    "Forbidden", "InvalidRequest", "MAX_AHEAD", "MAX_LIMIT", "MAX_MUTATIONS",
+    "MIN_PROTOCOL_VERSION", "MUTATION_ERRORS", "MemoryStore", "Mutation", "MutationResult", "OPS",
+    "PROTOCOL_VERSION", "ProtocolError", "ProtocolTooOld", "PullRequest", "PullResponse",
+    "PushRequest", "PushResponse", "Record", "STATUSES", "Scope", "Store", "StoreTransaction",
+    "StoredResult", "SyncReport", "TOMBSTONE_RETENTION", "TransportError", "Unauthorized",
+    "VISIBILITIES", "Validator", "PullPage", "PushAnswer", "pull", "pull_page", "purge_tombstones",
+    "push", "push_answer", "time_uuid", "utc_now",
 ]
