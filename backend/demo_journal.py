@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from sync import DELETED
 
 from .journal.records import allocate_seqs
+from .journal.schemas import profile_id
 from .models import COLLECTIONS
 from .models.journal import VISIBILITY
 from .demo_stories import MENTOR_NOTES, NOTES_BETTER, NOTES_SAME, NOTES_WORSE
@@ -69,7 +70,8 @@ class Journal:
         row = {name: None for name in model.FIELDS}
         row.update(fields)
         revs = {name: rev for name in fields}
-        row.update(id=self.uid(), learner_id=writer.person_id, deleted=False, conflicts=None,
+        row.update(id=profile_id(writer.person_id) if collection == "profile" else self.uid(),
+                   learner_id=writer.person_id, deleted=False, conflicts=None,
                    author_id=author_id or writer.person_id, created_at=created,
                    updated_at=created)
         first_visibility = row["visibility"]

@@ -25,13 +25,13 @@ Validator = Callable[[str, dict, bool], Mapping[str, str]]
 
 @dataclass(frozen=True)
 class Actor:
-    """The person pushing. ``may_write(learner_id, collection, record_or_None, fields)``
-    returns ``None`` when they may write these fields, else the reason they may not, or
+    """The person pushing. ``may_write(learner_id, collection, record_id, record_or_None,
+    fields)`` returns ``None`` when they may write these fields, else the reason they may not, or
     ``(field, reason)`` to name the field (it must not change the record).
     """
 
     person_id: int
-    may_write: Callable[[int, str, Record | None, dict], str | tuple | None]
+    may_write: Callable[[int, str, str, Record | None, dict], str | tuple | None]
 
 
 @dataclass(frozen=True)
@@ -411,7 +411,8 @@ def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
         return merge.rejected("learner_mismatch", "learner_id",
                               "a record's learner can never change")
     values = {k: v for k, v in mutation.fields.items() if k != DELETED}
-    reason = actor.may_write(mutation.learner_id, mutation.collection, record, values)
+    reason = actor.may_write(mutation.learner_id, mutation.collection, mutation.record_id,
+                             record, values)
     if reason:
         name, reason = reason if isinstance(reason, tuple) else ("learner_id", reason)
         return merge.rejected("forbidden", name, reason)

@@ -1,5 +1,7 @@
 """The journal's fields and their rules: used by the REST API and by sync validation alike."""
+import hashlib
 import re
+import uuid
 from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -130,6 +132,14 @@ REQUIRED = {
     "goals": ("title",), "sessions": ("activity",), "contributions": ("what",),
     "reflections": ("text",), "checkins": (), "profile": (),
 }
+
+
+def profile_id(learner_id):
+    """The id of a learner's one profile: a UUID from the SHA-256 of
+    ``what-matters/profile/<learner id>``, as ``nameUuid`` in pwa/store/crypto.js makes it, so
+    two devices that each start the profile offline start the same record."""
+    digest = hashlib.sha256(f"what-matters/profile/{learner_id}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=5))
 
 
 # One instance per collection: building a marshmallow schema is far slower than using one.

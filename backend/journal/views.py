@@ -16,6 +16,7 @@ from ..extensions import db
 from ..org import people
 from . import export, records, writes
 from .export import ExportOut, RecordOut, RecordsOut
+from .schemas import profile_id
 
 bp = Blueprint("journal", __name__, url_prefix="/api/learners")
 
@@ -82,7 +83,8 @@ def create_record(learner_id, collection):
     """Add an entry to a learner's journal (the learner; a paired mentor logs sessions)."""
     learner = _learner(learner_id, collection)
     data = NewRecordIn().load(json_body())
-    record_id = str(data.pop("id", None) or uuid.uuid4())
+    record_id = str(data.pop("id", None) or (
+        profile_id(learner.id) if collection == "profile" else uuid.uuid4()))
     record = writes.write_record(g.person, learner, collection, record_id, data, True)
     db.session.commit()
     return export.dump_record(collection, record), 201

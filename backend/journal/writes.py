@@ -33,7 +33,7 @@ def write_record(actor, learner, collection, record_id, data, is_create):
     else:
         existing = get_record(actor, learner, collection, record_id)
         base = {name: (existing.revs or {}).get(name) for name in data}
-    _check(actor, learner, collection, None if is_create else existing, data, is_create)
+    _check(actor, learner, collection, record_id, None if is_create else existing, data)
     _push(actor, learner, collection, record_id, "upsert", data, base)
     return db.session.get(model, record_id)
 
@@ -41,7 +41,7 @@ def write_record(actor, learner, collection, record_id, data, is_create):
 def delete_record(actor, learner, collection, record_id):
     """Delete an entry as ``actor``: a tombstone other devices sync; returns it."""
     existing = get_record(actor, learner, collection, record_id)
-    _check(actor, learner, collection, existing, {}, False)
+    _check(actor, learner, collection, record_id, existing, {})
     base = dict(existing.revs or {})
     seen = {name: [v["rev"] for v in versions]
             for name, versions in (existing.conflicts or {}).items()}
@@ -49,16 +49,17 @@ def delete_record(actor, learner, collection, record_id):
     return db.session.get(model_for(collection), record_id)
 
 
-def _check(actor, learner, collection, existing, data, is_create):
+def _check(actor, learner, collection, record_id, existing, data):
     """The engine's own checks, asked first: a request refused here leaves no trace at all
     (the engine keeps a device's refused mutation for a person to see; an API caller is told
-    at once)."""
+    at once). ``existing`` is None for a new entry."""
     record = None if existing is None else SqlStore.record_of(collection, existing)
-    reason = policy.actor_for(actor).may_write(learner.id, collection, record, data)
+    reason = policy.actor_for(actor).may_write(learner.id, collection, record_id, record, data)
     if reason:
         name, reason = reason if isinstance(reason, tuple) else ("learner_id", reason)
+        name = "id" if name == "record_id" else name  # the entry's id is "id" in this API
         raise ApiError("forbidden", reason, {"fields": {name: [reason]}})
-    errors = policy.validate(collection, data, is_create)
+    errors = policy.validate(collection, data, existing is None)
     if errors:
         first = next(iter(errors))
         raise ApiError("invalid_request", f"{first}: {errors[first]}",

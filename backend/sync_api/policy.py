@@ -9,7 +9,7 @@ from sync import COLLECTION_KEY, Actor, Scope
 
 from .. import access
 from ..extensions import db
-from ..journal.schemas import FIELD_SCHEMAS, validate_fields
+from ..journal.schemas import FIELD_SCHEMAS, profile_id, validate_fields
 from ..models import Person
 
 
@@ -21,11 +21,14 @@ def actor_for(person):
         found = db.session.get(Person, learner_id)
         return found if found is not None and found.role == "learner" else None
 
-    def may_write(learner_id, collection, record, fields):
+    def may_write(learner_id, collection, record_id, record, fields):
         found = learner(learner_id)
         refusal = access.write_refusal(person, found, collection, record)
         if refusal:
             return refusal
+        if collection == "profile" and record is None and record_id != profile_id(learner_id):
+            # one profile a learner: devices that start it offline start the same record
+            return "record_id", f"a learner has one profile, whose id is {profile_id(learner_id)}"
         if record is None and person.id != learner_id:
             if not fields:
                 # a delete (or a resolve's delete) of an entry the server does not have: whose

@@ -84,6 +84,40 @@ def test_a_change_that_empties_a_required_field_is_rejected_and_the_words_stay(
     assert resp.json["title"] == "Paint the sea"
 
 
+def test_a_learner_has_one_profile_whose_id_comes_from_theirs(client, auth, home):
+    from backend.journal.schemas import profile_id
+
+    tablet = _client(client, auth.headers(home["ada"]))
+    tablet.write("profile", str(uuid.uuid4()), {"needs": "Large print"}, home["ada"].id)
+    tablet.write("profile", profile_id(home["ada"].id), {"needs": "Large print"},
+                 home["ada"].id)
+
+    report = tablet.sync()
+
+    assert (len(report.rejected), len(report.applied)) == (1, 1)
+    [refused] = tablet.needs_person
+    assert refused.error["details"] == {
+        "field": "record_id", "reason": f"a learner has one profile, whose id is "
+                                        f"{profile_id(home['ada'].id)}"}
+    listed = client.get(f"/api/learners/{home['ada'].id}/profile",
+                        headers=auth.headers(home["ada"])).json["items"]
+    assert [p["id"] for p in listed] == [profile_id(home["ada"].id)]
+
+
+def test_the_rest_api_gives_a_new_profile_its_one_id_and_refuses_another(client, auth, home):
+    from backend.journal.schemas import profile_id
+
+    url, headers = f"/api/learners/{home['ada'].id}/profile", auth.headers(home["ada"])
+
+    other = client.post(url, headers=headers, json={"id": str(uuid.uuid4()), "needs": "Quiet"})
+    made = client.post(url, headers=headers, json={"needs": "Quiet"})
+    again = client.post(url, headers=headers, json={"needs": "Mornings"})
+
+    assert other.status_code == 403 and "id" in other.json["details"]["fields"]
+    assert (made.status_code, made.json["id"]) == (201, profile_id(home["ada"].id))
+    assert again.status_code == 409  # one profile: a change is a PATCH
+
+
 def test_a_mentor_cannot_write_a_goal_for_their_learner(client, auth, home):
     phone = _client(client, auth.headers(home["mentor"]))
     phone.write("goals", str(uuid.uuid4()), {"title": "Walk daily"}, home["ada"].id)
@@ -414,3 +448,9 @@ def test_a_sync_after_a_minute_away_notes_the_sign_in_and_still_applies(client, 
     phone = _client(client, auth.headers(home["ada"]))
     phone.sync()
     assert phone.records[goal].fields["title"] == "Paint the sea at dawn"
+
+
+def test_the_profile_id_of_a_learner_is_the_one_the_document_gives():
+    from backend.journal.schemas import profile_id
+
+    assert profile_id(42) == "8f089d98-03c5-57e8-ac35-6c178cc257cf"  # docs/sync-protocol.md

@@ -19,7 +19,7 @@ def new_id():
 
 def person(person_id, may_write=None):
     """An actor who may write anything unless ``may_write`` says otherwise."""
-    return Actor(person_id, may_write or (lambda learner_id, collection, record, fields: None))
+    return Actor(person_id, may_write or (lambda learner_id, collection, record_id, record, fields: None))
 
 
 def scope_of(*learners, visible=EVERYTHING):

@@ -122,7 +122,7 @@ def test_a_mutation_the_validator_refuses_is_rejected_naming_the_field(
 
 
 def test_a_person_not_allowed_to_write_the_learner_is_rejected_as_forbidden(make_writer):
-    mentor = make_writer(9, may_write=lambda learner, collection, record, fields:
+    mentor = make_writer(9, may_write=lambda learner, collection, record_id, record, fields:
                          None if learner == LEARNER else "not your learner")
 
     result, = mentor.push(mentor.upsert(new_id(), {"title": "Walk"}, learner_id=OTHER_LEARNER))
@@ -131,14 +131,16 @@ def test_a_person_not_allowed_to_write_the_learner_is_rejected_as_forbidden(make
     assert result.error["details"] == {"field": "learner_id", "reason": "not your learner"}
 
 
-def test_may_write_is_given_the_existing_record(writer, make_writer):
+def test_may_write_is_given_the_record_id_and_the_existing_record(writer, make_writer):
     record_id, _ = writer.create()
+    new = new_id()
     seen = []
-    other = make_writer(9, may_write=lambda learner, collection, record, fields: seen.append(record))
+    other = make_writer(9, may_write=lambda learner, collection, rid, record, fields:
+                        seen.append((rid, record and record.id)))
 
-    other.push(other.upsert(record_id, {"why": "fresh air"}))
+    other.push(other.upsert(record_id, {"why": "fresh air"}), other.upsert(new, {"title": "Knit"}))
 
-    assert [r.id for r in seen] == [record_id]
+    assert seen == [(record_id, record_id), (new, None)]
 
 
 def test_a_record_cannot_move_to_another_learner(writer):
