@@ -23,7 +23,8 @@ bp = Blueprint("journal", __name__, url_prefix="/api/learners")
 
 class NewRecordIn(Schema):
     """A new entry: its collection's fields (see ``backend/journal/schemas.py``) and, if the
-    device made one, its UUID ``id``."""
+    device made one, its UUID ``id`` (a profile's is always the learner's ``profile_id``, given
+    when none is sent)."""
 
     class Meta:
         unknown = INCLUDE  # the collection's fields, checked by ``records.write_record``
