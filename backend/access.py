@@ -94,6 +94,10 @@ def field_refusal(actor, learner, values, existing=None):
     :param existing: the record as stored, or None for a new one
     """
     if actor.id == learner.id:
+        if values.get("learner_response") == "hidden" and values.get(
+                "visibility", "private" if existing is None else existing.visibility) != "private":
+            # hiding an entry is making it private: said alone, it would hide nothing
+            return "visibility", "a hidden entry is private: send 'private' with it"
         return None
     if "visibility" in values and values["visibility"] != (
             "mentor" if existing is None else existing.visibility):

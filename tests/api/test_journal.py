@@ -152,6 +152,19 @@ def test_a_learner_hides_a_mentors_entry_from_the_mentor(client, auth, make, hom
     assert resp.json["items"] == []
 
 
+@pytest.mark.parametrize("body", [{"learner_response": "hidden"},
+                                  {"learner_response": "hidden", "visibility": "care_team"}])
+def test_hiding_an_entry_that_would_stay_shared_is_refused(client, auth, make, home, body):
+    session = make.session(home["learner"], author=home["mentor"], visibility="mentor")
+    resp = client.patch(_url(home["learner"], "sessions", session.id),
+                        headers=auth.headers(home["learner"]), json=body)
+    assert resp.status_code == 403
+    assert resp.json["details"]["fields"] == {
+        "visibility": ["a hidden entry is private: send 'private' with it"]}
+    seen = client.get(_url(home["learner"], "sessions"), headers=auth.headers(home["mentor"]))
+    assert [s["id"] for s in seen.json["items"]] == [session.id]  # still shared, unchanged
+
+
 def test_a_mentor_can_change_their_own_session_but_not_the_learners(client, auth, make, home):
     own = make.session(home["learner"], author=home["mentor"], visibility="mentor")
     theirs = make.session(home["learner"], visibility="mentor")

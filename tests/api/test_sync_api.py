@@ -118,6 +118,20 @@ def test_the_rest_api_gives_a_new_profile_its_one_id_and_refuses_another(client,
     assert again.status_code == 409  # one profile: a change is a PATCH
 
 
+def test_hiding_a_mentors_visit_without_making_it_private_is_rejected(client, auth, home, make):
+    visit = make.session(home["ada"], author=home["mentor"], visibility="mentor")
+    tablet = _client(client, auth.headers(home["ada"]))
+    tablet.sync()
+    tablet.write("sessions", visit.id, {"learner_response": "hidden"}, home["ada"].id)
+
+    assert len(tablet.sync().rejected) == 1
+    assert tablet.needs_person[0].error["details"] == {
+        "field": "visibility", "reason": "a hidden entry is private: send 'private' with it"}
+    phone = _client(client, auth.headers(home["mentor"]))
+    phone.sync()
+    assert visit.id in phone.records  # the mentor still sees it: nothing was half done
+
+
 def test_a_mentor_cannot_write_a_goal_for_their_learner(client, auth, home):
     phone = _client(client, auth.headers(home["mentor"]))
     phone.write("goals", str(uuid.uuid4()), {"title": "Walk daily"}, home["ada"].id)
