@@ -201,15 +201,16 @@ class OursDevice:
         return received, times
 
     def _fetch_ahead(self, cursors, limit):
-        """The pages of ``cursors``, ``AHEAD_CONNECTIONS`` of them in the server at once;
+        """The pages of ``cursors``: all but the last ``AHEAD_CONNECTIONS`` at a time in the
+        server, the last once they are read (docs/sync-protocol.md, "Pages fetched ahead");
         yielded in order, each as it is read."""
         if self._extra is None:
             self._extra = [Client(self._port, self.learner.headers)
                            for _ in range(AHEAD_CONNECTIONS)]
-        waiting, cursors = deque(), iter(cursors)
+        *runs, last = cursors
+        waiting, runs = deque(), iter(runs)
 
-        def begin(client):
-            cursor = next(cursors, None)
+        def begin(client, cursor):
             if cursor is not None:
                 client.begin("POST", "/api/sync/pull", {
                     "protocol": PROTOCOL, "replica": self.replica, "cursor": cursor,
@@ -217,12 +218,15 @@ class OursDevice:
                 waiting.append(client)
 
         for client in self._extra:
-            begin(client)
+            begin(client, next(runs, None))
         while waiting:
             client = waiting.popleft()
             seconds, (_, _, body) = client.end()
-            begin(client)
+            begin(client, next(runs, None))
             yield seconds, body
+        begin(self._extra[0], last)
+        seconds, (_, _, body) = waiting.popleft().end()
+        yield seconds, body
 
     def _take(self, body):
         """Take in a pull page; return whether more changes wait."""

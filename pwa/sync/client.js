@@ -15,7 +15,7 @@ export const PUSH_PATH = '/api/sync/push';
 export const PULL_PATH = '/api/sync/pull';
 const BATCH = 200; // mutations per push
 const PAGE = 500; // changes per pull page
-const AHEAD = 4; // cursors of pages ahead asked for with a page, those pages fetched at once
+const AHEAD = 4; // cursors of pages ahead asked for with a page, fetched together
 const MAX_ROUNDS = 4; // push+pull, then again after an epoch change or an expired cursor
 const MAX_PASSES = 6; // pushes of the queue within one round while some are deferred
 const MUTATION_KEYS = ['id', 'op', 'collection', 'record_id', 'learner_id', 'fields', 'base', 'at', 'seen_conflicts'];
@@ -126,9 +126,14 @@ async function pullAll(s, report, onProgress, carried) {
         await epochChanged(s, answer.epoch, report);
         return false;
       }
-      // The pages after it, all asked for at once, then taken in order.
-      const ahead = answer.more && answer.ahead
-        ? await Promise.all(answer.ahead.map((cursor) => fetchPage(s, row, cursor, 0))) : [];
+      // The pages after it: all but the last asked for at once, the last once they are in
+      // (it must be read after them to find what changed meanwhile); then taken in order.
+      const ahead = [];
+      if (answer.more && answer.ahead && answer.ahead.length) {
+        const runs = answer.ahead.slice(0, -1);
+        ahead.push(...await Promise.all(runs.map((cursor) => fetchPage(s, row, cursor, 0))));
+        ahead.push(await fetchPage(s, row, answer.ahead[answer.ahead.length - 1], 0));
+      }
       for (answer of [answer, ...ahead]) await takePage(s, answer, report, onProgress);
       if (!answer.more) break;
     }

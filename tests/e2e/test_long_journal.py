@@ -1,5 +1,6 @@
 """A learner with a long journal opens it on a new tablet: every entry arrives, the pages after
-the first asked for at once (docs/sync-protocol.md, "Pages fetched ahead")."""
+the first asked for at once, the last after them (docs/sync-protocol.md, "Pages fetched
+ahead")."""
 import json
 import time
 import uuid
@@ -10,7 +11,7 @@ from .steps import enrol, open_journal, wait_all_sent
 
 pytestmark = pytest.mark.e2e
 
-ENTRIES = 1_300  # three pages of 500 and a short one
+ENTRIES = 1_800  # the first page of 500, two pages ahead of 500, and the last, open-ended
 
 COUNT_RECORDS = """async () => {
   let count = 0;
@@ -61,10 +62,11 @@ def test_a_long_journal_arrives_whole_on_a_new_tablet_its_pages_fetched_at_once(
     assert page.evaluate(COUNT_RECORDS) == ENTRIES
     asked = [body for body, _, _ in pulls.values()]
     assert asked[0]["ahead"] == 4 and asked[0]["cursor"] is None
-    assert len(asked) == 3 and all("ahead" not in body for body in asked[1:])
-    # the two pages ahead were in the server at the same time
-    (_, start_a, end_a), (_, start_b, end_b) = list(pulls.values())[1:]
+    assert len(asked) == 4 and all("ahead" not in body for body in asked[1:])
+    # the two pages ahead were in the server at the same time; the last was asked for after
+    (_, start_a, end_a), (_, start_b, end_b), (_, start_last, _) = list(pulls.values())[1:]
     assert max(start_a, start_b) < min(end_a, end_b)
+    assert start_last >= max(end_a, end_b)
     page.evaluate("location.hash = '#/sessions'")
     page.wait_for_selector("h1:has-text('What I have done')")
     assert page.locator(".card-list > li").count() == ENTRIES

@@ -4,6 +4,8 @@ still gets every change exactly once (docs/sync-protocol.md, "Pages fetched ahea
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sync import (MAX_LIMIT, Cursor, CursorExpired, EpochChanged, InvalidRequest, PullRequest,
                   PullResponse, pull, purge_tombstones)
@@ -164,3 +166,82 @@ def test_ahead_must_be_a_whole_number_up_to_16(ahead):
     with pytest.raises(InvalidRequest) as caught:
         PullRequest.from_wire(body)
     assert caught.value.details["field"] == "ahead"
+
+
+# -- any interleaving: writes between the fetches of the pages ahead, fetched in any order --
+
+EVENTS = st.lists(st.tuples(st.sampled_from(["change", "create", "delete", "share", "hide"]),
+                            st.integers(0, 10_000)), max_size=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(existing=st.integers(0, 25), limit=st.integers(1, 4), ahead=st.integers(1, 6),
+       order=st.randoms(use_true_random=False), events=st.lists(EVENTS, min_size=8, max_size=8))
+def test_pages_ahead_fetched_in_any_order_between_any_writes_lose_and_repeat_nothing(
+        existing, limit, ahead, order, events):
+    """The pages of every cursor but the last, fetched in any order, then the last one, with
+    writes of every kind in between: no change comes twice; every record the puller could see
+    when the pull began is on the device when it ends; the next pull brings the rest."""
+    from sync import MemoryStore
+
+    from .builders import Writer, person
+
+    store = MemoryStore()
+    writer = Writer(store, person(LEARNER))
+    ids = [writer.create(title=f"goal {n}", visibility="mentor")[0] for n in range(existing)]
+    mentor = scope_of(LEARNER, visible={"mentor", "care_team"})
+    steps = iter(events)
+
+    def write():
+        for kind, pick in next(steps, []):
+            live = [i for i in ids if i is not None]
+            if kind == "create" or not live:
+                ids.append(writer.create(title=f"new {pick}", visibility="mentor")[0])
+                continue
+            target = live[pick % len(live)]
+            if kind == "delete":
+                writer.push(writer.delete(target))
+                ids[ids.index(target)] = None
+            else:
+                fields = {"change": {"why": f"because {pick}"}, "share": {"visibility": "mentor"},
+                          "hide": {"visibility": "private"}}[kind]
+                writer.push(writer.upsert(target, fields))
+
+    def visible():
+        return {rid for rid, c in latest_changes(pull_all(store, mentor)[0]).items()
+                if not c.removed}
+
+    at_start = visible()
+    first = ask(store, mentor, None, limit, ahead)
+    *runs, last = first.ahead or [None]
+    answers = {}
+    for place, cursor in order.sample(list(enumerate(runs)), len(runs)):
+        write()
+        answers[place] = ask(store, mentor, cursor, limit)
+    write()
+    pages = [first, *(answers[place] for place in sorted(answers))]
+    if last is not None:
+        pages.append(ask(store, mentor, last, limit))
+    taken = [change for page in pages for change in page.changes]
+    cursor = pages[-1].cursor
+    if pages[-1].more:
+        rest, cursor = pull_all(store, mentor, cursor, limit)
+        taken += rest
+
+    delivered = [(c.id, c.seq) for c in taken]
+    assert len(delivered) == len(set(delivered))  # no change is sent twice
+    held = latest_changes(taken)
+    still = at_start & visible()
+    assert still <= {rid for rid, c in held.items() if not c.removed}
+    taken += pull_all(store, mentor, cursor, limit)[0]  # the next sync's pull
+    assert {rid: c.seq for rid, c in latest_changes(taken).items() if not c.removed} == {
+        rid: c.seq for rid, c in latest_changes(pull_all(store, mentor)[0]).items()
+        if not c.removed}
+
+
+def latest_changes(changes):
+    """Each record's last change in ``changes``."""
+    last = {}
+    for change in changes:
+        last[change.id] = change
+    return last
