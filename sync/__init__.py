@@ -6,13 +6,14 @@
 """
 from .client import Client, SyncReport, TransportError
 from .cursor import Cursor
-from .engine import (COLLECTION_KEY, TOMBSTONE_RETENTION, Actor, PullPage, PushAnswer, Scope,
-                     Validator, pull, pull_page, purge_tombstones, push, push_answer)
+from .engine import (COLLECTION_KEY, TOMBSTONE_RETENTION, Actor, PushAnswer, Validator,
+                     purge_tombstones, push, push_answer)
 from .errors import (MUTATION_ERRORS, CursorExpired, EpochChanged, Forbidden, InvalidRequest,
                      ProtocolError, ProtocolTooOld, Unauthorized)
 from .protocol import (DEFAULT_LIMIT, MAX_AHEAD, MAX_LIMIT, MAX_MUTATIONS,
                        MIN_PROTOCOL_VERSION, OPS, PROTOCOL_VERSION, STATUSES, Change, Mutation,
                        MutationResult, PullRequest, PullResponse, PushRequest, PushResponse)
+from .pull import PullPage, Scope, pull, pull_page
 from .records import DEFAULT_VISIBILITY, DELETED, VISIBILITIES, Record, time_uuid, utc_now
 from .store import ChangeRow, MemoryStore, Store, StoredResult, StoreTransaction
 from .transport import EngineTransport

@@ -1,19 +1,19 @@
-"""The sync engine: apply a push, build a pull page, purge old tombstones.
+"""The sync engine: apply a push (carrying a pull page, from ``pull.py``), purge old tombstones.
 
 It takes a ``Store`` and plain data and returns protocol objects; it knows nothing of HTTP. The
 backend's views parse the bearer token into an ``Actor`` and a ``Scope``, call ``push`` or
 ``pull`` with the JSON body, and answer ``to_wire()``, or the ``ProtocolError`` as its ``code``.
 """
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 
 from . import merge
-from .cursor import Cursor, visibility_mask
-from .errors import CursorExpired, EpochChanged, InvalidRequest
-from .protocol import (MAX_LIMIT, PROTOCOL_VERSION, MutationResult, PullRequest, PullResponse,
-                       PushRequest, PushResponse)
+from .cursor import Cursor
+from .errors import CursorExpired, EpochChanged
+from .protocol import MutationResult, PushRequest, PushResponse
+from .pull import PullPage, pull_page
 from .records import DELETED, Record, format_time, pack_revs, utc_now
 from .store import StoredResult
 
@@ -32,14 +32,6 @@ class Actor:
 
     person_id: int
     may_write: Callable[[int, str, str, Record | None, dict], str | tuple | None]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the person pulling may see: learner id -> the visibilities they may see of that
-    learner's records (a learner sees all of ``VISIBILITIES`` of their own)."""
-
-    learners: Mapping[int, frozenset] = field(default_factory=dict)
 
 
 def push(store, actor, request, validate, *, now=None, scope=None):
@@ -125,132 +117,6 @@ def _compact(value):
     return json.dumps(value, separators=(",", ":"))
 
 
-def pull(store, scope, request):
-    """Return the next page of changes visible to ``scope``, in seq order, as a
-    ``PullResponse`` (the page ``pull_page`` answers, read back as a client reads it).
-
-    :param store: a ``Store``.
-    :param scope: the ``Scope`` of the person pulling.
-    :param request: a ``PullRequest`` or its JSON body.
-    :raises: as ``pull_page``.
-    """
-    return PullResponse.from_wire(json.loads(pull_page(store, scope, request).to_json()))
-
-
-def pull_page(store, scope, request):
-    """Build the next page of changes visible to ``scope``, in seq order, ready to send.
-
-    :param store: a ``Store``.
-    :param scope: the ``Scope`` of the person pulling.
-    :param request: a ``PullRequest`` or its JSON body.
-    :return: a ``PullPage``; its ``to_json()`` is the response body.
-    :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
-    :raises InvalidRequest: if the body or its cursor is not valid.
-    :raises EpochChanged: if the cursor belongs to another epoch or is ahead of the store.
-    :raises CursorExpired: if tombstones the client has not seen were purged.
-    """
-    if not isinstance(request, PullRequest):
-        request = PullRequest.from_wire(request)
-    cursor = Cursor.decode(request.cursor) if request.cursor else None
-    if cursor is not None and cursor.until:
-        return _ahead_page(store, scope, cursor, request)
-    after, masks = _starting_points(cursor, scope)
-    limit = request.limit
-    # the head and the purge mark before the changes (the seq invariant makes the head safe),
-    # the purge mark again after them (a purge that committed before them is seen), in one call
-    epoch, top, floor, rows, purged = store.page(after, limit + 1)
-    _check_cursor(cursor, epoch, top)
-    if _expired(cursor, after, purged):
-        raise CursorExpired(details={"purged_through_seq": purged})
-    more = len(rows) > limit
-    page = rows[:limit]
-    reached = page[-1].seq if more else max([top] + [r.seq for r in page])
-    cursor = Cursor(epoch, _from(after, reached), masks, floor)
-    ahead = None
-    if request.ahead:
-        ahead = _cut_ahead(store, cursor, reached, limit, request.ahead) if more else []
-    return PullPage(epoch, _visible(page, scope), cursor.encode(), more,
-                    sorted(scope.learners), reached, ahead=ahead)
-
-
-def _ahead_page(store, scope, cursor, request):
-    """The page of a cursor from ``ahead``: every change after it up to its ``until``, for the
-    learners it was cut for who are still in scope (one who joined since, or whose sharing
-    changed, is pulled from the start by the last, open-ended cursor, whose masks say so)."""
-    after = {learner: seq for learner, seq in cursor.seqs.items() if learner in scope.learners}
-    epoch, top, floor, rows, purged = store.page(after, MAX_LIMIT + 1, until=cursor.until)
-    _check_cursor(cursor, epoch, top)
-    if _expired(cursor, after, purged):
-        raise CursorExpired(details={"purged_through_seq": purged})
-    if len(rows) > MAX_LIMIT:  # the range was cut at most MAX_LIMIT long, and only shrinks
-        raise InvalidRequest("cursor", "is not a cursor this server made")
-    masks = {learner: cursor.masks.get(learner, 0) for learner in after}
-    return PullPage(epoch, _visible(rows, scope),
-                    Cursor(epoch, _from(after, cursor.until), masks, floor).encode(), True,
-                    sorted(scope.learners), cursor.until, ahead=[] if request.ahead else None)
-
-
-def _from(after, reached):
-    """The seq each learner's pull goes on from, once a page reached ``reached``."""
-    return {learner: max(seq, reached) for learner, seq in after.items()}
-
-
-def _cut_ahead(store, cursor, reached, limit, count):
-    """The cursors of ``count`` pages after one that reached ``reached``: each but the last
-    ends at the seq of every ``limit``-th change after it, read now, so it holds at most
-    ``limit`` changes; the last is an ordinary cursor.
-
-    :param cursor: the cursor after the page, with the masks and purge mark it read.
-    """
-    following = store.seqs(cursor.seqs, limit * (count - 1) + 1)
-    ends = [reached, *following[limit - 1:-1:limit]]
-    cursors = [Cursor(cursor.epoch, _from(cursor.seqs, begin), cursor.masks, cursor.purged,
-                      until=end) for begin, end in zip(ends, ends[1:])]
-    cursors.append(Cursor(cursor.epoch, _from(cursor.seqs, ends[-1]), cursor.masks,
-                          cursor.purged))
-    return [c.encode() for c in cursors]
-
-
-def _visible(rows, scope):
-    """The wire texts of a page's rows, as this puller may see them."""
-    changes = []
-    for row in rows:
-        visible = scope.learners[row.learner_id]
-        if row.visibility in visible:
-            changes.append(row.text)
-        elif (row.widest or row.visibility) in visible:
-            # it could have reached this puller once: it leaves their device
-            changes.append(json.dumps({"collection": row.collection, "id": row.id,
-                                       "learner_id": row.learner_id, "seq": row.seq,
-                                       "removed": True}, separators=(",", ":")))
-        # else it never left the learner's own sight: not even mentioned to anyone else
-    return changes
-
-
-@dataclass
-class PullPage:
-    """A pull response whose changes are already JSON text: ``to_json`` joins them into the
-    body without decoding a record again (``PullResponse`` is the same message, decoded)."""
-
-    epoch: str
-    changes: list
-    cursor: str
-    more: bool
-    scope: list
-    through: int
-    protocol: int = PROTOCOL_VERSION
-    ahead: list | None = None
-
-    def to_json(self):
-        """Return the response body as JSON text."""
-        head = {"protocol": self.protocol, "epoch": self.epoch, "cursor": self.cursor,
-                "more": self.more, "scope": self.scope, "through": self.through}
-        if self.ahead is not None:
-            head["ahead"] = self.ahead
-        head = json.dumps(head, separators=(",", ":"))
-        return head[:-1] + ',"changes":[' + ",".join(self.changes) + "]}"
-
-
 def purge_tombstones(store, older_than=None, through_seq=None, retention=TOMBSTONE_RETENTION):
     """Delete tombstones no device needs any more; a pull whose cursor is older than the newest
     purged tombstone then gets ``cursor_expired``.
@@ -268,38 +134,6 @@ def purge_tombstones(store, older_than=None, through_seq=None, retention=TOMBSTO
     if isinstance(older_than, datetime):
         older_than = format_time(older_than)
     return store.purge_tombstones(older_than, through_seq)
-
-
-def _starting_points(cursor, scope):
-    """Return the seq to pull after and the visibility mask, per learner in scope."""
-    masks = {learner: visibility_mask(seen) for learner, seen in scope.learners.items()}
-    if cursor is None:
-        return dict.fromkeys(scope.learners, 0), masks
-    after = {learner: cursor.seqs.get(learner, 0) if cursor.masks.get(learner) == mask else 0
-             for learner, mask in masks.items()}
-    return after, masks
-
-
-def _expired(cursor, after, purged):
-    """Whether tombstones this client has not seen may have been purged: the purge mark rose
-    past the cursor's (a purge ran since the client's last page was read) and past a learner's
-    seq. A pull from the start is never expired, nor are the pages after it while no purge runs:
-    the tombstones purged before it began were gone before it read, so it holds nothing they
-    would have removed."""
-    if cursor is None or purged <= cursor.purged:
-        return False
-    return any(0 < seq < purged for seq in after.values())
-
-
-def _check_cursor(cursor, epoch, top):
-    """Raise ``EpochChanged`` if ``cursor`` was not made by this store as it now is."""
-    if cursor is None:
-        return
-    if cursor.epoch != epoch:
-        raise EpochChanged(details={"epoch": epoch, "reason": "another epoch"})
-    if cursor.until > top or any(seq > top for seq in cursor.seqs.values()):
-        # a restore that kept the epoch: the store is behind what this client saw
-        raise EpochChanged(details={"epoch": epoch, "reason": "cursor ahead of the server"})
 
 
 class _PushBatch:

@@ -6,8 +6,9 @@ so nothing passes that HTTP could not carry.
 """
 import json
 
-from .engine import pull_page, push
+from .engine import push
 from .errors import ProtocolError
+from .pull import pull_page
 from .records import utc_now
 
 PUSH_PATH = "/api/sync/push"

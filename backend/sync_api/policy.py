@@ -26,9 +26,11 @@ def actor_for(person):
         refusal = access.write_refusal(person, found, collection, record)
         if refusal:
             return refusal
-        if collection == "profile" and record is None and record_id != profile_id(learner_id):
+        if collection == "profile" and record is None:
             # one profile a learner: devices that start it offline start the same record
-            return "record_id", f"a learner has one profile, whose id is {profile_id(learner_id)}"
+            expected = profile_id(learner_id)
+            if record_id != expected:
+                return "record_id", f"a learner has one profile, whose id is {expected}"
         if record is None and person.id != learner_id:
             if not fields:
                 # a delete (or a resolve's delete) of an entry the server does not have: whose

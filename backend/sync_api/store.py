@@ -94,41 +94,40 @@ def _where(after, mark):
     return where, [value for seq, learners in groups for value in (*learners, seq)]
 
 
-def _per_table_sql(after, limit, dialect, columns, until=0):
-    """Per table, the learners' rows after their seqs (up to ``until`` if not 0) in seq
-    order, stopping at ``limit``, on the table's (learner_id, seq) index: merged by the caller
-    on SQLite (a UNION ALL sorted by SQLite is twice as slow for a page of 1,000); on
-    PostgreSQL one UNION ALL of them, merged by seq on the server."""
+def _per_table(after, limit, dialect, columns, until=0):
+    """Per table, (SQL, parameters) of the learners' rows after their seqs (up to ``until`` if
+    not 0) in seq order, stopping at ``limit``, on the table's (learner_id, seq) index.
+
+    :param columns: table name -> what to select.
+    """
     mark = "?" if dialect == "sqlite" else "%s"
     where, params = _where(after, mark)
     if until:
         where, params = f"({where}) AND seq <= {mark}", [*params, int(until)]
-    selects = [f"SELECT {columns(name)} FROM {table.name} WHERE {where} ORDER BY seq "
-               f"LIMIT {mark}" for name, table in TABLES.items()]
-    per_table = [*params, int(limit)]
-    if dialect == "sqlite":
-        return [(sql, per_table) for sql in selects]
-    union = " UNION ALL ".join(f"({sql})" for sql in selects)
-    return [(f"SELECT * FROM ({union}) AS changes ORDER BY seq LIMIT %s",
-             per_table * len(selects) + [int(limit)])]
+    return [(f"SELECT {columns(name)} FROM {table.name} WHERE {where} ORDER BY seq "
+             f"LIMIT {mark}", [*params, int(limit)]) for name, table in TABLES.items()]
 
 
 def _changes_sql(after, limit, dialect, until=0):
-    """The statements of a pull page's rows and their parameters."""
-    return _per_table_sql(after, limit, dialect, lambda name: (
+    """The statements of a pull page's rows and their parameters: merged here on SQLite (a
+    UNION ALL sorted by SQLite is twice as slow for a page of 1,000); on PostgreSQL one UNION
+    ALL of them, merged by seq on the server."""
+    selects = _per_table(after, limit, dialect, lambda name: (
         f"seq, learner_id, '{name}' AS collection, id, visibility, widest_visibility, wire"),
         until)
+    if dialect == "sqlite":
+        return selects
+    union = " UNION ALL ".join(f"({sql})" for sql, _ in selects)
+    return [(f"SELECT * FROM ({union}) AS changes ORDER BY seq LIMIT %s",
+             [value for _, params in selects for value in params] + [int(limit)])]
 
 
 def _seqs_sql(after, limit, dialect):
     """Per table, one row: the seqs the pages ahead are cut from, in one value (the index
     alone answers; a row per seq took SQLite's driver four times as long as the scan)."""
-    mark = "?" if dialect == "sqlite" else "%s"
-    where, params = _where(after, mark)
     gather = "group_concat(seq)" if dialect == "sqlite" else "array_agg(seq)"
-    return [(f"SELECT {gather} FROM (SELECT seq FROM {table.name} WHERE {where} ORDER BY seq "
-             f"LIMIT {mark}) AS following", [*params, int(limit)])
-            for table in TABLES.values()]
+    return [(f"SELECT {gather} FROM ({sql}) AS following", params)
+            for sql, params in _per_table(after, limit, dialect, lambda name: "seq")]
 
 
 class SqlStore:

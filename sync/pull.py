@@ -1,0 +1,177 @@
+"""Building a pull page (docs/sync-protocol.md, "Pull" and "Pages fetched ahead"): the changes a
+``Scope`` may see after a cursor, in seq order, with the cursors of the pages after it when the
+client asks; it knows nothing of HTTP.
+"""
+import json
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from .cursor import Cursor, visibility_mask
+from .errors import CursorExpired, EpochChanged, InvalidRequest
+from .protocol import MAX_LIMIT, PROTOCOL_VERSION, PullRequest, PullResponse
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the person pulling may see: learner id -> the visibilities they may see of that
+    learner's records (a learner sees all of ``VISIBILITIES`` of their own)."""
+
+    learners: Mapping[int, frozenset] = field(default_factory=dict)
+
+
+def pull(store, scope, request):
+    """Return the next page of changes visible to ``scope``, in seq order, as a
+    ``PullResponse`` (the page ``pull_page`` answers, read back as a client reads it).
+
+    :param store: a ``Store``.
+    :param scope: the ``Scope`` of the person pulling.
+    :param request: a ``PullRequest`` or its JSON body.
+    :raises: as ``pull_page``.
+    """
+    return PullResponse.from_wire(json.loads(pull_page(store, scope, request).to_json()))
+
+
+def pull_page(store, scope, request):
+    """Build the next page of changes visible to ``scope``, in seq order, ready to send.
+
+    :param store: a ``Store``.
+    :param scope: the ``Scope`` of the person pulling.
+    :param request: a ``PullRequest`` or its JSON body.
+    :return: a ``PullPage``; its ``to_json()`` is the response body.
+    :raises ProtocolTooOld: if the request's protocol is below ``MIN_PROTOCOL_VERSION``.
+    :raises InvalidRequest: if the body or its cursor is not valid.
+    :raises EpochChanged: if the cursor belongs to another epoch or is ahead of the store.
+    :raises CursorExpired: if tombstones the client has not seen were purged.
+    """
+    if not isinstance(request, PullRequest):
+        request = PullRequest.from_wire(request)
+    cursor = Cursor.decode(request.cursor) if request.cursor else None
+    if cursor is not None and cursor.until:
+        return _ahead_page(store, scope, cursor, request)
+    after, masks = _starting_points(cursor, scope)
+    limit = request.limit
+    # the head and the purge mark before the changes (the seq invariant makes the head safe),
+    # the purge mark again after them (a purge that committed before them is seen), in one call
+    epoch, top, floor, rows, purged = store.page(after, limit + 1)
+    _check_cursor(cursor, epoch, top)
+    if _expired(cursor, after, purged):
+        raise CursorExpired(details={"purged_through_seq": purged})
+    more = len(rows) > limit
+    page = rows[:limit]
+    reached = page[-1].seq if more else max([top] + [r.seq for r in page])
+    cursor = Cursor(epoch, _from(after, reached), masks, floor)
+    ahead = None
+    if request.ahead:
+        ahead = _cut_ahead(store, cursor, reached, limit, request.ahead) if more else []
+    return PullPage(epoch, _visible(page, scope), cursor.encode(), more,
+                    sorted(scope.learners), reached, ahead=ahead)
+
+
+def _ahead_page(store, scope, cursor, request):
+    """The page of a cursor from ``ahead``: every change after it up to its ``until``, for the
+    learners it was cut for who are still in scope (one who joined since, or whose sharing
+    changed, is pulled from the start by the last, open-ended cursor, whose masks say so)."""
+    after = {learner: seq for learner, seq in cursor.seqs.items() if learner in scope.learners}
+    epoch, top, floor, rows, purged = store.page(after, MAX_LIMIT + 1, until=cursor.until)
+    _check_cursor(cursor, epoch, top)
+    if _expired(cursor, after, purged):
+        raise CursorExpired(details={"purged_through_seq": purged})
+    if len(rows) > MAX_LIMIT:  # the range was cut at most MAX_LIMIT long, and only shrinks
+        raise InvalidRequest("cursor", "is not a cursor this server made")
+    masks = {learner: cursor.masks.get(learner, 0) for learner in after}
+    return PullPage(epoch, _visible(rows, scope),
+                    Cursor(epoch, _from(after, cursor.until), masks, floor).encode(), True,
+                    sorted(scope.learners), cursor.until, ahead=[] if request.ahead else None)
+
+
+def _from(after, reached):
+    """The seq each learner's pull goes on from, once a page reached ``reached``."""
+    return {learner: max(seq, reached) for learner, seq in after.items()}
+
+
+def _cut_ahead(store, cursor, reached, limit, count):
+    """The cursors of ``count`` pages after one that reached ``reached``: each but the last
+    ends at the seq of every ``limit``-th change after it, read now, so it holds at most
+    ``limit`` changes; the last is an ordinary cursor.
+
+    :param cursor: the cursor after the page, with the masks and purge mark it read.
+    """
+    following = store.seqs(cursor.seqs, limit * (count - 1) + 1)
+    ends = [reached, *following[limit - 1:-1:limit]]
+    cursors = [Cursor(cursor.epoch, _from(cursor.seqs, begin), cursor.masks, cursor.purged,
+                      until=end) for begin, end in zip(ends, ends[1:])]
+    cursors.append(Cursor(cursor.epoch, _from(cursor.seqs, ends[-1]), cursor.masks,
+                          cursor.purged))
+    return [c.encode() for c in cursors]
+
+
+def _visible(rows, scope):
+    """The wire texts of a page's rows, as this puller may see them."""
+    changes = []
+    for row in rows:
+        visible = scope.learners[row.learner_id]
+        if row.visibility in visible:
+            changes.append(row.text)
+        elif (row.widest or row.visibility) in visible:
+            # it could have reached this puller once: it leaves their device
+            changes.append(json.dumps({"collection": row.collection, "id": row.id,
+                                       "learner_id": row.learner_id, "seq": row.seq,
+                                       "removed": True}, separators=(",", ":")))
+        # else it never left the learner's own sight: not even mentioned to anyone else
+    return changes
+
+
+@dataclass
+class PullPage:
+    """A pull response whose changes are already JSON text: ``to_json`` joins them into the
+    body without decoding a record again (``PullResponse`` is the same message, decoded)."""
+
+    epoch: str
+    changes: list
+    cursor: str
+    more: bool
+    scope: list
+    through: int
+    protocol: int = PROTOCOL_VERSION
+    ahead: list | None = None
+
+    def to_json(self):
+        """Return the response body as JSON text."""
+        head = {"protocol": self.protocol, "epoch": self.epoch, "cursor": self.cursor,
+                "more": self.more, "scope": self.scope, "through": self.through}
+        if self.ahead is not None:
+            head["ahead"] = self.ahead
+        head = json.dumps(head, separators=(",", ":"))
+        return head[:-1] + ',"changes":[' + ",".join(self.changes) + "]}"
+
+
+def _starting_points(cursor, scope):
+    """Return the seq to pull after and the visibility mask, per learner in scope."""
+    masks = {learner: visibility_mask(seen) for learner, seen in scope.learners.items()}
+    if cursor is None:
+        return dict.fromkeys(scope.learners, 0), masks
+    after = {learner: cursor.seqs.get(learner, 0) if cursor.masks.get(learner) == mask else 0
+             for learner, mask in masks.items()}
+    return after, masks
+
+
+def _expired(cursor, after, purged):
+    """Whether tombstones this client has not seen may have been purged: the purge mark rose
+    past the cursor's (a purge ran since the client's last page was read) and past a learner's
+    seq. A pull from the start is never expired, nor are the pages after it while no purge runs:
+    the tombstones purged before it began were gone before it read, so it holds nothing they
+    would have removed."""
+    if cursor is None or purged <= cursor.purged:
+        return False
+    return any(0 < seq < purged for seq in after.values())
+
+
+def _check_cursor(cursor, epoch, top):
+    """Raise ``EpochChanged`` if ``cursor`` was not made by this store as it now is."""
+    if cursor is None:
+        return
+    if cursor.epoch != epoch:
+        raise EpochChanged(details={"epoch": epoch, "reason": "another epoch"})
+    if cursor.until > top or any(seq > top for seq in cursor.seqs.values()):
+        # a restore that kept the epoch: the store is behind what this client saw
+        raise EpochChanged(details={"epoch": epoch, "reason": "cursor ahead of the server"})
