@@ -1,5 +1,5 @@
 """The sync endpoints (docs/sync-protocol.md): thin views over the engine in ``sync/``."""
-from functools import partial
+from functools import partial, wraps
 
 import orjson
 from flask import Blueprint, current_app, g
@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, g
 import sync
 
 from ..apidoc import documented
-from ..auth.tokens import auth_required
+from ..auth.tokens import signed_in
 from ..errors import error_response, json_body
 from ..extensions import db
 from . import policy, wal
@@ -37,8 +37,28 @@ def _protocol_error(exc):
     return error_response(exc.error, exc.message, details, code=exc.code)
 
 
+def _signed_in(view):
+    """Resolve the bearer token to ``g.person`` (a ``tokens.SignedIn``, read in one query
+    without the ORM) before the view runs, and commit its last use, if due, first: in the
+    writer's turn, since on SQLite a push would otherwise wait behind it for the one write
+    lock, in SQLite's sleeping busy loop, behind every push queued in the kernel
+    (``writer_turn``)."""
+
+    @wraps(view)
+    def wrapped():
+        g.person, notes = signed_in()
+        if notes:
+            with writer_turn(db.engine):
+                for statement in notes:
+                    db.session.execute(statement)
+                db.session.commit()
+        return view()
+
+    return wrapped
+
+
 @bp.post("/push")
-@auth_required
+@_signed_in
 @documented(body=PushIn, response=PushOut)
 def push():
     """Send the outbox: each mutation is applied once, and answered on its own.
@@ -49,12 +69,10 @@ def push():
     the push: one round trip for a whole sync.
     """
     body = json_body()
-    _commit_sign_in_use()
-    device = g.token.device
     # on PostgreSQL the push writes on the request's connection, in one round trip with its
     # COMMIT; on SQLite in a transaction of its own, in the writer's turn. The carried pull
     # reads on the request's connection once the push has committed.
-    store = SqlStore(db.engine, person_id=g.person.id, device_id=device.id if device else None,
+    store = SqlStore(db.engine, person_id=g.person.id, device_id=g.person.device_id,
                      reader=db.session.connection())
     answer = sync.push_answer(store, policy.actor_for(g.person), body, policy.validate,
                               scope=lambda: policy.scope_for(g.person))
@@ -66,26 +84,15 @@ def push():
 
 
 @bp.post("/pull")
-@auth_required
+@_signed_in
 @documented(body=PullIn, response=PullOut)
 def pull():
     """Fetch the changes this person's device may hold, a page at a time, after a cursor."""
     body = json_body()
-    _commit_sign_in_use()
     store = SqlStore(db.engine, reader=db.session.connection())
     page = sync.pull_page(store, policy.scope_for(g.person), body)
     db.session.commit()
     return _json(page.to_json())
-
-
-def _commit_sign_in_use():
-    """Commit the token's last use (noted at most once a minute) before the sync's own work, in
-    the writer's turn: on SQLite a push would otherwise wait behind it for the one write lock,
-    and it would wait for that lock in SQLite's sleeping busy loop, behind every push queued
-    in the kernel (``writer_turn``)."""
-    if db.session.dirty:
-        with writer_turn(db.engine):
-            db.session.commit()
 
 
 def _json(body):

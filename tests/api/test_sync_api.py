@@ -289,6 +289,92 @@ def test_sync_needs_a_bearer_token(client, path):
     assert resp.json["error"] == "unauthorized"
 
 
+def _spoil(app, how, person, tablet):
+    """Make the newest token unusable in the way ``how`` names."""
+    from datetime import timedelta
+
+    from backend.extensions import db
+    from backend.models import Device, Person, Token
+    from backend.models.types import utcnow
+
+    now = utcnow()
+    with app.app_context():
+        if how == "revoked token":
+            db.session.execute(db.update(Token).values(revoked_at=now))
+        elif how == "expired token":
+            db.session.execute(db.update(Token).values(expires_at=now - timedelta(seconds=1)))
+        elif how == "inactive person":
+            db.session.execute(db.update(Person).where(Person.id == person.id)
+                               .values(active=False))
+        elif how == "revoked tablet":
+            db.session.execute(db.update(Device).where(Device.id == tablet.id)
+                               .values(revoked_at=now))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("how, error, message", [
+    ("unknown token", "unauthorized", "Please sign in again."),
+    ("revoked token", "unauthorized", "Please sign in again."),
+    ("inactive person", "unauthorized", "Please sign in again."),
+    ("expired token", "token_expired", "Your sign-in has expired. Please sign in again."),
+    ("revoked tablet", "unauthorized", "This tablet is no longer enrolled."),
+])
+def test_a_sync_refuses_a_token_as_the_rest_of_the_api_does(
+        app, client, auth, make, home, how, error, message):
+    """The sync reads its sign-in in a query of its own (``tokens.signed_in``): it refuses
+    every token ``/api/auth/me`` refuses, with the same answer, and writes nothing."""
+    tablet = make.device(home["org"])
+    headers = auth.headers(home["ada"], device=tablet)
+    if how == "unknown token":
+        headers = {"Authorization": "Bearer wm_nobody-has-this-one"}
+    _spoil(app, how, home["ada"], tablet)
+    goal = {"id": str(uuid.uuid4()), "replica": str(uuid.uuid4()), "seq": 1, "op": "upsert",
+            "collection": "goals", "record_id": str(uuid.uuid4()),
+            "learner_id": home["ada"].id, "fields": {"title": "Sing"}, "base": {},
+            "at": "2026-11-27T10:00:00Z"}
+    answers = [
+        client.get("/api/auth/me", headers=headers),
+        client.post("/api/sync/pull", headers=headers,
+                    json={"protocol": 3, "replica": goal["replica"], "cursor": None}),
+        client.post("/api/sync/push", headers=headers,
+                    json={"protocol": 3, "replica": goal["replica"], "floor": 1,
+                          "mutations": [goal]}),
+    ]
+
+    for resp in answers:
+        assert resp.status_code == 401, resp.get_data(as_text=True)
+        assert (resp.json["error"], resp.json["message"]) == (error, message)
+    with app.app_context():
+        from backend.extensions import db
+        from backend.models import Goal
+
+        assert db.session.scalar(db.select(db.func.count(Goal.id))) == 0
+
+
+def test_a_sync_from_an_enrolled_tablet_notes_when_it_was_last_seen(
+        app, client, auth, make, home):
+    from datetime import timedelta
+
+    from backend.extensions import db
+    from backend.models import Device, Token
+    from backend.models.types import utcnow
+
+    tablet = make.device(home["org"])
+    device = _client(client, auth.headers(home["ada"], device=tablet))
+    a_day_ago = utcnow() - timedelta(days=1)
+    with app.app_context():
+        db.session.execute(db.update(Device).values(last_seen_at=a_day_ago))
+        db.session.execute(db.update(Token).values(last_used_at=a_day_ago))
+        db.session.commit()
+
+    assert device.sync().ok
+
+    with app.app_context():
+        seen = db.session.get(Device, tablet.id).last_seen_at
+        [used] = db.session.scalars(db.select(Token.last_used_at)).all()
+    assert seen > a_day_ago and used > a_day_ago
+
+
 @pytest.mark.parametrize("path, body", [
     ("/api/sync/push", {"protocol": 0, "replica": str(uuid.uuid4()), "floor": 1,
                         "mutations": []}),
