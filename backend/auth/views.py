@@ -6,7 +6,6 @@ from ..apidoc import documented
 from ..errors import ApiError, json_body
 from ..extensions import db
 from ..models import Person, Token
-from ..models.types import utcnow
 from ..push.subscriptions import forget_sign_in
 from . import credentials
 from .schemas import DeviceKeyIn, LoginIn, OkOut, PersonOut, PinLoginIn, TilesOut, TokenOut
