@@ -38,6 +38,9 @@ class LocalStore:
     last_synced: str | None = None
     resend_log: bool = False  # after an epoch change, until the server has the whole log again
     resync_seen: set | None = None  # during a full resync: ids pulled so far
+    # ids of records that left the person's sight, kept only while the outbox held changes to
+    # them: they leave once it holds none (the changes answered, applied or refused)
+    leaving: set = field(default_factory=set)
 
     def view(self, record_id, unsent=None):
         """Return the record as the person should see it (tombstones included), or ``None``.
@@ -104,6 +107,7 @@ class LocalStore:
                    if e[0].id != mutation.id]
         self.unpulled[mutation.record_id] = sorted(entries + [(mutation, result)],
                                                    key=lambda e: e[0].seq)
+        self._let_go(mutation.record_id)
 
     def reject(self, mutation, error):
         """Move a refused mutation to the list that needs a person (once).
@@ -114,6 +118,7 @@ class LocalStore:
         self.outbox.pop(mutation.id, None)
         self.log[mutation.id] = mutation
         self._forget_unpulled(mutation.record_id, lambda e: e[0].id == mutation.id)
+        self._let_go(mutation.record_id)
         known = {r.mutation.id for r in self.needs_person} | self.dismissed
         if mutation.id not in known:
             self.needs_person.append(Rejected(mutation, error))
@@ -132,11 +137,14 @@ class LocalStore:
         :param change: a ``Change``.
         """
         if change.removed:
-            if not self.unsent(change.id):
+            if self.unsent(change.id):
+                self.leaving.add(change.id)
+            else:
                 self.forget(change.id)
             return
         record = change.record
         self.pulled[record.id] = record
+        self.leaving.discard(record.id)
         self._forget_unpulled(record.id, lambda e: e[1].seq is not None
                               and e[1].seq <= record.seq)
 
@@ -150,15 +158,19 @@ class LocalStore:
             self._forget_unpulled(rid, lambda e: e[1].seq is not None and e[1].seq <= through)
 
     def drop(self, keep):
-        """Forget records the device should no longer hold, unless the outbox still holds
-        changes to them.
+        """Forget records the device should no longer hold; one the outbox still holds
+        changes to is kept until they are answered (``leaving``).
 
         :param keep: ``(record) -> bool``, false for a record to forget.
         """
         unsent = self._outbox_by_record()
-        for rid in (set(self.pulled) | set(self.unpulled)) - set(unsent):
+        for rid in set(self.pulled) | set(self.unpulled):
             record = self.pulled.get(rid) or self.view(rid, [])
-            if not keep(record):
+            if keep(record):
+                continue
+            if rid in unsent:
+                self.leaving.add(rid)
+            else:
                 self.forget(rid)
 
     def forget(self, record_id):
@@ -168,6 +180,12 @@ class LocalStore:
         """
         self.pulled.pop(record_id, None)
         self.unpulled.pop(record_id, None)
+        self.leaving.discard(record_id)
+
+    def _let_go(self, record_id):
+        """Forget a record kept only for the outbox's changes once it holds none."""
+        if record_id in self.leaving and not self.unsent(record_id):
+            self.forget(record_id)
 
     def _outbox_by_record(self):
         grouped = {}

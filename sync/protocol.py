@@ -54,6 +54,8 @@ class PushRequest:
                "mutations": [m.to_wire() for m in self.mutations]}
         if self.pull is not None:
             out["pull"] = {"cursor": self.pull.cursor, "limit": self.pull.limit}
+            if self.pull.ahead:
+                out["pull"]["ahead"] = self.pull.ahead
         return out
 
     @classmethod
@@ -72,7 +74,7 @@ class PushRequest:
             if protocol < CARRIED_PULL_VERSION:
                 raise InvalidRequest("pull", f"needs protocol {CARRIED_PULL_VERSION}")
             pull = PullRequest.from_wire({**wire.obj(data["pull"], "pull", ("cursor",),
-                                                     ("limit",)),
+                                                     ("limit", "ahead")),
                                           "protocol": protocol, "replica": replica}, "pull")
         items = wire.array(data["mutations"], "mutations", MAX_MUTATIONS)
         mutations = [Mutation.from_wire(m, f"mutations[{i}]") for i, m in enumerate(items)]

@@ -132,6 +132,40 @@ def test_hiding_a_mentors_visit_without_making_it_private_is_rejected(client, au
     assert visit.id in phone.records  # the mentor still sees it: nothing was half done
 
 
+def test_an_entry_hidden_while_its_mentor_was_changing_it_leaves_their_phone(
+        client, auth, home):
+    """The learner hides a visit while the mentor's change to it is on the way: the page that
+    says it left comes while the outbox still holds the change, so the phone keeps the entry
+    for it; once the change is refused, the entry leaves the phone, and the mentor's words
+    wait in what needs a person."""
+    phone_transport = FlaskTransport(client, auth.headers(home["mentor"]))
+    phone = Client(phone_transport)
+    visit = str(uuid.uuid4())
+    phone.write("sessions", visit, {"activity": "Choir", "visibility": "mentor"},
+                home["ada"].id)
+    assert phone.sync().ok
+    tablet = _client(client, auth.headers(home["ada"]))
+    tablet.sync()
+    tablet.write("sessions", visit, {"learner_response": "hidden", "visibility": "private"},
+                 home["ada"].id)
+    assert tablet.sync().ok
+
+    def change_during_the_pull(path, body):
+        if path.endswith("/pull") and not phone.pending_count:
+            phone.write("sessions", visit, {"note": "She sang all of it"}, home["ada"].id)
+        return phone_transport(path, body)
+
+    phone.transport = change_during_the_pull
+    phone.sync()
+    assert visit in phone.records  # kept while its change waits to be sent
+    phone.sync()
+
+    assert visit not in phone.records and not phone.pending_count
+    [refused] = phone.needs_person
+    assert refused.mutation.fields == {"note": "She sang all of it"}
+    assert refused.error["error"] == "forbidden"
+
+
 def test_a_mentor_cannot_write_a_goal_for_their_learner(client, auth, home):
     phone = _client(client, auth.headers(home["mentor"]))
     phone.write("goals", str(uuid.uuid4()), {"title": "Walk daily"}, home["ada"].id)
@@ -475,6 +509,28 @@ def test_pages_fetched_ahead_over_http_bring_a_mentors_learners_whole(client, au
     assert [len(page["changes"]) for page in pages[:2]] == [3, 3]
     titles = [c["fields"]["title"] for page in pages for c in page["changes"]]
     assert sorted(titles) == sorted([f"Goal {n}" for n in range(5)] * 2)
+
+
+def test_a_push_may_carry_a_pull_that_asks_for_pages_ahead(client, auth, home):
+    """The carried pull takes ``ahead`` as a pull request does (docs/sync-protocol.md, "Push");
+    its runs then bring the rest, every change once."""
+    headers, replica = auth.headers(home["ada"]), str(uuid.uuid4())
+    tablet = _client(client, headers)
+    for n in range(5):  # and the push's own: six in all
+        tablet.write("goals", str(uuid.uuid4()), {"title": f"Goal {n}"}, home["ada"].id)
+    assert tablet.sync().ok
+
+    resp = client.post("/api/sync/push", json=_push_body(
+        replica, home["ada"].id, pull={"cursor": None, "limit": 2, "ahead": 2}), headers=headers)
+
+    assert resp.status_code == 200, resp.json
+    page = resp.json["pull"]
+    assert page["more"] and len(page["changes"]) == 2 and len(page["ahead"]) == 2
+    pages = [client.post("/api/sync/pull", headers=headers, json={
+        "protocol": 3, "replica": replica, "cursor": cursor, "limit": 2}).json
+        for cursor in page["ahead"]]
+    ids = [c["id"] for p in (page, *pages) for c in p["changes"]]
+    assert len(ids) == len(set(ids)) == 6 and not pages[-1]["more"]
 
 
 @pytest.mark.parametrize("protocol, pull, field", [
