@@ -217,6 +217,7 @@ export async function applyPage(s, changes, through = 0) {
     const records = tx.objectStore('records');
     for (const change of changes) {
       if (gone.has(change.id)) records.delete([pid, change.collection, change.id]);
+      else if (change.removed) markLeaving(records, [pid, change.collection, change.id]);
     }
     puts.forEach((row) => records.put(row));
     forgetUnpulled(tx, pid, (row) => gone.has(row.recordId)
@@ -230,11 +231,33 @@ export async function applyPage(s, changes, through = 0) {
 export async function drop(s, keepRow) {
   const pid = s.person.id;
   const keepers = await outboxRecordIds(pid);
-  const rows = await pulledRows(s);
-  const gone = new Set(rows.filter((row) => !keepRow(row) && !keepers.has(row.id)).map((row) => row.id));
-  if (!gone.size) return;
+  const rows = (await pulledRows(s)).filter((row) => !keepRow(row));
+  if (!rows.length) return;
   await transaction(['records', 'log'], 'readwrite', (tx) => {
-    rows.filter((row) => gone.has(row.id)).forEach((row) => tx.objectStore('records').delete([pid, row.collection, row.id]));
-    forgetUnpulled(tx, pid, (row) => gone.has(row.recordId));
+    const records = tx.objectStore('records');
+    rows.filter((row) => keepers.has(row.id)).forEach((row) => records.put({ ...row, leaving: true }));
+    forget(tx, pid, rows.filter((row) => !keepers.has(row.id)));
   });
+}
+
+/** A record kept after it left the person's sight, only because the outbox held changes to
+ * it, leaves once the outbox holds none: its changes were answered, applied or refused (a
+ * refused change to an entry the learner hid must not keep the entry on a mentor's device). */
+export async function letGo(s) {
+  const keepers = await outboxRecordIds(s.person.id);
+  const rows = (await pulledRows(s)).filter((row) => row.leaving && !keepers.has(row.id));
+  if (rows.length) await transaction(['records', 'log'], 'readwrite', (tx) => forget(tx, s.person.id, rows));
+}
+
+function forget(tx, pid, rows) {
+  const gone = new Set(rows.map((row) => row.id));
+  rows.forEach((row) => tx.objectStore('records').delete([pid, row.collection, row.id]));
+  forgetUnpulled(tx, pid, (row) => gone.has(row.recordId));
+}
+
+function markLeaving(records, key) {
+  records.get(key).onsuccess = (event) => {
+    const row = event.target.result;
+    if (row) records.put({ ...row, leaving: true });
+  };
 }

@@ -6,7 +6,7 @@
  * and the outbox is kept whole for the next sync. */
 import { api } from './api.js';
 import * as outbox from '../store/outbox.js';
-import { applyPage, drop } from '../store/records.js';
+import { applyPage, drop, letGo } from '../store/records.js';
 import { person, updatePerson } from '../store/people.js';
 import { ApiError } from '../store/errors.js';
 
@@ -58,6 +58,7 @@ async function pushBatch(s, batch, report, carry) {
     report[{ applied: 'applied', conflict: 'conflicts', rejected: 'rejected' }[result.status]] += 1;
   });
   await outbox.settle(s, answers, row.dismissed || []);
+  await letGo(s);
   return [answers.length, carry ? { cursor: body.pull.cursor, answer } : null];
 }
 

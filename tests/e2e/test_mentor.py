@@ -106,3 +106,39 @@ def test_a_mentor_signs_in_and_logs_a_visit_with_no_network(live_server, new_con
     sessions = api_get(client, f"/api/learners/{edna.id}/sessions", auth.headers(edna))
     assert [(s["activity"], s["visibility"]) for s in sessions["items"]] == [
         ("A walk round the garden", "mentor")]
+
+
+def test_a_visit_hidden_while_the_mentor_was_changing_it_leaves_their_phone(visit_logged):
+    """The learner hides the visit while the mentor's change to it is on its way: the page
+    saying it left the mentor's sight comes while the phone's outbox holds the change, so the
+    phone keeps the visit for it. The change is then refused, and the visit leaves the phone;
+    the mentor's words wait among the changes that need them."""
+    phone, tablet = visit_logged
+    tablet.click("text=Look at it")
+    tablet.click("button:has-text('Hide')")
+    tablet.wait_for_selector("text=Hidden. Only you can see it now.")
+    wait_all_sent(tablet)
+    changed = []
+
+    def change_it_during_the_pull(route):
+        if not changed:
+            changed.append(phone.evaluate("""async () => {
+              const { list, write } = await import('/store/records.js');
+              const { session } = await import('/store/people.js');
+              const [visit] = await list(session(), 'sessions');
+              return write(session(), 'sessions', visit.id, { note: 'She named everyone' });
+            }"""))
+        route.continue_()
+
+    phone.route("**/api/sync/pull", change_it_during_the_pull)
+    phone.click("text=My hours")
+    phone.wait_for_selector("text=Edna Whitworth: Looked at old photographs")
+    phone.evaluate("window.dispatchEvent(new Event('online'))")  # sync now, not in a minute
+
+    phone.wait_for_selector("text=No visits logged yet.")
+    held = phone.evaluate("""async () => {
+      const { held } = await import('/store/outbox.js');
+      const { session } = await import('/store/people.js');
+      return (await held(session())).map((h) => [h.mutation.fields, h.error.error]);
+    }""")
+    assert changed and held == [[{"note": "She named everyone"}, "forbidden"]]
