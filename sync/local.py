@@ -99,14 +99,21 @@ class LocalStore:
         :param mutation: the ``Mutation``.
         :param result: the server's ``MutationResult``.
         """
-        self.outbox.pop(mutation.id, None)
+        resent = self.outbox.pop(mutation.id, None) is None  # from the log, after a restore
         self.log[mutation.id] = mutation
         # a restored server may apply what it once refused
+        refused = mutation.id in self.dismissed or any(
+            r.mutation.id == mutation.id for r in self.needs_person)
         self.needs_person = [r for r in self.needs_person if r.mutation.id != mutation.id]
-        entries = [e for e in self.unpulled.get(mutation.record_id, [])
-                   if e[0].id != mutation.id]
-        self.unpulled[mutation.record_id] = sorted(entries + [(mutation, result)],
-                                                   key=lambda e: e[0].seq)
+        entries = self.unpulled.get(mutation.record_id, [])
+        kept = [e for e in entries if e[0].id != mutation.id]
+        # A mutation sent again from the log is laid over the record only where it was before,
+        # or where it was refused and now takes effect: its answer may be the one stored long
+        # ago, and laid over a newer copy (or a record since deleted and forgotten) it would
+        # show what is no longer so.
+        if not resent or refused or len(kept) < len(entries):
+            self.unpulled[mutation.record_id] = sorted(kept + [(mutation, result)],
+                                                       key=lambda e: e[0].seq)
         self._let_go(mutation.record_id)
 
     def reject(self, mutation, error):

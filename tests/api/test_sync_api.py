@@ -166,6 +166,49 @@ def test_an_entry_hidden_while_its_mentor_was_changing_it_leaves_their_phone(
     assert refused.error["error"] == "forbidden"
 
 
+def test_a_change_sent_again_after_a_restore_does_not_bring_back_a_deleted_entry(
+        app, client, auth, home):
+    """The tablet changed a goal; the phone deleted it, the tombstone was purged, and the
+    tablet's full resync forgot the goal. After a restore the tablet sends its log again and
+    is answered as before: that old answer must not lay the goal back over nothing, even when
+    the pull that would settle it does not come (the network fails after the push)."""
+    import sync
+    from backend.extensions import db
+    from backend.sync_api.restore import start_new_epoch
+    from backend.sync_api.store import SqlStore
+
+    ada = home["ada"].id
+    tablet_transport = FlaskTransport(client, auth.headers(home["ada"]))
+    tablet = Client(tablet_transport)
+    phone = _client(client, auth.headers(home["ada"]))
+    goal = str(uuid.uuid4())
+    tablet.write("goals", goal, {"title": "Learn the names of the birds"}, ada)
+    assert tablet.sync().ok
+    tablet.write("goals", goal, {"visibility": "mentor"}, ada)
+    assert tablet.sync().ok
+    phone.sync()
+    phone.delete("goals", goal, ada)
+    assert phone.sync().ok
+    with app.app_context():
+        assert sync.purge_tombstones(SqlStore(db.engine), through_seq=10 ** 9) == 1
+    assert tablet.sync().full_resync and goal not in tablet.records
+    with app.app_context():
+        start_new_epoch()
+
+    def no_pull(path, body):
+        if path.endswith("/pull"):
+            raise OSError("the signal went")
+        return tablet_transport(path, {**body, "pull": None} if "pull" in body else body)
+
+    tablet.transport = no_pull
+    tablet.write("goals", str(uuid.uuid4()), {"title": "Walk to the park"}, ada)
+    report = tablet.sync()
+
+    assert report.epoch_changed and report.error["error"] == "network_error"
+    assert goal not in tablet.records
+    assert not tablet.local.outbox and not tablet.local.resend_log
+
+
 def test_a_mentor_cannot_write_a_goal_for_their_learner(client, auth, home):
     phone = _client(client, auth.headers(home["mentor"]))
     phone.write("goals", str(uuid.uuid4()), {"title": "Walk daily"}, home["ada"].id)
