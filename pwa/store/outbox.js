@@ -79,24 +79,32 @@ export function count(personId) {
  * `answers` are [{item, result}] with result.status applied, conflict or rejected. */
 export async function settle(s, answers, dismissed = []) {
   const pid = s.person.id;
+  // A mutation sent again from the log (after a restore) is laid over its record only where it
+  // was before, or where it was refused and now takes effect: its answer may be the one stored
+  // long ago, and laid over a newer copy, or a record since deleted and forgotten, it would
+  // show what is no longer so (docs/sync-protocol.md, "Push phase").
+  const resent = answers.some(({ item }) => item.fromLog);
+  const laidBefore = new Set(resent ? (await allOf('log', pid)).filter((r) => r.unpulled).map((r) => r.mid) : []);
+  const refused = new Set(resent ? [...(await allOf('held', pid)).map((r) => r.mid), ...dismissed] : []);
   const rows = [];
   for (const { item, result } of answers) {
     const m = item.mutation;
     const rejected = result.status === 'rejected';
+    const laid = !rejected && (!item.fromLog || laidBefore.has(m.id) || refused.has(m.id));
     const kept = { mutation: m, result: { status: result.status, seq: result.seq, conflicts: result.conflicts || [], revs: result.revs } };
     const logRow = { personId: pid, mid: m.id, seq: item.seq, recordId: m.record_id, keyId: s.keyId,
-      unpulled: !rejected, resultSeq: result.seq, ...(await seal(s.key, kept, aad('log', pid, m.id))) };
+      unpulled: laid, resultSeq: result.seq, ...(await seal(s.key, kept, aad('log', pid, m.id))) };
     const heldRow = rejected && !dismissed.includes(m.id) ? { personId: pid, mid: m.id, keyId: s.keyId,
       ...(await seal(s.key, { mutation: m, error: result.error, at: new Date().toISOString() }, aad('held', pid, m.id))) } : null;
-    rows.push({ n: item.n, logRow, heldRow, mid: m.id });
+    rows.push({ n: item.n, logRow, heldRow, mid: m.id, rejected });
   }
   await transaction(['outbox', 'log', 'held'], 'readwrite', (tx) => {
-    for (const { n, logRow, heldRow, mid } of rows) {
+    for (const { n, logRow, heldRow, mid, rejected } of rows) {
       if (n !== undefined) tx.objectStore('outbox').delete(n);
       tx.objectStore('log').put(logRow);
       if (heldRow) tx.objectStore('held').put(heldRow);
       // a restored server may apply what it once refused
-      else if (logRow.unpulled) tx.objectStore('held').delete([pid, mid]);
+      else if (!rejected) tx.objectStore('held').delete([pid, mid]);
     }
   });
 }
