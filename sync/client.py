@@ -209,11 +209,13 @@ class Client:
             if not queue:
                 return
             resending, before = self.local.resend_log, len(self.local.outbox)
+            epoch = self.local.epoch
             starts = range(0, len(queue), self.batch_size)
             answered = sum(self._push_batch(queue[start:start + self.batch_size], report,
                                             carry_pull=start == starts[-1])
                            for start in starts)
-            if resending and answered == len(queue):
+            # (a second restore during the pass: the log goes again, to the server as it is now)
+            if resending and answered == len(queue) and self.local.epoch == epoch:
                 self.local.resend_log = False  # the server has the whole log again
             elif self.local.outbox and len(self.local.outbox) == before and not resending:
                 # all deferred: the server lacks an earlier mutation it once acknowledged (a

@@ -69,6 +69,7 @@ async function pushAll(s, report) {
   for (let pass = 0; pass < MAX_PASSES; pass += 1) {
     const row = await person(s.person.id);
     const resending = !!row.resend_log;
+    const epoch = row.epoch;
     const { items } = await outbox.outboxItems(s);
     const queue = resending ? [...items, ...await outbox.logItems(s)].sort((a, b) => a.seq - b.seq) : items;
     if (!queue.length) break;
@@ -79,7 +80,8 @@ async function pushAll(s, report) {
       if (carriedNow) carried = carriedNow;
     }
     const left = await outbox.count(s.person.id);
-    if (resending && answered === queue.length) {
+    // (a second restore during the pass: the log goes again, to the server as it is now)
+    if (resending && answered === queue.length && (await person(s.person.id)).epoch === epoch) {
       await updatePerson(s.person.id, (r) => { r.resend_log = false; }); // the server has the log again
     } else if (left && left === items.length && !resending) {
       // all deferred: the server lacks a mutation it once acknowledged; only the log has it
