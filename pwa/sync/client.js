@@ -27,8 +27,11 @@ function wire(item, replica) {
 }
 
 async function epochChanged(s, epoch, report) {
-  // Keep everything; send the whole log again and pull afresh.
-  await updatePerson(s.person.id, (r) => { r.epoch = epoch; r.cursor = null; r.resend_log = true; });
+  // Keep everything; send the whole log again and pull afresh, forgetting nothing unseen (a
+  // full resync under way ends here: after a restore, a device's copies may be the only ones).
+  await updatePerson(s.person.id, (r) => {
+    Object.assign(r, { epoch, cursor: null, resend_log: true, resync_seen: null });
+  });
   report.epochChanged = true;
 }
 
