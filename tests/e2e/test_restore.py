@@ -26,13 +26,17 @@ LOG_SENT_AGAIN = """async (epoch) => {
 }"""
 
 
-def _until(page, script, arg=None, timeout=20):
+def _until_true(check, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "never true"
+        time.sleep(0.1)
+
+
+def _until(page, script, arg=None):
     """Evaluate the async ``script`` until it answers true (``wait_for_function`` would take
     its promise for a true answer)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(script, arg):
-        assert time.monotonic() < deadline, f"never true: {script}"
-        page.wait_for_timeout(100)
+    _until_true(lambda: page.evaluate(script, arg))
 
 
 def _without_the_carried_pull(route):
@@ -50,10 +54,10 @@ def test_after_a_restore_the_log_sent_again_does_not_show_old_words(
     enrol(page, live_server, make.device(org).raw_key)
     open_journal(page, "Edna Whitworth", "2468")
     goal = page.evaluate(WRITE, ["goals", {"title": "Learn the names of the birds"}])
-    wait_all_sent(page)
+    url, headers = f"/api/learners/{edna.id}/goals/{goal}", auth.headers(edna)
+    _until_true(lambda: client.get(url, headers=headers).status_code == 200)
     # her phone changes the goal's words, and the tablet pulls them
-    changed = client.patch(f"/api/learners/{edna.id}/goals/{goal}", headers=auth.headers(edna),
-                           json={"title": "Learn the birds by their songs"})
+    changed = client.patch(url, headers=headers, json={"title": "Learn the birds by their songs"})
     assert changed.status_code == 200, changed.json
     page.evaluate("window.dispatchEvent(new Event('online'))")  # sync now
     _until(page, f"async () => (await ({GOAL_TITLES})()).includes("
