@@ -21,6 +21,7 @@ from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
 from ..models.types import json_text
 from . import wal
 from .driver import CHUNK, Direct, Pipeline, in_list_sizes, precompile, read_all
+from .page_sql import HEAD, HEAD_AND_PURGED, PURGED, changes_sql, seqs_sql
 from .writer_turn import writer_turn
 
 STATE = SyncState.__table__
@@ -81,55 +82,6 @@ def row_from_record(record):
     return row
 
 
-def _where(after, mark):
-    """The condition "a learner's row after their seq" of ``after`` and its parameters,
-    grouped by seq so that the SQL text depends only on how many learners and distinct seqs
-    ``after`` holds (the drivers' prepared statements are reused from pull to pull)."""
-    by_seq = {}
-    for learner, seq in after.items():
-        by_seq.setdefault(int(seq), []).append(int(learner))
-    groups = sorted(by_seq.items())
-    where = " OR ".join(f"(learner_id IN ({','.join([mark] * len(learners))}) AND seq > {mark})"
-                        for _, learners in groups)
-    return where, [value for seq, learners in groups for value in (*learners, seq)]
-
-
-def _per_table(after, limit, dialect, columns, until=0):
-    """Per table, (SQL, parameters) of the learners' rows after their seqs (up to ``until`` if
-    not 0) in seq order, stopping at ``limit``, on the table's (learner_id, seq) index.
-
-    :param columns: table name -> what to select.
-    """
-    mark = "?" if dialect == "sqlite" else "%s"
-    where, params = _where(after, mark)
-    if until:
-        where, params = f"({where}) AND seq <= {mark}", [*params, int(until)]
-    return [(f"SELECT {columns(name)} FROM {table.name} WHERE {where} ORDER BY seq "
-             f"LIMIT {mark}", [*params, int(limit)]) for name, table in TABLES.items()]
-
-
-def _changes_sql(after, limit, dialect, until=0):
-    """The statements of a pull page's rows and their parameters: merged here on SQLite (a
-    UNION ALL sorted by SQLite is twice as slow for a page of 1,000); on PostgreSQL one UNION
-    ALL of them, merged by seq on the server."""
-    selects = _per_table(after, limit, dialect, lambda name: (
-        f"seq, learner_id, '{name}' AS collection, id, visibility, widest_visibility, wire"),
-        until)
-    if dialect == "sqlite":
-        return selects
-    union = " UNION ALL ".join(f"({sql})" for sql, _ in selects)
-    return [(f"SELECT * FROM ({union}) AS changes ORDER BY seq LIMIT %s",
-             [value for _, params in selects for value in params] + [int(limit)])]
-
-
-def _seqs_sql(after, limit, dialect):
-    """Per table, one row: the seqs the pages ahead are cut from, in one value (the index
-    alone answers; a row per seq took SQLite's driver four times as long as the scan)."""
-    gather = "group_concat(seq)" if dialect == "sqlite" else "array_agg(seq)"
-    return [(f"SELECT {gather} FROM ({sql}) AS following", params)
-            for sql, params in _per_table(after, limit, dialect, lambda name: "seq")]
-
-
 class SqlStore:
     """A ``Store`` over the app's database.
 
@@ -175,7 +127,7 @@ class SqlStore:
 
     def head(self):
         with self._reading() as conn:
-            return tuple(conn.exec_driver_sql(_HEAD).one())
+            return tuple(conn.exec_driver_sql(HEAD).one())
 
     def purged_through_seq(self):
         return self._state("purged_through_seq")
@@ -203,7 +155,7 @@ class SqlStore:
         """Rows of the learners' records changed after their seqs, in seq order, with the wire
         text written with each record (built from the columns where a row has none)."""
         with self._reading() as conn:
-            found = read_all(conn, _changes_sql(after, limit, conn.dialect.name, until))
+            found = read_all(conn, changes_sql(after, limit, conn.dialect.name, until))
             return _change_rows(conn, [row for rows in found for row in rows], limit)
 
     def page(self, after, limit, until=0):
@@ -212,9 +164,9 @@ class SqlStore:
         through the driver's pipeline: still statements run one after another, each seeing what
         committed before it."""
         with self._reading() as conn:
-            changes = _changes_sql(after, limit, conn.dialect.name, until) if after else []
-            head, *found, purged = read_all(conn, [(_HEAD_AND_PURGED, ()), *changes,
-                                                   (_PURGED, ())])
+            changes = changes_sql(after, limit, conn.dialect.name, until) if after else []
+            head, *found, purged = read_all(conn, [(HEAD_AND_PURGED, ()), *changes,
+                                                   (PURGED, ())])
             return (*head[0], _change_rows(conn, [row for rows in found for row in rows], limit),
                     purged[0][0])
 
@@ -222,7 +174,7 @@ class SqlStore:
         """The seqs of the first ``limit`` rows after ``after``, from the (learner_id, seq)
         indexes alone."""
         with self._reading() as conn:
-            found = [rows[0][0] for rows in read_all(conn, _seqs_sql(after, limit,
+            found = [rows[0][0] for rows in read_all(conn, seqs_sql(after, limit,
                                                                      conn.dialect.name))]
             seqs = []
             for text in filter(None, found):
@@ -250,9 +202,6 @@ class SqlStore:
         return purged
 
 
-_HEAD = "SELECT epoch, seq FROM sync_state WHERE id = 1"
-_HEAD_AND_PURGED = "SELECT epoch, seq, purged_through_seq FROM sync_state WHERE id = 1"
-_PURGED = "SELECT purged_through_seq FROM sync_state WHERE id = 1"
 
 
 def _change_rows(conn, found, limit):

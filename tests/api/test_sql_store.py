@@ -84,7 +84,7 @@ def test_the_push_reads_through_the_driver_what_sqlalchemy_reads(client, auth, m
     on PostgreSQL) return the same rows, converted the same way, as ``conn.execute`` does:
     dates, times, JSON, booleans; for any number of ids, padded or not; several statements
     queued before the first is answered."""
-    from backend.sync_api import driver, store
+    from backend.sync_api import driver, page_sql, store
 
     org = make.org()
     ada = make.learner(org)
@@ -106,7 +106,7 @@ def test_the_push_reads_through_the_driver_what_sqlalchemy_reads(client, auth, m
             (store._NEXT_SEQS, [tablet.replica_id, str(uuid.uuid4())])]
         expected = [sorted((tuple(row) for row in conn.execute(stmt, {"ids": ids})), key=repr)
                     for stmt, ids in reads]
-        head = tuple(conn.exec_driver_sql(store._HEAD).one())
+        head = tuple(conn.exec_driver_sql(page_sql.HEAD).one())
         conn.rollback()
         run = driver.Pipeline(conn) if conn.dialect.name == "postgresql" else driver.Direct(conn)
         with run.transaction():
@@ -117,7 +117,7 @@ def test_the_push_reads_through_the_driver_what_sqlalchemy_reads(client, auth, m
                 assert want, (stmt, ids)  # the rows compared are real rows
             assert locked() == [head]
             run.send(store._ALLOCATE, n=3)
-        assert tuple(conn.exec_driver_sql(store._HEAD).one()) == (head[0], head[1] + 3)
+        assert tuple(conn.exec_driver_sql(page_sql.HEAD).one()) == (head[0], head[1] + 3)
         conn.rollback()
 
 
@@ -170,7 +170,7 @@ def test_a_pull_page_reads_through_the_learners_own_index_however_it_is_planned(
     that plan once walked an index on seq alone past everyone else's rows (migration 0005)."""
     from sqlalchemy import insert
 
-    from backend.sync_api.store import _changes_sql
+    from backend.sync_api.page_sql import changes_sql
 
     org = make.org()
     busy, new = make.learner(org), make.learner(org)
@@ -187,7 +187,7 @@ def test_a_pull_page_reads_through_the_learners_own_index_however_it_is_planned(
         dialect = conn.dialect.name
         # SQLite: a statement per table; PostgreSQL: one UNION ALL of them
         sql, params = next((sql, params) for sql, params in
-                           _changes_sql({new.id: 0}, 1001, dialect) if "learning_sessions" in sql)
+                           changes_sql({new.id: 0}, 1001, dialect) if "learning_sessions" in sql)
         if dialect == "postgresql":
             for n in range(len(params)):
                 sql = sql.replace("%s", f"${n + 1}", 1)
