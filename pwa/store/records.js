@@ -242,11 +242,19 @@ export async function drop(s, keepRow) {
 
 /** A record kept after it left the person's sight, only because the outbox held changes to
  * it, leaves once the outbox holds none: its changes were answered, applied or refused (a
- * refused change to an entry the learner hid must not keep the entry on a mentor's device). */
-export async function letGo(s) {
-  const keepers = await outboxRecordIds(s.person.id);
-  const rows = (await pulledRows(s)).filter((row) => row.leaving && !keepers.has(row.id));
-  if (rows.length) await transaction(['records', 'log'], 'readwrite', (tx) => forget(tx, s.person.id, rows));
+ * refused change to an entry the learner hid must not keep the entry on a mentor's device).
+ * `answered` are the mutations just answered. */
+export async function letGo(s, answered) {
+  const pid = s.person.id;
+  const keepers = await outboxRecordIds(pid);
+  const keys = new Map(answered.filter((m) => !keepers.has(m.record_id))
+    .map((m) => [m.record_id, [pid, m.collection, m.record_id]]));
+  if (!keys.size) return;
+  // only the answered mutations' records, read in one transaction: never the whole journal
+  const store = (await dbPromise).transaction('records').objectStore('records');
+  const rows = (await Promise.all([...keys.values()].map((key) => done(store.get(key)))))
+    .filter((row) => row && row.leaving);
+  if (rows.length) await transaction(['records', 'log'], 'readwrite', (tx) => forget(tx, pid, rows));
 }
 
 function forget(tx, pid, rows) {

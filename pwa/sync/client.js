@@ -61,7 +61,7 @@ async function pushBatch(s, batch, report, carry) {
     report[{ applied: 'applied', conflict: 'conflicts', rejected: 'rejected' }[result.status]] += 1;
   });
   await outbox.settle(s, answers, row.dismissed || []);
-  await letGo(s);
+  await letGo(s, answers.map((a) => a.item.mutation));
   return [answers.length, carry ? { cursor: body.pull.cursor, answer } : null];
 }
 
