@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from .apidoc import public
 from .config import Config
 from .errors import register_error_handlers
+from .no_cookies import NoCookieSessions
 from .extensions import db, migrate
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
@@ -36,6 +37,7 @@ def create_app(test_config=None):
     """Create and configure the app: defaults, then the environment, then ``test_config``."""
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
                 instance_relative_config=True, static_folder=None)
+    app.session_interface = NoCookieSessions()
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(Config(app.instance_path).as_dict())
     app.config.from_pyfile("config.py", silent=True)
