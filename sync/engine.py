@@ -236,6 +236,12 @@ def _is_gone(error):
     return bool(error) and error["details"].get("reason") == GONE
 
 
+def _seen_create(record, mutation):
+    """Whether ``mutation`` is a create (no base) that ``record``'s delete was based on."""
+    return (record is not None and record.deleted and mutation.op == "upsert"
+            and not mutation.base and mutation.id in record.revs.values())
+
+
 def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
     """Return a rejected outcome if the mutation may not be applied, else ``None``.
 
@@ -245,8 +251,12 @@ def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
         return merge.rejected("learner_mismatch", "learner_id",
                               "a record's learner can never change")
     values = {k: v for k, v in mutation.fields.items() if k != DELETED}
+    # a create the tombstone's delete saw (a delete that overtook it, on a restored server) is
+    # checked as the create it was: the tombstone was made by the deleter, who may not be its
+    # author; it changes nothing but to widen the tombstone (docs/sync-protocol.md)
+    as_was = None if _seen_create(record, mutation) else record
     reason = actor.may_write(mutation.learner_id, mutation.collection, mutation.record_id,
-                             record, values)
+                             as_was, values)
     if reason:
         name, reason = reason if isinstance(reason, tuple) else ("learner_id", reason)
         return merge.rejected("forbidden", name, reason)

@@ -209,6 +209,34 @@ def test_a_change_sent_again_after_a_restore_does_not_bring_back_a_deleted_entry
     assert not tablet.local.outbox and not tablet.local.resend_log
 
 
+def test_a_mentors_visit_sent_again_after_the_delete_that_saw_it_leaves_their_phone(
+        client, auth, home):
+    """After a restore the learner's tablet sent its delete of the mentor's visit first: the
+    server had lost the visit, so its tombstone is the learner's and private. The mentor's
+    phone then sends the visit again; the delete saw it, so it is answered applied, changing
+    nothing, and the tombstone, now known to have been shared with the mentor, takes the visit
+    off the phone (docs/sync-protocol.md, "Merge rules")."""
+    ada = home["ada"].id
+    phone = _client(client, auth.headers(home["mentor"]))
+    visit = str(uuid.uuid4())
+    phone.write("sessions", visit, {"activity": "Choir", "visibility": "mentor"}, ada)
+    [create] = phone.local.outbox.values()
+    tablet, replica = FlaskTransport(client, auth.headers(home["ada"])), str(uuid.uuid4())
+    status, answer = tablet("/api/sync/push", {
+        "protocol": 3, "replica": replica, "floor": 1, "mutations": [{
+            "id": str(uuid.uuid4()), "replica": replica, "seq": 1, "op": "delete",
+            "collection": "sessions", "record_id": visit, "learner_id": ada, "fields": {},
+            "base": {"activity": create.id, "visibility": create.id},
+            "at": "2026-11-27T10:00:00Z"}]})
+    assert status == 200, answer
+    assert answer["results"][0]["status"] == "applied"
+
+    report = phone.sync()
+
+    assert report.ok and report.applied == [create.id]
+    assert visit not in phone.records and not phone.needs_person
+
+
 def test_a_mentor_cannot_write_a_goal_for_their_learner(client, auth, home):
     phone = _client(client, auth.headers(home["mentor"]))
     phone.write("goals", str(uuid.uuid4()), {"title": "Walk daily"}, home["ada"].id)
