@@ -8,8 +8,8 @@ from sqlalchemy.engine import Engine
 from .apidoc import public
 from .config import Config
 from .errors import register_error_handlers
-from .no_cookies import NoCookieSessions
 from .extensions import db, migrate
+from .no_cookies import NoCookieSessions
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 SQLITE_PAGE_SIZE = 16384
