@@ -236,12 +236,6 @@ def _is_gone(error):
     return bool(error) and error["details"].get("reason") == GONE
 
 
-def _seen_create(record, mutation):
-    """Whether ``mutation`` is a create (no base) that ``record``'s delete was based on."""
-    return (record is not None and record.deleted and mutation.op == "upsert"
-            and not mutation.base and mutation.id in record.revs.values())
-
-
 def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
     """Return a rejected outcome if the mutation may not be applied, else ``None``.
 
@@ -254,7 +248,9 @@ def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
     # a create the tombstone's delete saw (a delete that overtook it, on a restored server) is
     # checked as the create it was: the tombstone was made by the deleter, who may not be its
     # author; it changes nothing but to widen the tombstone (docs/sync-protocol.md)
-    as_was = None if _seen_create(record, mutation) else record
+    seen_create = (mutation.op == "upsert" and not mutation.base
+                   and merge.seen_by_delete(record, mutation))
+    as_was = None if seen_create else record
     reason = actor.may_write(mutation.learner_id, mutation.collection, mutation.record_id,
                              as_was, values)
     if reason:

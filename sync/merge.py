@@ -48,6 +48,13 @@ def apply(record, mutation, author_id, now):
     return record, Outcome("applied")
 
 
+def seen_by_delete(record, mutation):
+    """Whether ``record`` is a tombstone whose delete was based on ``mutation`` (its id is among
+    the tombstone's revs): the delete saw that write, which may reach a restored server after
+    it."""
+    return record is not None and record.deleted and mutation.id in record.revs.values()
+
+
 def rejected(name, field_name, reason, **extra):
     """Return a rejected outcome with an error of ``MUTATION_ERRORS``.
 
@@ -68,8 +75,8 @@ def _upsert(record, mutation, author_id, now):
         # the tombstone travels to everyone who may have had the record, and leaves their
         # devices too. It carries no content, so this tells no one anything new.
         widened = record.widen(mutation.fields.get("visibility") or "private")
-        if mutation.id in record.revs.values():
-            return Outcome("applied", changed=widened)  # the delete saw this write
+        if seen_by_delete(record, mutation):
+            return Outcome("applied", changed=widened)
         outcome = rejected("record_deleted", "record_id", "the record was deleted")
         outcome.changed = widened
         return outcome

@@ -202,8 +202,6 @@ class SqlStore:
         return purged
 
 
-
-
 def _change_rows(conn, found, limit):
     """``ChangeRow``s of the rows ``_changes_sql`` found, in seq order, at most ``limit``; a
     row with no wire text (written another way) has it built from its columns."""
