@@ -107,10 +107,9 @@ class PushAnswer:
         body = (encode or _compact)(self.response.to_wire())
         if self.page is None:
             return body
-        page = self.page.to_json()
         if isinstance(body, bytes):
-            return body[:-1] + b',"pull":' + page.encode() + b"}"
-        return body[:-1] + ',"pull":' + page + "}"
+            return self.page.to_bytes(before=body[:-1] + b',"pull":', after=b"}")
+        return body[:-1] + ',"pull":' + self.page.to_json() + "}"
 
 
 def _compact(value):

@@ -92,7 +92,7 @@ def pull():
     store = SqlStore(db.engine, reader=db.session.connection())
     page = sync.pull_page(store, policy.scope_for(g.person), body)
     db.session.commit()
-    return _json(page.to_json())
+    return _json(page.to_bytes())
 
 
 def _json(body):
