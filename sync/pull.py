@@ -4,6 +4,7 @@ client asks; it knows nothing of HTTP.
 """
 import json
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Mapping
 
 from .cursor import Cursor, visibility_mask
@@ -58,7 +59,7 @@ def pull_page(store, scope, request):
         raise CursorExpired(details={"purged_through_seq": purged})
     more = len(rows) > limit
     page = rows[:limit]
-    reached = page[-1].seq if more else max([top] + [r.seq for r in page])
+    reached = _seq(page[-1]) if more else max([top, *map(_seq, page)])
     cursor = Cursor(epoch, _from(after, reached), masks, floor)
     ahead = None
     if request.ahead:
@@ -105,18 +106,22 @@ def _cut_ahead(store, cursor, reached, limit, count):
     return [c.encode() for c in cursors]
 
 
+_seq = itemgetter(0)  # a ChangeRow's seq, also of a plain tuple in its order
+
+
 def _visible(rows, scope):
-    """The wire texts of a page's rows, as this puller may see them."""
+    """The wire texts of a page's rows, as this puller may see them. A row is read by position,
+    so a store may give plain tuples in ``ChangeRow``'s order."""
     changes = []
-    for row in rows:
-        visible = scope.learners[row.learner_id]
-        if row.visibility in visible:
-            changes.append(row.text)
-        elif (row.widest or row.visibility) in visible:
+    for seq, learner_id, _, _, visibility, widest, text in rows:
+        visible = scope.learners[learner_id]
+        if visibility in visible:
+            changes.append(text)
+        elif (widest or visibility) in visible:
             # it could have reached this puller once: it leaves their device
-            record = json.loads(row.text)
+            record = json.loads(text)
             changes.append(json.dumps({"collection": record["collection"], "id": record["id"],
-                                       "learner_id": row.learner_id, "seq": row.seq,
+                                       "learner_id": learner_id, "seq": seq,
                                        "removed": True}, separators=(",", ":")))
         # else it never left the learner's own sight: not even mentioned to anyone else
     return changes

@@ -32,7 +32,8 @@ class ChangeRow(NamedTuple):
     whether and how a puller hears of it, and the record's wire JSON (``Record.to_wire``) as
     text, which a page joins as it is (a store may keep it from when the record was written).
     ``collection`` and ``id`` may be None beside a text, which holds them too: a store that
-    keeps the text need not read them for every row of a page."""
+    keeps the text need not read them for every row of a page. The engine reads a row by
+    position, so a store may return plain tuples in this order (a page is a thousand rows)."""
 
     seq: int
     learner_id: int

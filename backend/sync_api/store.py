@@ -206,14 +206,15 @@ class SqlStore:
 
 
 def _change_rows(conn, found, limit):
-    """``ChangeRow``s of the rows ``_changes_sql`` found, in seq order, at most ``limit``; a
-    row with no wire text (written another way) has it built from its columns."""
+    """The rows ``changes_sql`` found, in seq order, at most ``limit``: plain tuples in
+    ``ChangeRow``'s order, as the driver gave them; a row with no wire text (written another
+    way) is a ``ChangeRow`` with the text built from its columns."""
     found.sort(key=itemgetter(0))
-    rows = list(map(ChangeRow._make, found[:limit]))
-    missing = [(row.collection, row.id) for row in rows if row.text is None]
+    rows = found[:limit]
+    missing = [row[2:4] for row in rows if row[-1] is None]
     if missing:
         built = _SqlTransaction.send_records(Direct(conn), missing)()
-        rows = [ChangeRow.of(built[(row.collection, row.id)]) if row.text is None else row
+        rows = [row if row[-1] is not None else ChangeRow.of(built[row[2], row[3]])
                 for row in rows]
     return rows
 

@@ -110,7 +110,7 @@ def test_a_page_read_is_the_head_the_changes_and_the_purge_mark(store, writer):
 
     assert (epoch, seq) == store.head()
     assert rows == store.changes({LEARNER: 0}, 10)
-    assert [json.loads(r.text)["id"] for r in rows] == [kept]
+    assert [json.loads(text)["id"] for *_, text in rows] == [kept]
     assert before == purged == store.purged_through_seq() == 3
     assert store.page({}, 10) == (epoch, seq, before, [], purged)  # no learner: no changes
 
@@ -122,12 +122,12 @@ def test_a_page_reads_up_to_its_until_and_seqs_reads_ahead_across_collections(st
                                   collection="sessions"))
     other = Writer(store, person(2))
     other.create(title="Not this learner's", learner_id=2)
-    mine = [row.seq for row in store.changes({LEARNER: 0}, 100)]
+    mine = [seq for seq, *_ in store.changes({LEARNER: 0}, 100)]
     assert len(mine) == 6
 
     *_, rows, _ = store.page({LEARNER: mine[0]}, 2, until=mine[3])
 
-    assert [row.seq for row in rows] == mine[1:3]  # the limit, within the bound
+    assert [seq for seq, *_ in rows] == mine[1:3]  # the limit, within the bound
     assert store.seqs({LEARNER: mine[0]}, 4) == mine[1:5]  # every table, unbounded
-    assert [row.seq for row in store.changes({LEARNER: mine[0]}, 10, until=mine[3])] \
+    assert [seq for seq, *_ in store.changes({LEARNER: mine[0]}, 10, until=mine[3])] \
         == mine[1:4]
