@@ -79,6 +79,19 @@ def test_the_pages_ahead_hold_at_most_a_limit_each_and_the_last_is_open_ended(st
     assert ask(store, scope, limit=2, ahead=0).ahead is None  # only when asked
 
 
+def test_when_the_runs_take_all_that_follows_the_last_page_brings_only_what_came_since(
+        store, writer):
+    fill(writer, 7)
+    scope = scope_of(LEARNER)
+
+    first = ask(store, scope, limit=2, ahead=4)
+    pages = fetch_ahead(store, scope, first, 2)
+
+    assert [len(p.changes) for p in pages] == [2, 2, 1, 0]  # the last run is the rest
+    assert not pages[-1].more
+    assert len({c.id for p in (first, *pages) for c in p.changes}) == 7
+
+
 def test_a_short_pull_asked_to_look_ahead_has_nothing_ahead(store, writer):
     fill(writer, 3)
 
@@ -129,7 +142,7 @@ def test_a_learner_new_to_the_scope_arrives_after_the_pages_ahead(store, writer)
     pages = fetch_ahead(store, both, first, 2)
     rest, _ = pull_all(store, both, pages[-1].cursor, 2)
 
-    assert [c.learner_id for p in pages[:-1] for c in p.changes] == [LEARNER] * 2
+    assert [c.learner_id for p in pages[:-1] for c in p.changes] == [LEARNER] * 4  # the runs
     assert set(theirs) <= {c.id for c in pages[-1].changes + rest}
 
 
