@@ -10,6 +10,9 @@ from typing import Mapping
 from .cursor import Cursor, visibility_mask
 from .errors import CursorExpired, EpochChanged, InvalidRequest
 from .protocol import MAX_LIMIT, PROTOCOL_VERSION, PullRequest, PullResponse
+from .records import VISIBILITIES
+
+ALL_VISIBILITIES = frozenset(VISIBILITIES)
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ def pull_page(store, scope, request):
     limit = request.limit
     # the head and the purge mark before the changes (the seq invariant makes the head safe),
     # the purge mark again after them (a purge that committed before them is seen), in one call
-    epoch, top, floor, rows, purged = store.page(after, limit + 1)
+    whole = _sees_whole(scope, after)
+    epoch, top, floor, rows, purged = store.page(after, limit + 1, whole=whole)
     _check_cursor(cursor, epoch, top)
     if _expired(cursor, after, purged):
         raise CursorExpired(details={"purged_through_seq": purged})
@@ -64,8 +68,8 @@ def pull_page(store, scope, request):
     ahead = None
     if request.ahead:
         ahead = _cut_ahead(store, cursor, reached, limit, request.ahead) if more else []
-    return PullPage(epoch, _visible(page, scope), cursor.encode(), more,
-                    sorted(scope.learners), reached, ahead=ahead)
+    return PullPage(epoch, _texts(page) if whole else _visible(page, scope), cursor.encode(),
+                    more, sorted(scope.learners), reached, ahead=ahead)
 
 
 def _ahead_page(store, scope, cursor, request):
@@ -73,14 +77,16 @@ def _ahead_page(store, scope, cursor, request):
     learners it was cut for who are still in scope (one who joined since, or whose sharing
     changed, is pulled from the start by the last, open-ended cursor, whose masks say so)."""
     after = {learner: seq for learner, seq in cursor.seqs.items() if learner in scope.learners}
-    epoch, top, floor, rows, purged = store.page(after, MAX_LIMIT + 1, until=cursor.until)
+    whole = _sees_whole(scope, after)
+    epoch, top, floor, rows, purged = store.page(after, MAX_LIMIT + 1, until=cursor.until,
+                                                 whole=whole)
     _check_cursor(cursor, epoch, top)
     if _expired(cursor, after, purged):
         raise CursorExpired(details={"purged_through_seq": purged})
     if len(rows) > MAX_LIMIT:  # the range was cut at most MAX_LIMIT long, and only shrinks
         raise InvalidRequest("cursor", "is not a cursor this server made")
     masks = {learner: cursor.masks.get(learner, 0) for learner in after}
-    return PullPage(epoch, _visible(rows, scope),
+    return PullPage(epoch, _texts(rows) if whole else _visible(rows, scope),
                     Cursor(epoch, _from(after, cursor.until), masks, floor).encode(), True,
                     sorted(scope.learners), cursor.until, ahead=[] if request.ahead else None)
 
@@ -112,7 +118,18 @@ def _cut_ahead(store, cursor, reached, limit, count):
     return [c.encode() for c in cursors]
 
 
-_seq = itemgetter(0)  # a ChangeRow's seq, also of a plain tuple in its order
+_seq = itemgetter(0)  # a row's seq, also of a plain tuple in its order
+
+
+def _sees_whole(scope, after):
+    """Whether the puller sees every record of the learners pulled as it is (a learner's own
+    journal): the page then has nothing to decide record by record (``WholeRow``)."""
+    return all(scope.learners[learner] >= ALL_VISIBILITIES for learner in after)
+
+
+def _texts(rows):
+    """The wire texts of a page's ``WholeRow``s."""
+    return [row[-1] for row in rows]
 
 
 def _visible(rows, scope):

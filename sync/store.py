@@ -53,6 +53,26 @@ class ChangeRow(NamedTuple):
                    record.visibility, record.widest, wire_text(record))
 
 
+class WholeRow(NamedTuple):
+    """One changed record as ``Store.page`` lists it for a puller who sees every record of the
+    learners pulled as it is (``whole``): its seq and wire text, nothing to decide on. As in a
+    ``ChangeRow``, ``collection`` and ``id`` may be None beside a text, and a store may return
+    plain tuples in this order."""
+
+    seq: int
+    collection: str | None
+    id: str | None
+    text: str
+
+    @classmethod
+    def of(cls, record):
+        """The row of ``record``.
+
+        :param record: a ``Record``.
+        """
+        return cls(record.seq, record.collection, record.id, wire_text(record))
+
+
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -181,13 +201,14 @@ class Store(Protocol):
         :param until: if not 0, only rows with a seq up to it.
         """
 
-    def page(self, after: Mapping[int, int], limit: int,
-             until: int = 0) -> tuple[str, int, int, list[ChangeRow], int]:
+    def page(self, after: Mapping[int, int], limit: int, until: int = 0,
+             whole: bool = False) -> tuple[str, int, int, list, int]:
         """Return what a pull page reads, in this order: ``head()`` with
         ``purged_through_seq()``, then ``changes(after, limit, until)`` (none when ``after``
         is empty), then ``purged_through_seq()`` again, as ``(epoch, seq, purged_before, rows,
         purged_through_seq)``. A store may send the three reads at once, as long as each sees
-        at least what the one before it saw.
+        at least what the one before it saw. With ``whole`` (the puller sees every record of
+        these learners as it is), the rows are ``WholeRow``s, not ``ChangeRow``s.
         """
 
     def seqs(self, after: Mapping[int, int], limit: int) -> list[int]:
@@ -259,17 +280,20 @@ class MemoryStore:
         with self._lock:
             return [ChangeRow.of(r) for r in self._after(after, until)[:limit]]
 
-    def page(self, after, limit, until=0):
+    def page(self, after, limit, until=0, whole=False):
         """Return the head, the changes after ``after`` and the purge mark, read together.
 
         :param after: learner id -> the last seq already seen.
         :param limit: the most records to return.
         :param until: if not 0, only records with a seq up to it.
+        :param whole: rows as ``WholeRow``s, for a puller who sees these learners' records.
         """
         with self._lock:
             epoch, seq = self.head()
             purged = self._state["purged"]
-            return epoch, seq, purged, self.changes(after, limit, until) if after else [], purged
+            row = WholeRow.of if whole else ChangeRow.of
+            rows = [row(r) for r in self._after(after, until)[:limit]] if after else []
+            return epoch, seq, purged, rows, purged
 
     def seqs(self, after, limit):
         """Return the seqs of the first ``limit`` records changed after ``after``.

@@ -35,16 +35,22 @@ def per_table(after, limit, dialect, columns, until=0):
              f"LIMIT {mark}", [*params, int(limit)]) for name, model in COLLECTIONS.items()]
 
 
-def changes_sql(after, limit, dialect, until=0):
+def changes_sql(after, limit, dialect, until=0, whole=False):
     """The statements of a pull page's rows and their parameters: merged here on SQLite (a
     UNION ALL sorted by SQLite is twice as slow for a page of 1,000); on PostgreSQL one UNION
-    ALL of them, merged by seq on the server. A row's collection and id are read only where it
-    has no wire text, to build it: each value read costs the driver an object, and a page is
-    a thousand rows (docs/performance.md, item 20)."""
-    selects = per_table(after, limit, dialect, lambda name: (
-        f"seq, learner_id, CASE WHEN wire IS NULL THEN '{name}' END AS collection, "
-        "CASE WHEN wire IS NULL THEN id END AS id, visibility, widest_visibility, wire"),
-        until)
+    ALL of them, merged by seq on the server. The rows are ``ChangeRow``s, or ``WholeRow``s
+    with ``whole``. Each value read costs the driver an object, and a page is a thousand rows
+    (docs/performance.md, item 20): a row's collection and id are read only where it has no
+    wire text, to build it, and its learner and visibility only when the puller may not see
+    every record of the learners whole."""
+    def columns(name):
+        key = (f"CASE WHEN wire IS NULL THEN '{name}' END AS collection, "
+               "CASE WHEN wire IS NULL THEN id END AS id")
+        if whole:
+            return f"seq, {key}, wire"
+        return f"seq, learner_id, {key}, visibility, widest_visibility, wire"
+
+    selects = per_table(after, limit, dialect, columns, until)
     if dialect == "sqlite":
         return selects
     union = " UNION ALL ".join(f"({sql})" for sql, _ in selects)

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sync import ChangeRow, Record
 from sync.records import format_time
-from sync.store import wire_text
+from sync.store import WholeRow, wire_text
 
 from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
 from ..models.types import json_text
@@ -157,19 +157,20 @@ class SqlStore:
         text written with each record (built from the columns where a row has none)."""
         with self._reading() as conn:
             found = read_all(conn, changes_sql(after, limit, conn.dialect.name, until))
-            return _change_rows(conn, [row for rows in found for row in rows], limit)
+            return _change_rows(conn, [row for rows in found for row in rows], limit, ChangeRow)
 
-    def page(self, after, limit, until=0):
-        """``head()`` with ``purged_through_seq()``, ``changes()`` and ``purged_through_seq()``
-        again, in that order, on the driver's own cursor; on PostgreSQL in one round trip,
-        through the driver's pipeline: still statements run one after another, each seeing what
-        committed before it."""
+    def page(self, after, limit, until=0, whole=False):
+        """``head()`` with ``purged_through_seq()``, ``changes()`` (as ``WholeRow``s with
+        ``whole``) and ``purged_through_seq()`` again, in that order, on the driver's own
+        cursor; on PostgreSQL in one round trip, through the driver's pipeline: still
+        statements run one after another, each seeing what committed before it."""
         with self._reading() as conn:
-            changes = changes_sql(after, limit, conn.dialect.name, until) if after else []
+            changes = changes_sql(after, limit, conn.dialect.name, until, whole) if after else []
             head, *found, purged = read_all(conn, [(HEAD_AND_PURGED, ()), *changes,
                                                    (PURGED, ())])
-            return (*head[0], _change_rows(conn, [row for rows in found for row in rows], limit),
-                    purged[0][0])
+            rows = _change_rows(conn, [row for rows in found for row in rows], limit,
+                                WholeRow if whole else ChangeRow)
+            return (*head[0], rows, purged[0][0])
 
     def seqs(self, after, limit):
         """The seqs of the first ``limit`` rows after ``after``, from the (learner_id, seq)
@@ -205,17 +206,17 @@ class SqlStore:
         return purged
 
 
-def _change_rows(conn, found, limit):
-    """The rows ``changes_sql`` found, in seq order, at most ``limit``: plain tuples in
-    ``ChangeRow``'s order, as the driver gave them; a row with no wire text (written another
-    way) is a ``ChangeRow`` with the text built from its columns."""
+def _change_rows(conn, found, limit, shape):
+    """The rows ``changes_sql`` found, in seq order, at most ``limit``: plain tuples in the
+    order of ``shape`` (``ChangeRow`` or ``WholeRow``), as the driver gave them; a row with no
+    wire text (written another way) is a ``shape`` with the text built from its columns."""
     found.sort(key=itemgetter(0))
     rows = found[:limit]
-    missing = [row[2:4] for row in rows if row[-1] is None]
+    key = slice(shape._fields.index("collection"), shape._fields.index("id") + 1)
+    missing = [row[key] for row in rows if row[-1] is None]
     if missing:
         built = _SqlTransaction.send_records(Direct(conn), missing)()
-        rows = [row if row[-1] is not None else ChangeRow.of(built[row[2], row[3]])
-                for row in rows]
+        rows = [row if row[-1] is not None else shape.of(built[row[key]]) for row in rows]
     return rows
 
 

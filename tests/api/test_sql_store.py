@@ -40,6 +40,28 @@ def test_a_record_changed_outside_the_sync_store_is_pulled_as_it_now_is(client, 
     assert _pull_all(client, headers)[entry]["fields"]["minutes"] == 25
 
 
+def test_a_record_changed_outside_the_sync_store_reaches_the_mentor_as_it_now_is(
+        client, auth, make, app):
+    """The mentor's pull decides record by record what they may see; the learner's own pull
+    (above) reads the records whole: both build a text the store no longer has."""
+    org = make.org()
+    ada, mentor = make.learner(org), make.mentor(org)
+    make.pairing(mentor, ada)
+    tablet = Client(FlaskTransport(client, auth.headers(ada)))
+    shared, private = str(uuid.uuid4()), str(uuid.uuid4())
+    tablet.write("sessions", shared, {"activity": "Choir", "visibility": "mentor"}, ada.id)
+    tablet.write("sessions", private, {"activity": "Letters"}, ada.id)
+    assert tablet.sync().ok
+
+    with app.app_context():
+        for entry in (shared, private):
+            db.session.get(LearningSession, entry).minutes = 30
+        db.session.commit()
+
+    pulled = _pull_all(client, auth.headers(mentor))
+    assert pulled[shared]["fields"]["minutes"] == 30 and private not in pulled
+
+
 def test_a_pulled_record_is_what_the_engine_would_send(client, auth, make, app):
     org = make.org()
     ada = make.learner(org)
