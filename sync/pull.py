@@ -152,8 +152,9 @@ def _visible(rows, scope):
 
 @dataclass
 class PullPage:
-    """A pull response whose changes are already JSON text: ``to_json`` joins them into the
-    body without decoding a record again (``PullResponse`` is the same message, decoded)."""
+    """A pull response whose changes are already JSON, as text or as its UTF-8 bytes:
+    ``to_bytes`` joins them into the body without decoding a record again (``PullResponse`` is
+    the same message, decoded)."""
 
     epoch: str
     changes: list
@@ -179,7 +180,8 @@ class PullPage:
         if self.ahead is not None:
             head["ahead"] = self.ahead
         head = before + json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"changes":['
-        parts = [text.encode() for text in self.changes] or [b""]
+        parts = [text if text.__class__ is bytes else text.encode()
+                 for text in self.changes] or [b""]
         parts[0] = head + parts[0]
         parts[-1] += b"]}" + after
         return b",".join(parts)

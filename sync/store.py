@@ -30,7 +30,8 @@ from .records import Record, clone, pack_revs
 class ChangeRow(NamedTuple):
     """One changed record as ``Store.changes`` lists it: what the engine needs to decide
     whether and how a puller hears of it, and the record's wire JSON (``Record.to_wire``) as
-    text, which a page joins as it is (a store may keep it from when the record was written).
+    text, or as its UTF-8 bytes, which a page joins as it is (a store may keep it from when the
+    record was written).
     ``collection`` and ``id`` may be None beside a text, which holds them too: a store that
     keeps the text need not read them for every row of a page. The engine reads a row by
     position, so a store may return plain tuples in this order (a page is a thousand rows)."""
