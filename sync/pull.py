@@ -171,7 +171,7 @@ class PullPage:
 
     def to_bytes(self, before=b"", after=b""):
         """Return the response body as UTF-8 JSON, between ``before`` and ``after``, copied
-        once: each change's text is encoded on its own and the whole joined in one go. A page
+        once: each change given as text is encoded on its own, and all joined in one go. A page
         of a thousand records is the API's largest body; joined as text, then concatenated
         and encoded, it was copied four times, in memory the allocator had to fault in anew
         each time (docs/performance.md, item 20)."""

@@ -32,6 +32,7 @@ class ChangeRow(NamedTuple):
     whether and how a puller hears of it, and the record's wire JSON (``Record.to_wire``) as
     text, or as its UTF-8 bytes, which a page joins as it is (a store may keep it from when the
     record was written).
+
     ``collection`` and ``id`` may be None beside a text, which holds them too: a store that
     keeps the text need not read them for every row of a page. The engine reads a row by
     position, so a store may return plain tuples in this order (a page is a thousand rows)."""
@@ -42,7 +43,7 @@ class ChangeRow(NamedTuple):
     id: str | None
     visibility: str
     widest: str | None
-    text: str
+    text: str | bytes
 
     @classmethod
     def of(cls, record):
@@ -63,7 +64,7 @@ class WholeRow(NamedTuple):
     seq: int
     collection: str | None
     id: str | None
-    text: str
+    text: str | bytes
 
     @classmethod
     def of(cls, record):
