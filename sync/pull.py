@@ -173,8 +173,7 @@ class PullPage:
         """Return the response body as UTF-8 JSON, between ``before`` and ``after``, copied
         once: each change given as text is encoded on its own, and all joined in one go. A page
         of a thousand records is the API's largest body; joined as text, then concatenated
-        and encoded, it was copied four times, in memory the allocator had to fault in anew
-        each time (docs/performance.md, item 20)."""
+        and encoded, it was copied four times (docs/performance.md, item 20)."""
         head = {"protocol": self.protocol, "epoch": self.epoch, "cursor": self.cursor,
                 "more": self.more, "scope": self.scope, "through": self.through}
         if self.ahead is not None:
