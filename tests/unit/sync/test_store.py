@@ -4,6 +4,7 @@ import json
 import pytest
 
 from sync import MemoryStore, Record
+from sync.store import WholeRow
 
 from .builders import LEARNER, T0, Writer, new_id, person, pull_all, scope_of
 
@@ -113,6 +114,18 @@ def test_a_page_read_is_the_head_the_changes_and_the_purge_mark(store, writer):
     assert [json.loads(text)["id"] for *_, text in rows] == [kept]
     assert before == purged == store.purged_through_seq() == 3
     assert store.page({}, 10) == (epoch, seq, before, [], purged)  # no learner: no changes
+
+
+def test_a_whole_page_holds_the_seq_and_text_of_the_same_rows(store, writer):
+    for n in range(3):
+        writer.create(title=f"Goal {n}")
+    Writer(store, person(2)).create(title="Not this learner's", learner_id=2)
+
+    *_, whole, _ = store.page({LEARNER: 0}, 10, whole=True)
+
+    assert [(row[0], row[-1]) for row in whole] == [
+        (row[0], row[-1]) for row in store.changes({LEARNER: 0}, 10)]
+    assert len(whole) == 3 and {len(row) for row in whole} == {len(WholeRow._fields)}
 
 
 def test_a_page_reads_up_to_its_until_and_seqs_reads_ahead_across_collections(store, writer):
