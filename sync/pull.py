@@ -99,17 +99,18 @@ def _from(after, reached):
 def _cut_ahead(store, cursor, reached, limit, count):
     """The cursors of up to ``count`` pages after one that reached ``reached``: each but the
     last ends at the seq of every ``limit``-th change after it, read now, or at the last change
-    read when all of them fit in the runs, so it holds at most ``limit`` changes; the last is
-    an ordinary cursor.
+    read when there is at least one such run and all of them fit in the runs, so it holds at
+    most ``limit`` changes; the last is an ordinary cursor.
 
     :param cursor: the cursor after the page, with the masks and purge mark it read.
     """
     room = limit * (count - 1)
     following = store.seqs(cursor.seqs, room + 1)
     ends = [reached, *following[limit - 1:room:limit]]
-    if following and len(following) <= room and ends[-1] != following[-1]:
+    if len(ends) > 1 and len(following) <= room and ends[-1] != following[-1]:
         # the runs can take all that follows: the last, asked for once the others are read,
-        # then brings only what commits meanwhile, and no one waits for a full page at the end
+        # then brings only what commits meanwhile, and no one waits for a full page at the end.
+        # With no full run, what follows is left to the last alone: one round trip, not two
         ends.append(following[-1])
     cursors = [Cursor(cursor.epoch, _from(cursor.seqs, begin), cursor.masks, cursor.purged,
                       until=end) for begin, end in zip(ends, ends[1:])]

@@ -92,6 +92,16 @@ def test_when_the_runs_take_all_that_follows_the_last_page_brings_only_what_came
     assert len({c.id for p in (first, *pages) for c in p.changes}) == 7
 
 
+def test_fewer_than_a_page_after_the_first_are_left_to_the_last_cursor_alone(store, writer):
+    fill(writer, 3)
+
+    first = ask(store, scope_of(LEARNER), limit=2, ahead=4)
+    pages = fetch_ahead(store, scope_of(LEARNER), first, 2)
+
+    assert len(first.ahead) == 1 and Cursor.decode(first.ahead[0]).until == 0
+    assert [len(p.changes) for p in pages] == [1]  # one round trip more, not two
+
+
 def test_a_short_pull_asked_to_look_ahead_has_nothing_ahead(store, writer):
     fill(writer, 3)
 
