@@ -10,12 +10,13 @@ from .engine import (COLLECTION_KEY, TOMBSTONE_RETENTION, Actor, PushAnswer, Val
                      purge_tombstones, push, push_answer)
 from .errors import (MUTATION_ERRORS, CursorExpired, EpochChanged, Forbidden, InvalidRequest,
                      ProtocolError, ProtocolTooOld, Unauthorized)
+from .memory_store import MemoryStore
 from .protocol import (DEFAULT_LIMIT, MAX_AHEAD, MAX_LIMIT, MAX_MUTATIONS,
                        MIN_PROTOCOL_VERSION, OPS, PROTOCOL_VERSION, STATUSES, Change, Mutation,
                        MutationResult, PullRequest, PullResponse, PushRequest, PushResponse)
 from .pull import PullPage, Scope, pull, pull_page
 from .records import DEFAULT_VISIBILITY, DELETED, VISIBILITIES, Record, time_uuid, utc_now
-from .store import ChangeRow, MemoryStore, Store, StoredResult, StoreTransaction
+from .store import ChangeRow, Store, StoredResult, StoreTransaction
 from .transport import EngineTransport
 
 __all__ = [

@@ -10,9 +10,7 @@ from typing import Mapping
 from .cursor import Cursor, visibility_mask
 from .errors import CursorExpired, EpochChanged, InvalidRequest
 from .protocol import MAX_LIMIT, PROTOCOL_VERSION, PullRequest, PullResponse
-from .records import VISIBILITIES
-
-ALL_VISIBILITIES = frozenset(VISIBILITIES)
+from .records import ALL_VISIBILITIES
 
 
 @dataclass(frozen=True)

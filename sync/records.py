@@ -9,6 +9,7 @@ from . import wire
 
 DELETED = "_deleted"  # the pseudo-field of a deletion: its rev and its conflicting versions
 VISIBILITIES = ("private", "mentor", "care_team")
+ALL_VISIBILITIES = frozenset(VISIBILITIES)  # what a learner sees of their own journal
 DEFAULT_VISIBILITY = "private"  # a record that names no visibility is seen by its learner only
 
 
