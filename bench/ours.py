@@ -21,6 +21,7 @@ COLLECTION = "sessions"
 MAX_PAGE = 1000
 AHEAD = 16  # cursors of pages after a pull's own to ask for: the most a server answers
 AHEAD_CONNECTIONS = 3  # those pages asked for at once, each over its own connection
+_NEVER_SEEN = {"fields": {}, "rev": None, "revs": {}}
 
 
 def utc_now():
@@ -116,7 +117,9 @@ class OursDevice:
         self.replica = str(uuid.uuid4())
         self.next_seq = 1
         self.cursor = None
-        self.known = {}  # record id -> (fields, rev, revs) as last seen
+        # record id -> the record as last seen: a pulled change as it came (the PWA keeps the
+        # whole record), or the fields, rev and revs a push result gave
+        self.known = {}
         self._port, self._extra = port, None  # connections for pages ahead, opened when needed
 
     def write(self, batch):
@@ -128,7 +131,8 @@ class OursDevice:
         """
         mutations, floor = [], self.next_seq
         for record_id, fields in batch:
-            old_fields, rev, revs = self.known.get(record_id, ({}, None, {}))
+            seen = self.known.get(record_id, _NEVER_SEEN)
+            old_fields, rev, revs = seen["fields"], seen["rev"], seen["revs"]
             changes = {k: v for k, v in fields.items() if old_fields.get(k) != v}
             # the packed revs of a pulled record or a push result (docs/sync-protocol.md, "Revs
             # on the wire"); a field never had from the server is left out of base
@@ -160,7 +164,8 @@ class OursDevice:
             if result["status"] != "applied":
                 raise RuntimeError(f"ours did not apply {record_id}: {result}")
             # a result names only the revs its mutation did not set
-            self.known[record_id] = (fields, mutation["id"], result["revs"])
+            self.known[record_id] = {"fields": fields, "rev": mutation["id"],
+                                     "revs": result["revs"]}
         if page:
             return seconds, self._take(body["pull"])
         return seconds
@@ -232,7 +237,7 @@ class OursDevice:
         """Take in a pull page; return whether more changes wait."""
         for change in body["changes"]:
             if not change.get("removed"):
-                self.known[change["id"]] = (change["fields"], change["rev"], change["revs"])
+                self.known[change["id"]] = change
         self.cursor = body["cursor"]
         return body["more"]
 
