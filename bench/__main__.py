@@ -10,12 +10,13 @@ from contextlib import ExitStack
 from . import report, servers
 from .kinto import KintoSide
 from .ours import OursSide
-from .workloads import full_pull, incremental_pulls, many_devices, push_many, reader_for
+from .workloads import full_pulls, incremental_pulls, many_devices, push_many, reader_for
 
-FULL = {"records": 10_000, "batch": 1_000, "changes": 100, "rounds": 15, "big": 1_000_000,
-        "big_learners": 2_000, "devices": 50, "device_rounds": 5, "per_push": 10}
-QUICK = {"records": 2_000, "batch": 1_000, "changes": 100, "rounds": 5, "big": 100_000,
-         "big_learners": 200, "devices": 50, "device_rounds": 2, "per_push": 10}
+FULL = {"records": 10_000, "batch": 1_000, "full_repeats": 5, "changes": 100, "rounds": 15,
+        "big": 1_000_000, "big_learners": 2_000, "devices": 50, "device_rounds": 5,
+        "per_push": 10}
+QUICK = {"records": 2_000, "batch": 1_000, "full_repeats": 3, "changes": 100, "rounds": 5,
+         "big": 100_000, "big_learners": 200, "devices": 50, "device_rounds": 2, "per_push": 10}
 PEERS = {"sqlite": "memory", "postgresql": "postgresql"}
 PAGE = {"ours": 1000, "kinto": None}  # each side's natural pull: ours pages, Kinto need not
 FULL_PAGES = {"ours": (1000,), "kinto": (None, 1000)}
@@ -27,8 +28,9 @@ def log(message):
 
 class Run:
     """One backend kind: both servers up at once, each workload run on Kinto then on ours
-    back to back, so a machine shared with other work loads both sides alike. Workload (3) also
-    has a second server of ours whose store is filled to a million records."""
+    back to back, so a machine shared with other work loads both sides alike; the pulls of (2)
+    and (3) take turns round by round. Workload (3) also has a second server of ours whose
+    store is filled to a million records."""
 
     def __init__(self, kind, sizes, sides, big, checkpoint):
         self.kind, self.sizes, self.sides, self.big = kind, sizes, sides, big
@@ -62,9 +64,7 @@ class Run:
         s = self.sizes
         n = f"{s['records']:,}"
         self.step(f"(1) one device pushes {n} records", ("push",), self._push)
-        self.step(f"(2) fresh devices pull {n}", ("full_pull",), lambda name, side: {
-            str(p) if p else "unpaged": full_pull(side, self.journals[name], p)
-            for p in FULL_PAGES[name]})
+        self._full_pulls()
         self.step("(3) a second device catches up", ("caught_up",), self._catch_up)
         big = self._prepare_big()
         self._incremental(big)
@@ -77,6 +77,17 @@ class Run:
         out, self.journals[name] = push_many(side, self.sizes["records"], self.sizes["batch"])
         side.settle()  # the pulls then meet a database as it runs, not one just bulk-loaded
         return out
+
+    def _full_pulls(self):
+        s = self.sizes
+        log(f"(2) fresh devices pull {s['records']:,}, round by round: Kinto unpaged and at "
+            f"1,000 a page, ours")
+        setups = {(name, page): (side, self.journals[name], page)
+                  for name, side in self.sides.items() if "error" not in self.result[name]
+                  for page in FULL_PAGES[name]}
+        for (name, page), value in full_pulls(setups, s["full_repeats"]).items():
+            self.result[name].setdefault("full_pull", {})[str(page) if page else "unpaged"] = value
+        self.checkpoint()
 
     def _catch_up(self, name, side):
         self.readers[name] = reader_for(side, self.journals[name], PAGE[name])

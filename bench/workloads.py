@@ -48,21 +48,41 @@ def push_many(side, count, batch):
             "records_per_s": count / seconds}, Journal(learner, writer, records)
 
 
-def full_pull(side, journal, page, repeats=3):
-    """(2) A fresh device of the same learner pulls everything, ``page`` records a request
-    (None: in one response); the median of ``repeats`` fresh devices."""
-    times, pages = [], 0
+def fresh_pull(side, journal, page):
+    """A fresh device of the journal's learner pulls everything, ``page`` records a request
+    (None: in one response).
+
+    :returns: (seconds of the whole pull, number of requests).
+    """
+    device = side.device(journal.learner)
+    start = time.perf_counter()
+    count, requests = device.pull(page)
+    seconds = time.perf_counter() - start
+    device.close()
+    if count != len(journal.records):
+        raise RuntimeError(f"pulled {count} records, expected {len(journal.records)}")
+    return seconds, len(requests)
+
+
+def full_pulls(setups, repeats):
+    """(2) for several sides and page sizes at once, ``setups`` being {key: (side, journal,
+    page)}: a fresh device each, round by round in turn, as ``incremental_pulls`` does, so a
+    machine whose load drifts weighs on every side alike. The median of ``repeats`` fresh
+    devices per key; a key that fails gets ``error``."""
+    times, requests, failed = {key: [] for key in setups}, {}, {}
     for _ in range(repeats):
-        device = side.device(journal.learner)
-        start = time.perf_counter()
-        count, requests = device.pull(page)
-        times.append(time.perf_counter() - start)
-        device.close()
-        if count != len(journal.records):
-            raise RuntimeError(f"pulled {count} records, expected {len(journal.records)}")
-        pages = len(requests)
-    return {"records": len(journal.records), "page": page, "requests": pages,
-            "ms": median_ms(times), "all_ms": [t * 1000 for t in times]}
+        for key, (side, journal, page) in setups.items():
+            if key not in failed:
+                try:
+                    seconds, requests[key] = fresh_pull(side, journal, page)
+                    times[key].append(seconds)
+                except Exception as exc:
+                    failed[key] = f"(2) full pull: {exc!r}"
+    return {key: {"error": failed[key]} if key in failed else
+            {"records": len(setups[key][1].records), "page": setups[key][2],
+             "requests": requests[key], "ms": median_ms(got),
+             "all_ms": [t * 1000 for t in got]}
+            for key, got in times.items()}
 
 
 def reader_for(side, journal, page):
