@@ -64,25 +64,34 @@ def fresh_pull(side, journal, page):
     return seconds, len(requests)
 
 
-def full_pulls(setups, repeats):
-    """(2) for several sides and page sizes at once, ``setups`` being {key: (side, journal,
-    page)}: a fresh device each, round by round in turn, as ``incremental_pulls`` does, so a
-    machine whose load drifts weighs on every side alike. The median of ``repeats`` fresh
-    devices per key; a key that fails gets ``error``."""
-    times, requests, failed = {key: [] for key in setups}, {}, {}
-    for _ in range(repeats):
-        for key, (side, journal, page) in setups.items():
+def in_turns(setups, rounds, run, what):
+    """Run ``run(*setup)`` for each of ``setups`` ({key: setup}), round by round in turn, so a
+    machine whose load drifts weighs on every key alike.
+
+    :returns: {key: [what each round returned]}, or {key: {"error": ...}} for a key that
+        failed (it is not run again).
+    """
+    got, failed = {key: [] for key in setups}, {}
+    for _ in range(rounds):
+        for key, setup in setups.items():
             if key not in failed:
                 try:
-                    seconds, requests[key] = fresh_pull(side, journal, page)
-                    times[key].append(seconds)
+                    got[key].append(run(*setup))
                 except Exception as exc:
-                    failed[key] = f"(2) full pull: {exc!r}"
-    return {key: {"error": failed[key]} if key in failed else
+                    failed[key] = {"error": f"{what}: {exc!r}"}
+    return {**got, **failed}
+
+
+def full_pulls(setups, repeats):
+    """(2) for several sides and page sizes at once, ``setups`` being {key: (side, journal,
+    page)}: a fresh device each, in turns (``in_turns``). The median of ``repeats`` fresh
+    devices per key."""
+    out = in_turns(setups, repeats, fresh_pull, "(2) full pull")
+    return {key: got if isinstance(got, dict) else
             {"records": len(setups[key][1].records), "page": setups[key][2],
-             "requests": requests[key], "ms": median_ms(got),
-             "all_ms": [t * 1000 for t in got]}
-            for key, got in times.items()}
+             "requests": got[-1][1], "ms": median_ms([t for t, _ in got]),
+             "all_ms": [t * 1000 for t, _ in got]}
+            for key, got in out.items()}
 
 
 def reader_for(side, journal, page):
@@ -109,22 +118,14 @@ def incremental_round(journal, reader, changes, page):
 
 
 def incremental_pulls(setups, changes, rounds):
-    """(3) for several stores at once, ``setups`` being {key: (journal, reader, page)}: round
-    by round in turn, so a machine whose load drifts weighs on every store alike. The median
-    of ``rounds`` per store; a store that fails gets ``error``."""
-    times = {key: [] for key in setups}
-    failed = {}
-    for _ in range(rounds):
-        for key, (journal, reader, page) in setups.items():
-            if key not in failed:
-                try:
-                    times[key].append(incremental_round(journal, reader, changes, page))
-                except Exception as exc:
-                    failed[key] = f"(3) incremental pull: {exc!r}"
-    return {key: {"error": failed[key]} if key in failed else
+    """(3) for several stores at once, ``setups`` being {key: (journal, reader, page)}, in turns
+    (``in_turns``). The median of ``rounds`` per store."""
+    out = in_turns(setups, rounds, lambda journal, reader, page: incremental_round(
+        journal, reader, changes, page), "(3) incremental pull")
+    return {key: got if isinstance(got, dict) else
             {"changes": changes, "rounds": rounds, "ms": median_ms(got),
              "best_ms": min(got) * 1000, "all_ms": [round(t * 1000, 2) for t in got]}
-            for key, got in times.items()}
+            for key, got in out.items()}
 
 
 def many_devices(side, devices, rounds, per_push, page, budget=180):

@@ -178,7 +178,7 @@ class PullPage:
         if self.ahead is not None:
             head["ahead"] = self.ahead
         head = before + json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"changes":['
-        parts = [text if text.__class__ is bytes else text.encode()
+        parts = [text if isinstance(text, bytes) else text.encode()
                  for text in self.changes] or [b""]
         parts[0] = head + parts[0]
         parts[-1] += b"]}" + after
