@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# tests run in this many processes at once (pytest-xdist), each on a database of its own;
+# 0 runs them all in this one
+TEST_WORKERS ?= 2
 export FLASK_APP := backend
 
 .DEFAULT_GOAL := help
@@ -47,10 +50,10 @@ scheduler: db ## run the scheduler alone (reminders, the monthly review): one pe
 	$(BIN)/flask scheduler
 
 test: install-test ## run every test (SQLite; set DATABASE_URL for PostgreSQL)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 test-fast: install-test ## run the tests without the browser ones
-	$(BIN)/python -m pytest -q -m "not e2e"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not e2e"
 
 bench: install bench-kinto ## run the review and sync benchmarks and print their tables (BENCH_ARGS=--quick)
 	$(BIN)/python -m backend.review.bench $(REVIEW_BENCH_ARGS)
