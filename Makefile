@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # tests run in this many processes at once (pytest-xdist), each on a database of its own;
-# 0 runs them all in this one
+# 0 runs them one after another in a single process
 TEST_WORKERS ?= 2
 export FLASK_APP := backend
 
