@@ -198,6 +198,10 @@ def scheduler_command(lease_seconds):
     one started by mistake waits, and takes over if this one stops."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        # APScheduler's executors say "Running job" and "executed successfully" at INFO for
+        # every run: with the heartbeat every 20 s, six lines a minute of nothing happening.
+        # A missed run (WARNING) and a job that fails (ERROR) are still logged.
+        logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
     stop = threading.Event()
 

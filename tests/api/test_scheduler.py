@@ -157,18 +157,17 @@ def test_a_monthly_review_missed_while_no_scheduler_ran_runs_once_on_restart(
                      > datetime.now(UK))
 
 
-def test_flask_scheduler_holds_the_lease_and_lets_it_go_on_sigterm(app, database_url,
-                                                                   tmp_path):
+def _flask_scheduler(database_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path),
            "FLASK_APP": "backend", "SECRET_KEY": "test"}
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "--lease-seconds", "6"],
+    return subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "--lease-seconds", "6"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
+
+
+def _stop(proc, database_url):
+    """SIGTERM the ``flask scheduler`` process; its return code and what it printed."""
     try:
-        assert wait_for(lambda: f":{proc.pid}:" in (
-            _scalar(app, select(SchedulerLease.holder)) or ""), 30)
-        # running, its jobs stored: stopping now is stopping a scheduler at work
-        assert wait_for(lambda: _stored_job(database_url, "apscheduler_jobs") is not None, 30)
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=30)
     finally:
@@ -176,6 +175,33 @@ def test_flask_scheduler_holds_the_lease_and_lets_it_go_on_sigterm(app, database
             proc.kill()
         # the jobs it stored would outlive the test, next run times and all
         _drop_table(database_url, "apscheduler_jobs")
-    assert proc.returncode == 0, output
+    return proc.returncode, output
+
+
+def test_flask_scheduler_holds_the_lease_and_lets_it_go_on_sigterm(app, database_url,
+                                                                   tmp_path):
+    proc = _flask_scheduler(database_url, tmp_path)
+    try:
+        assert wait_for(lambda: f":{proc.pid}:" in (
+            _scalar(app, select(SchedulerLease.holder)) or ""), 30)
+        # running, its jobs stored: stopping now is stopping a scheduler at work
+        assert wait_for(lambda: _stored_job(database_url, "apscheduler_jobs") is not None, 30)
+    finally:
+        returncode, output = _stop(proc, database_url)
+    assert returncode == 0, output
     assert "Scheduler stopped." in output
     assert _scalar(app, select(func.count()).select_from(SchedulerLease)) == 0
+
+
+def test_flask_scheduler_logs_its_lease_but_not_each_heartbeat(app, database_url, tmp_path):
+    proc = _flask_scheduler(database_url, tmp_path)
+    try:
+        assert wait_for(lambda: _scalar(app, select(SchedulerLease.expires_at)) is not None, 30)
+        first = _scalar(app, select(SchedulerLease.expires_at))
+        # renewed: the heartbeat (every 2 s with a lease of 6) has run at least once
+        assert wait_for(lambda: _scalar(app, select(SchedulerLease.expires_at)) > first, 30)
+    finally:
+        returncode, output = _stop(proc, database_url)
+    assert returncode == 0, output
+    assert "holds the lease and runs the jobs" in output
+    assert "Running job" not in output and "executed successfully" not in output, output
