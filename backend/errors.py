@@ -52,12 +52,15 @@ def invalid(field, reason):
     return ApiError("invalid_request", f"{field}: {reason}", {"fields": {field: [reason]}})
 
 
-def json_body():
+def json_body(check_text=True):
     """The request's JSON body, or an ``invalid_json`` 400 that names the problem.
 
     Parsed whatever the Content-Type says (a missing header is not worth a 415: the API uses
     no cookies, so there is no cross-site form to fear), and checked for text that no database
     can store, so that a NUL or a lone surrogate is a 400 naming the field, not a 500.
+
+    :param check_text: False to leave that check to the caller (``unstorable_text``), as the
+        sync endpoints do, after the protocol version.
     """
     raw = request.get_data(cache=True)
     if not raw.strip():
@@ -66,12 +69,36 @@ def json_body():
         body = _loads(raw)
     except (ValueError, RecursionError):
         raise _bad_body("the body is not valid JSON") from None
+    if check_text:
+        where = unstorable_text(body)
+        if where is not None:
+            raise invalid(".".join(map(str, where)) or "_body",
+                          "contains characters that cannot be stored")
+    return body
+
+
+def unstorable_text(body):
+    """Where in the request's decoded JSON ``body`` the first string sits that no database can
+    store (a NUL, a lone surrogate): the keys and list indexes leading to it (empty for the body
+    itself, or for an object holding such a key), or None when every string can be stored."""
     # Only an escape (\u0000, \ud800) or a NUL byte (a UTF-16 body) can make such text;
     # a body with neither needs no walk.
-    where = _unstorable_text(body) if b"\x00" in raw or _ESCAPE.search(raw) else None
-    if where is not None:
-        raise invalid(where, "contains characters that cannot be stored")
-    return body
+    raw = request.get_data(cache=True)
+    if b"\x00" not in raw and not _ESCAPE.search(raw):
+        return None
+    stack = [((), body)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                if not _storable(key):
+                    return list(path)
+                stack.append(((*path, key), sub))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), sub) for i, sub in enumerate(value))
+        elif isinstance(value, str) and not _storable(value):
+            return list(path)
+    return None
 
 
 _ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
@@ -94,24 +121,6 @@ def _loads(raw):
 
 def _bad_body(reason):
     return ApiError("invalid_json", f"_body: {reason}", {"fields": {"_body": [reason]}})
-
-
-def _unstorable_text(body):
-    """The dotted path of the first string PostgreSQL cannot store (NUL, lone surrogate)."""
-    stack = [("", body)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, dict):
-            for key, sub in value.items():
-                name = f"{path}.{key}" if path else str(key)
-                if not _storable(key):
-                    return path or "_body"
-                stack.append((name, sub))
-        elif isinstance(value, list):
-            stack.extend((f"{path}.{i}" if path else str(i), sub) for i, sub in enumerate(value))
-        elif isinstance(value, str) and not _storable(value):
-            return path or "_body"
-    return None
 
 
 def _storable(text):

@@ -13,7 +13,8 @@ from .errors import (MUTATION_ERRORS, CursorExpired, EpochChanged, Forbidden, In
 from .memory_store import MemoryStore
 from .protocol import (DEFAULT_LIMIT, MAX_AHEAD, MAX_LIMIT, MAX_MUTATIONS,
                        MIN_PROTOCOL_VERSION, OPS, PROTOCOL_VERSION, STATUSES, Change, Mutation,
-                       MutationResult, PullRequest, PullResponse, PushRequest, PushResponse)
+                       MutationResult, PullRequest, PullResponse, PushRequest, PushResponse,
+                       check_protocol)
 from .pull import PullPage, Scope, pull, pull_page
 from .records import DEFAULT_VISIBILITY, DELETED, VISIBILITIES, Record, time_uuid, utc_now
 from .store import ChangeRow, Store, StoredResult, StoreTransaction
@@ -27,6 +28,6 @@ __all__ = [
     "PROTOCOL_VERSION", "ProtocolError", "ProtocolTooOld", "PullRequest", "PullResponse",
     "PushRequest", "PushResponse", "Record", "STATUSES", "Scope", "Store", "StoreTransaction",
     "StoredResult", "SyncReport", "TOMBSTONE_RETENTION", "TransportError", "Unauthorized",
-    "VISIBILITIES", "Validator", "PullPage", "PushAnswer", "pull", "pull_page", "purge_tombstones",
-    "push", "push_answer", "time_uuid", "utc_now",
+    "VISIBILITIES", "Validator", "PullPage", "PushAnswer", "check_protocol", "pull", "pull_page",
+    "purge_tombstones", "push", "push_answer", "time_uuid", "utc_now",
 ]

@@ -58,7 +58,7 @@ class Mutation:
             op=op,
             collection=wire.field_name(data["collection"], at + "collection"),
             record_id=wire.uuid_string(data["record_id"], at + "record_id"),
-            learner_id=wire.integer(data["learner_id"], at + "learner_id", 1),
+            learner_id=wire.person_id(data["learner_id"], at + "learner_id"),
             fields=check_fields(data["fields"], at + "fields",
                                 (DELETED,) if op == "resolve" else ()),
             base=wire.mapping(data["base"], at + "base", wire.field_name, _rev,

@@ -256,7 +256,7 @@ class Change:
             wire.obj(data, path, ("collection", "id", "learner_id", "seq", "removed"))
             return cls(wire.field_name(data["collection"], wire.join(path, "collection")),
                        wire.uuid_string(data["id"], wire.join(path, "id")),
-                       wire.integer(data["learner_id"], wire.join(path, "learner_id"), 1),
+                       wire.person_id(data["learner_id"], wire.join(path, "learner_id")),
                        wire.integer(data["seq"], wire.join(path, "seq"), 0), removed=True)
         record = Record.from_wire(data, path, extra=("removed",))
         return cls.of(record, visible=True)
@@ -297,7 +297,7 @@ class PullResponse:
                               "through"), ("ahead",))
         changes = [Change.from_wire(c, f"{at}changes[{i}]") for i, c in
                    enumerate(wire.array(data["changes"], wire.join(path, "changes"), MAX_LIMIT))]
-        scope = [wire.integer(v, f"{at}scope[{i}]", 1) for i, v in
+        scope = [wire.person_id(v, f"{at}scope[{i}]") for i, v in
                  enumerate(wire.array(data["scope"], wire.join(path, "scope"), 100_000))]
         return cls(wire.string(data["epoch"], wire.join(path, "epoch")), changes,
                    wire.string(data["cursor"], wire.join(path, "cursor"), MAX_CURSOR_CHARS),

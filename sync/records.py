@@ -120,8 +120,8 @@ class Record:
         return cls(
             id=wire.uuid_string(data["id"], wire.join(path, "id")),
             collection=wire.field_name(data["collection"], wire.join(path, "collection")),
-            learner_id=wire.integer(data["learner_id"], wire.join(path, "learner_id"), 1),
-            author_id=None if author is None else wire.integer(author, at + "author_id"),
+            learner_id=wire.person_id(data["learner_id"], wire.join(path, "learner_id")),
+            author_id=None if author is None else wire.person_id(author, at + "author_id"),
             fields=fields,
             revs=unpack_revs(fields, rev, check_revs(data["revs"], wire.join(path, "revs"))),
             conflicts=wire.mapping(data["conflicts"], wire.join(path, "conflicts"),

@@ -9,6 +9,11 @@ MAX_NAME_CHARS = 64
 MAX_TEXT_CHARS = 50_000
 MAX_DEPTH = 4
 MAX_ITEMS = 1_000
+# the largest integer (a seq, a floor, a cursor's) any JSON number keeps exactly in every client
+# (JavaScript's Number.MAX_SAFE_INTEGER), well inside the databases' 64-bit seq columns
+MAX_INTEGER = 2**53 - 1
+# the largest id of a person: the databases' 32-bit integer columns
+MAX_PERSON_ID = 2**31 - 1
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
@@ -65,22 +70,37 @@ def string(value, field, max_chars=MAX_NAME_CHARS, nullable=False):
     return value
 
 
-def integer(value, field, minimum=None, maximum=None):
+def integer(value, field, minimum=None, maximum=MAX_INTEGER):
     """Return ``value`` if it is an integer (not a boolean) within the bounds.
 
     :param value: the decoded JSON value.
     :param field: its path, for the error.
     :param minimum: the smallest allowed, if any.
-    :param maximum: the largest allowed, if any.
+    :param maximum: the largest allowed: ``MAX_INTEGER`` unless said, so that no number a
+        database cannot hold reaches it.
     :raises InvalidRequest: if it is not.
     """
     if not isinstance(value, int) or isinstance(value, bool):
         raise InvalidRequest(field, "must be an integer")
     if minimum is not None and value < minimum:
         raise InvalidRequest(field, f"must be at least {minimum}")
-    if maximum is not None and value > maximum:
+    if value > maximum:
         raise InvalidRequest(field, f"must be at most {maximum}")
     return value
+
+
+def person_id(value, field):
+    """Return ``value`` if it can be a person's id (a learner's, an author's)."""
+    return integer(value, field, 1, MAX_PERSON_ID)
+
+
+def path_of(parts):
+    """The path of the value reached through ``parts`` (keys and list indexes), spelled as the
+    errors spell it (``mutations[3].fields.title``); ``body`` for the body itself."""
+    path = ""
+    for part in parts:
+        path = f"{path}[{part}]" if isinstance(part, int) else join(path, str(part))
+    return path or "body"
 
 
 def boolean(value, field):

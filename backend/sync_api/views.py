@@ -5,10 +5,11 @@ import orjson
 from flask import Blueprint, current_app, g
 
 import sync
+from sync.wire import path_of
 
 from ..apidoc import documented
 from ..auth.tokens import signed_in
-from ..errors import error_response, json_body
+from ..errors import error_response, json_body, unstorable_text
 from ..extensions import db
 from . import policy, wal
 from .schemas import PullIn, PullOut, PushIn, PushOut
@@ -68,7 +69,7 @@ def push():
     With ``pull`` (protocol 3), the answer also carries the next page of changes, read after
     the push: one round trip for a whole sync.
     """
-    body = json_body()
+    body = _sync_body()
     # on PostgreSQL the push writes on the request's connection, in one round trip with its
     # COMMIT; on SQLite in a transaction of its own, in the writer's turn. The carried pull
     # reads on the request's connection once the push has committed.
@@ -88,11 +89,25 @@ def push():
 @documented(body=PullIn, response=PullOut)
 def pull():
     """Fetch the changes this person's device may hold, a page at a time, after a cursor."""
-    body = json_body()
+    body = _sync_body()
     store = SqlStore(db.engine, reader=db.session.connection())
     page = sync.pull_page(store, policy.scope_for(g.person), body)
     db.session.commit()
     return _json(page.to_bytes())
+
+
+def _sync_body():
+    """The request's JSON body, checked in the protocol's order (docs/sync-protocol.md,
+    "Transport"): the protocol version first, so that an old client always learns it must
+    update, then text no database can store (a NUL, a lone surrogate), named by its path as
+    the protocol's errors name a field."""
+    body = json_body(check_text=False)
+    sync.check_protocol(body)
+    where = unstorable_text(body)
+    if where is not None:
+        raise sync.InvalidRequest(path_of(where),
+                                  "contains characters that cannot be stored")
+    return body
 
 
 def _json(body):

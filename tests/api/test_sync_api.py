@@ -506,6 +506,56 @@ def test_a_malformed_push_is_a_400_naming_the_field(client, auth, home, body, fi
     assert any(name.startswith(field) for name in resp.json["details"]["fields"])
 
 
+@pytest.mark.parametrize("where, value, field", [
+    ("floor", 2**63, "floor"),
+    ("learner_id", 2**63, "mutations[0].learner_id"),
+    ("learner_id", 2**31, "mutations[0].learner_id"),
+    ("seq", 10**30, "mutations[0].seq"),
+])
+def test_a_number_too_large_to_store_is_a_400_naming_it_and_stores_nothing(
+        client, auth, home, where, value, field):
+    headers, replica = auth.headers(home["ada"]), str(uuid.uuid4())
+    body = _push_body(replica, home["ada"].id)
+    if where == "floor":
+        body["floor"] = value
+    else:
+        body["mutations"][0][where] = value
+
+    resp = client.post("/api/sync/push", json=body, headers=headers)
+
+    assert resp.status_code == 400, resp.json
+    assert resp.json["details"]["field"] == field
+    assert "must be at most" in resp.json["details"]["reason"]
+    everything = client.post("/api/sync/pull", json={"protocol": 3, "replica": replica,
+                                                     "cursor": None}, headers=headers).json
+    assert everything["changes"] == []
+
+
+def test_text_no_database_stores_is_a_400_naming_its_path_as_the_protocol_spells_it(
+        client, auth, home):
+    headers, replica = auth.headers(home["ada"]), str(uuid.uuid4())
+    body = _push_body(replica, home["ada"].id)
+    body["mutations"][0]["fields"]["title"] = "Paint\x00 the sea"  # sent as \u0000
+
+    resp = client.post("/api/sync/push", json=body, headers=headers)
+
+    assert resp.status_code == 400, resp.json
+    assert resp.json["error"] == "invalid_request"
+    details = resp.json["details"]
+    assert details["field"] == "mutations[0].fields.title"
+    assert details["reason"] == "contains characters that cannot be stored"
+    assert details["fields"] == {"mutations[0].fields.title": [details["reason"]]}
+
+
+def test_an_old_client_hears_it_must_update_whatever_text_its_body_holds(client, auth, home):
+    body = {"protocol": 1, "replica": str(uuid.uuid4()), "note": "a\x00b"}
+
+    resp = client.post("/api/sync/push", json=body, headers=auth.headers(home["ada"]))
+
+    assert resp.status_code == 426
+    assert resp.json["error"] == "protocol_too_old"
+
+
 def test_a_push_that_is_not_json_is_a_400(client, auth, home):
     resp = client.post("/api/sync/push", data="{not json", headers=auth.headers(home["ada"]),
                        content_type="application/json")
