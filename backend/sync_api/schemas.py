@@ -6,6 +6,7 @@ these schemas describe the same shapes to readers of /api/openapi.json.
 from marshmallow import Schema, fields, validate
 
 from sync import MAX_AHEAD, MAX_LIMIT, MAX_MUTATIONS, OPS, STATUSES
+from sync.wire import MAX_INTEGER, MAX_PERSON_ID
 
 AHEAD_DOC = {"description": "also answer the cursors of up to this many pages after this one, "
                             "to fetch at once (docs/sync-protocol.md, 'Pages fetched ahead')"}
@@ -14,11 +15,12 @@ AHEAD_DOC = {"description": "also answer the cursors of up to this many pages af
 class MutationSchema(Schema):
     id = fields.UUID(required=True, metadata={"description": "client-made, unique"})
     replica = fields.UUID(required=True)
-    seq = fields.Integer(required=True, metadata={"description": "per replica, from 1, no gaps"})
+    seq = fields.Integer(required=True, validate=validate.Range(1, MAX_INTEGER),
+                         metadata={"description": "per replica, from 1, no gaps"})
     op = fields.String(required=True, validate=validate.OneOf(OPS))
     collection = fields.String(required=True)
     record_id = fields.UUID(required=True)
-    learner_id = fields.Integer(required=True)
+    learner_id = fields.Integer(required=True, validate=validate.Range(1, MAX_PERSON_ID))
     fields_ = fields.Dict(data_key="fields", required=True)
     base = fields.Dict(required=True, metadata={"description": "field -> rev it was based on"})
     at = fields.String(required=True, metadata={"description": "client time, for people"})
@@ -34,7 +36,7 @@ class CarriedPullSchema(Schema):
 class PushIn(Schema):
     protocol = fields.Integer(required=True)
     replica = fields.UUID(required=True)
-    floor = fields.Integer(required=True)
+    floor = fields.Integer(required=True, validate=validate.Range(1, MAX_INTEGER))
     mutations = fields.List(fields.Nested(MutationSchema), required=True,
                             validate=validate.Length(max=MAX_MUTATIONS))
     pull = fields.Nested(CarriedPullSchema, allow_none=True, metadata={
