@@ -1,14 +1,24 @@
 """Request and response schemas of the review API."""
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .period import MAX_DAYS
 from .words import TABLES
 
 MAX_ID = 2**31 - 1
+# the days a review may start and end on: wide for any care home's journals, and far enough
+# inside Python's calendar (years 1 to 9999) for a period's weeks, months and quiet window
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def Id(**kw):
     return fields.Integer(validate=validate.Range(1, MAX_ID), **kw)
+
+
+def _within_the_calendar():
+    return validate.Range(FIRST_DAY, LAST_DAY,
+                          error=f"must be a day from {FIRST_DAY} to {LAST_DAY}")
 
 
 class ReviewQuery(Schema):
@@ -16,8 +26,10 @@ class ReviewQuery(Schema):
     both included (the last full calendar month, when left out)."""
 
     organisation = Id(metadata={"description": "an organisation id: your own"})
-    first = fields.Date(data_key="from", metadata={"description": "YYYY-MM-DD"})
-    last = fields.Date(data_key="to", metadata={"description": "YYYY-MM-DD, included"})
+    first = fields.Date(data_key="from", validate=_within_the_calendar(),
+                        metadata={"description": "YYYY-MM-DD"})
+    last = fields.Date(data_key="to", validate=_within_the_calendar(),
+                       metadata={"description": "YYYY-MM-DD, included"})
 
     @validates_schema
     def _period(self, data, **_kw):

@@ -254,6 +254,11 @@ def test_a_body_sent_as_a_form_is_a_400_not_a_415(app, client, world):
     ("/api/audit?page=first", "page"),
     ("/api/audit?per_page=100000", "per_page"),
     ("/api/audit?learner_id=99999999999999999999", "learner_id"),
+    # a period at either end of the calendar: its weeks and months would overflow
+    ("/api/review?from=9999-12-30&to=9999-12-31", "from"),
+    ("/api/review?from=0001-01-01&to=0001-01-05", "from"),
+    ("/api/review?from=2999-12-01&to=3000-01-31", "to"),
+    ("/api/review.csv?table=figures&from=0001-01-01&to=0001-03-31", "from"),
 ])
 def test_a_bad_query_string_is_a_400_naming_the_parameter(client, world, path, field):
     resp = client.get(path, headers=world["headers"]["admin"])
