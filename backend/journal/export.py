@@ -3,7 +3,7 @@ JSON, and the same as a readable page in plain English that prints well."""
 from zoneinfo import ZoneInfo
 
 from flask import render_template
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy import select
 
 from ..extensions import db
@@ -28,6 +28,9 @@ class RecordMeta(Schema):
 
 class RecordOut(RecordMeta):
     """An entry: these fields and those of its collection (see the collection's schema)."""
+
+    class Meta:
+        unknown = INCLUDE  # in the OpenAPI document: the collection's own fields come too
 
     visibility = fields.String(metadata={"enum": ["private", "mentor", "care_team"]})
 
