@@ -39,3 +39,20 @@ def test_readable_api_page_is_served_from_our_origin(client, path):
     assert resp.status_code == 200
     assert b"/api/auth/login" in resp.data
     assert b"http://" not in resp.data and b"https://" not in resp.data
+
+
+def test_an_entry_as_the_api_answers_it_fits_its_documented_shape(client, make, auth):
+    org = make.org()
+    ada = make.learner(org)
+    goal = make.goal(ada, title="Paint the sea")
+
+    resp = client.get(f"/api/learners/{ada.id}/goals/{goal.id}", headers=auth.headers(ada))
+
+    assert resp.status_code == 200 and resp.json["title"] == "Paint the sea"
+    spec = client.get("/api/openapi.json").json
+    op = spec["paths"]["/api/learners/{learner_id}/{collection}/{record_id}"]["get"]
+    ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    shape = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    # the collection's own fields come beside the documented ones
+    assert set(resp.json) - set(shape["properties"]) >= {"title"}
+    assert shape["additionalProperties"] is not False
