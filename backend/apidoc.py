@@ -5,7 +5,8 @@ Place it under the route decorator; it survives ``functools.wraps`` wrappers.
 """
 
 
-def documented(body=None, response=None, status=200, query=None, public=False, content=None):
+def documented(body=None, response=None, status=200, query=None, public=False, content=None,
+               errors=None):
     """Attach request and response schemas to a view.
 
     :param body: marshmallow schema (class or instance) of the JSON request body
@@ -14,11 +15,14 @@ def documented(body=None, response=None, status=200, query=None, public=False, c
     :param query: schema of the query string parameters
     :param public: True when no bearer token is needed
     :param content: a non-JSON media type of the response, e.g. ``text/html``
+    :param errors: {status: why} the view answers besides those every view may (a 400, a 401,
+        a 403, a 404)
     """
 
     def decorate(view):
         view.__apidoc__ = {"body": body, "response": response, "status": status,
-                           "query": query, "public": public, "content": content}
+                           "query": query, "public": public, "content": content,
+                           "errors": errors or {}}
         return view
 
     return decorate

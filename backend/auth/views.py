@@ -21,7 +21,8 @@ def _signed_in(person, raw):
 
 
 @bp.post("/login")
-@documented(body=LoginIn, response=TokenOut, public=True)
+@documented(body=LoginIn, response=TokenOut, public=True, errors={
+    401: "The email and password did not match", 423: "Locked after too many wrong tries"})
 def login():
     """Sign in a member of staff or a mentor with email and password."""
     data = LoginIn().load(json_body())
@@ -38,7 +39,8 @@ def login():
 
 
 @bp.post("/tiles")
-@documented(body=DeviceKeyIn, response=TilesOut, public=True)
+@documented(body=DeviceKeyIn, response=TilesOut, public=True,
+            errors={401: "The tablet is not enrolled"})
 def tiles():
     """The person tiles of an enrolled tablet: the learners of its organisation."""
     device = device_for_key(DeviceKeyIn().load(json_body())["device_key"])
@@ -52,7 +54,9 @@ def tiles():
 
 
 @bp.post("/pin")
-@documented(body=PinLoginIn, response=TokenOut, public=True)
+@documented(body=PinLoginIn, response=TokenOut, public=True, errors={
+    401: "The tablet is not enrolled, or the PIN did not match",
+    423: "Locked after too many wrong tries"})
 def pin_login():
     """Sign in a learner on an enrolled tablet by their tile and, if they have one, their PIN."""
     data = PinLoginIn().load(json_body())

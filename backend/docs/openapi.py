@@ -55,6 +55,7 @@ def _operation(view, rule, method):
     if doc.get("public"):
         codes.pop(401)
         op["security"] = []
+    codes.update(doc.get("errors", {}))
     for code, why in codes.items():
         op["responses"][str(code)] = {"description": why, "content": {
             "application/json": {"schema": "Error"}}}

@@ -19,6 +19,8 @@ from .export import ExportOut, RecordOut, RecordsOut
 from .schemas import profile_id
 
 bp = Blueprint("journal", __name__, url_prefix="/api/learners")
+# what a change or a delete of an entry may be refused with, for the state the entry is in
+GONE = {409: "The entry was deleted meanwhile, or belongs to another learner"}
 
 
 class NewRecordIn(Schema):
@@ -79,7 +81,8 @@ def list_records(learner_id, collection):
 
 @bp.post("/<int:learner_id>/<collection>")
 @auth_required
-@documented(body=NewRecordIn, response=RecordOut, status=201)
+@documented(body=NewRecordIn, response=RecordOut, status=201,
+            errors={409: "An entry with this id already exists"})
 def create_record(learner_id, collection):
     """Add an entry to a learner's journal (the learner; a paired mentor logs sessions)."""
     learner = _learner(learner_id, collection)
@@ -104,7 +107,7 @@ def get_record(learner_id, collection, record_id):
 
 @bp.patch("/<int:learner_id>/<collection>/<record_id>")
 @auth_required
-@documented(body=RecordPatchIn, response=RecordOut)
+@documented(body=RecordPatchIn, response=RecordOut, errors=GONE)
 def update_record(learner_id, collection, record_id):
     """Change some fields of an entry."""
     learner = _learner(learner_id, collection)
@@ -117,7 +120,7 @@ def update_record(learner_id, collection, record_id):
 
 @bp.delete("/<int:learner_id>/<collection>/<record_id>")
 @auth_required
-@documented(response=RecordOut)
+@documented(response=RecordOut, errors=GONE)
 def delete_record(learner_id, collection, record_id):
     """Delete an entry: it becomes an empty tombstone that other devices sync."""
     learner = _learner(learner_id, collection)

@@ -34,7 +34,8 @@ def list_people():
 
 @bp.post("/people")
 @auth_required
-@documented(body=PersonIn, response=PersonOut, status=201)
+@documented(body=PersonIn, response=PersonOut, status=201,
+            errors={409: "The email is already in use"})
 def create_person():
     """Add a learner, mentor or member of staff (administrators)."""
     data = PersonIn().load(json_body())
@@ -76,7 +77,8 @@ def list_pairings():
 
 @bp.post("/pairings")
 @auth_required
-@documented(body=PairingIn, response=PairingOut, status=201)
+@documented(body=PairingIn, response=PairingOut, status=201,
+            errors={409: "These two are already paired"})
 def create_pairing():
     """Pair a mentor with a learner (administrators)."""
     data = PairingIn().load(json_body())

@@ -17,6 +17,8 @@ from .store import SqlStore
 from .writer_turn import writer_turn
 
 bp = Blueprint("sync_api", __name__, url_prefix="/api/sync", cli_group="sync")
+TOO_OLD = {426: "protocol_too_old: the client is too old; it keeps its outbox and asks the "
+                "person to update"}
 
 
 @bp.before_request
@@ -60,7 +62,7 @@ def _signed_in(view):
 
 @bp.post("/push")
 @_signed_in
-@documented(body=PushIn, response=PushOut)
+@documented(body=PushIn, response=PushOut, errors=TOO_OLD)
 def push():
     """Send the outbox: each mutation is applied once, and answered on its own.
 
@@ -86,7 +88,9 @@ def push():
 
 @bp.post("/pull")
 @_signed_in
-@documented(body=PullIn, response=PullOut)
+@documented(body=PullIn, response=PullOut, errors={
+    **TOO_OLD, 409: "epoch_changed: the server was restored; cursor_expired: deletions the "
+                    "cursor has not seen were purged (docs/sync-protocol.md)"})
 def pull():
     """Fetch the changes this person's device may hold, a page at a time, after a cursor."""
     body = _sync_body()

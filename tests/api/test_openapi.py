@@ -56,3 +56,21 @@ def test_an_entry_as_the_api_answers_it_fits_its_documented_shape(client, make, 
     # the collection's own fields come beside the documented ones
     assert set(resp.json) - set(shape["properties"]) >= {"title"}
     assert shape["additionalProperties"] is not False
+
+
+@pytest.mark.parametrize("path, method, codes", [
+    ("/api/auth/login", "post", {"401", "423"}),
+    ("/api/auth/pin", "post", {"401", "423"}),
+    ("/api/auth/tiles", "post", {"401"}),
+    ("/api/people", "post", {"409"}),
+    ("/api/pairings", "post", {"409"}),
+    ("/api/learners/{learner_id}/{collection}", "post", {"409"}),
+    ("/api/learners/{learner_id}/{collection}/{record_id}", "patch", {"409"}),
+    ("/api/sync/push", "post", {"426"}),
+    ("/api/sync/pull", "post", {"409", "426"}),
+])
+def test_the_answers_an_operation_gives_beyond_every_ones_are_documented(client, path, method,
+                                                                        codes):
+    op = client.get("/api/openapi.json").json["paths"][path][method]
+    assert codes <= set(op["responses"]), sorted(op["responses"])
+    assert all(op["responses"][code]["description"] for code in codes)
