@@ -28,7 +28,7 @@ export function choices({ legend, name, options, value, multiple = false, hint, 
     h('legend', {}, legend),
     hint && h('p', { class: 'hint', id: hintId }, hint),
     h('div', { class: 'choice-list' }, options.map(([v, words]) => h('label', { class: 'choice' },
-      h('input', { type: multiple ? 'checkbox' : 'radio', name, value: String(v), checked: chosen.has(v) }),
+      h('input', { type: multiple ? 'checkbox' : 'radio', name, value: String(v), checked: chosen.has(v), 'data-list': multiple }),
       render ? render(v, words) : h('span', {}, words)))));
 }
 
@@ -43,12 +43,13 @@ export function feelingField({ legend, name, value }) {
     render: (level, words) => [face(level), h('span', {}, words)] });
 }
 
-/** The form's values: numbers stay numbers, checkbox groups become lists. */
+/** The form's values: numbers stay numbers, the boxes of a `choices` group become a list
+ * (also when the group has one box: a learner with one goal), a lone checkbox true or false. */
 export function formValues(form, numeric = []) {
   const values = {};
   for (const el of form.elements) {
     if (!el.name || el.type === 'submit' || el.type === 'button') continue;
-    if (el.type === 'checkbox' && form.querySelectorAll(`input[name="${el.name}"]`).length > 1) {
+    if (el.type === 'checkbox' && el.hasAttribute('data-list')) {
       values[el.name] = values[el.name] || [];
       if (el.checked) values[el.name].push(el.value);
     } else if (el.type === 'checkbox') {
