@@ -82,12 +82,12 @@ async function pushAll(s, report) {
       answered += count;
       if (carriedNow) carried = carriedNow;
     }
-    const left = await outbox.count(s.person.id);
     // (a second restore during the pass: the log goes again, to the server as it is now)
     if (resending && answered === queue.length && (await person(s.person.id)).epoch === epoch) {
       await updatePerson(s.person.id, (r) => { r.resend_log = false; }); // the server has the log again
-    } else if (left && left === items.length && !resending) {
+    } else if (!answered && !resending) {
       // all deferred: the server lacks a mutation it once acknowledged; only the log has it
+      // (told by the answers, not by what is left: the person may write during the pass)
       await updatePerson(s.person.id, (r) => { r.resend_log = true; });
     }
   }
