@@ -40,7 +40,10 @@ export async function refreshCounts(s = session()) {
 
 function phaseFor(error) {
   if (!error) return 'idle';
-  if (error.error === 'offline' || error.error === 'network_error') return 'offline';
+  if (error.error === 'offline' || error.error === 'network_error') {
+    // online, but the answer did not come (patchy signal, a lost answer, a busy proxy)
+    return navigator.onLine ? 'unreachable' : 'offline';
+  }
   if (['unauthorized', 'token_expired'].includes(error.error)) return 'signin';
   if (error.error === 'protocol_too_old') return 'update';
   return 'failed';
@@ -58,10 +61,12 @@ async function run(s) {
     setState({ phase: 'sending', progress: first ? { done: 0 } : null });
     const report = await sync(s, (done, more) => first && more && setState({ progress: { done } }));
     const phase = phaseFor(report.error);
-    failures = phase === 'failed' ? failures + 1 : 0;
+    failures = phase === 'failed' || phase === 'unreachable' ? failures + 1 : 0;
     if (session() === s || !session()) setState({ phase, progress: null, problem: report.error });
     if (phase === 'update') emit('check-for-update');
     if (phase === 'failed') schedule(s, Math.min(300000, 15000 * 2 ** failures));
+    // soon again while the signal comes and goes: after 5, 10, 20 and 40 seconds, then each minute
+    if (phase === 'unreachable') schedule(s, Math.min(TIMER_MS, 5000 * 2 ** (failures - 1)));
     if (report.pulled || report.rejected || report.conflicts) emit('synced', report);
     return report;
   };

@@ -32,6 +32,10 @@ function describe(st) {
         h('a', { href: '#/reopen', class: 'button' }, 'Open my journal again'));
     }
     if (st.phase === 'update') return line('waiting', `Saved on this ${deviceWord()}. The app needs updating before it can send.`);
+    if (st.phase === 'unreachable') {
+      return line('waiting', `Saved on this ${deviceWord()}. The server could not be reached just now. Trying again soon.`,
+        h('button', { type: 'button', class: 'button', onclick: () => requestSync('button') }, 'Try again now'));
+    }
     if (st.phase === 'failed') {
       return line('waiting', `Saved on this ${deviceWord()}. Not sent yet: ${plainWords(st.problem)}`,
         h('button', { type: 'button', class: 'button', onclick: () => requestSync('button') }, 'Try again now'));
