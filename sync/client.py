@@ -269,11 +269,12 @@ class Client:
                 if self.local.epoch not in (None, response.epoch):
                     self._epoch_changed(response.epoch, report)
                     return False
-                ahead = [self._fetch_page(cursor) for cursor in response.ahead or ()
-                         if response.more]
+                ahead, stopped = self._fetch_ahead(response.ahead if response.more else ())
                 self.local.epoch = response.epoch
                 for response in [response, *ahead]:
                     self._take_page(response, report)
+                if stopped is not None:
+                    raise stopped
                 if not response.more:
                     break
         except EpochChanged:
@@ -285,6 +286,18 @@ class Client:
             return False
         self._finish_pull(set(response.scope))
         return True
+
+    def _fetch_ahead(self, cursors):
+        """The pages of ``cursors``, in order, up to the first that fails; returns them and
+        that failure (None if none failed): the pages before it are still taken, so a weak
+        signal that loses one page does not lose the pages already received."""
+        pages = []
+        for cursor in cursors or ():
+            try:
+                pages.append(self._fetch_page(cursor))
+            except Exception as exc:  # whatever stopped it, raised once the pages are taken
+                return pages, exc
+        return pages, None
 
     def _fetch_page(self, cursor, ahead=0):
         request = PullRequest(self.replica_id, cursor, self.page_size, ahead=ahead)

@@ -122,6 +122,24 @@ async function takePage(s, answer, report, onProgress) {
   if (onProgress) onProgress(report.pulled, answer.more);
 }
 
+/* The pages after a page: all but the last asked for at once, the last once they are in (it
+ * must be read after them to find what changed meanwhile). Resolves with [the pages, in order,
+ * up to the first that failed; that failure or null]: the pages before it are still taken, so
+ * a weak signal that loses one page keeps the pages it did receive. */
+async function fetchAhead(s, row, cursors) {
+  if (!cursors.length) return [[], null];
+  const runs = await Promise.allSettled(cursors.slice(0, -1).map((cursor) => fetchPage(s, row, cursor, 0)));
+  const failed = runs.findIndex((run) => run.status === 'rejected');
+  if (failed >= 0) return [runs.slice(0, failed).map((run) => run.value), runs[failed].reason];
+  const pages = runs.map((run) => run.value);
+  try {
+    pages.push(await fetchPage(s, row, cursors[cursors.length - 1], 0));
+  } catch (error) {
+    return [pages, error];
+  }
+  return [pages, null];
+}
+
 async function pullAll(s, report, onProgress, carried) {
   let answer;
   try {
@@ -132,15 +150,9 @@ async function pullAll(s, report, onProgress, carried) {
         await epochChanged(s, answer.epoch, report);
         return false;
       }
-      // The pages after it: all but the last asked for at once, the last once they are in
-      // (it must be read after them to find what changed meanwhile); then taken in order.
-      const ahead = [];
-      if (answer.more && answer.ahead && answer.ahead.length) {
-        const runs = answer.ahead.slice(0, -1);
-        ahead.push(...await Promise.all(runs.map((cursor) => fetchPage(s, row, cursor, 0))));
-        ahead.push(await fetchPage(s, row, answer.ahead[answer.ahead.length - 1], 0));
-      }
+      const [ahead, stopped] = answer.more ? await fetchAhead(s, row, answer.ahead || []) : [[], null];
       for (answer of [answer, ...ahead]) await takePage(s, answer, report, onProgress);
+      if (stopped) throw stopped;
       if (!answer.more) break;
     }
   } catch (error) {

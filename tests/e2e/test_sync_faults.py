@@ -514,7 +514,8 @@ def test_a_long_pull_with_pages_lost_or_refused_ends_with_every_entry_once(
     """A new tablet pulls a journal of more than one page (500 a page; the pages after the
     first fetched ahead, at once). Pages are lost in the middle, refused with a 503, or
     answered and then lost to a 504, in an order fixed by ``SEED``, while the learner's other
-    device keeps changing and adding entries; then, once synced, the tablet pulls a second
+    device keeps changing and adding entries (a thousand before each sync while a fault waits
+    for a page fetched ahead: the tablet keeps the pages it took before a fault); then, once synced, the tablet pulls a second
     long run with a page lost again. It ends with every entry once, in its latest words."""
     org = make.org()
     edna = make.learner(org, name="Edna Whitworth", pin=PIN)
@@ -548,6 +549,10 @@ def test_a_long_pull_with_pages_lost_or_refused_ends_with_every_entry_once(
         if attempt == 1:
             page.evaluate(WRITE, ["sessions", None, {  # her push meets the 503
                 "activity": "Sorted the photographs", "minutes": 40, "date": "2026-11-22"}])
+        if any(role in ("run", "last") for role, _ in faults.plans["pull"]):
+            # the tablet keeps the pages it took before a fault: a page fetched ahead
+            # needs more than a page still to pull
+            ids += other_device_pushes(client, headers, edna.id, 1_000)
         sync_once(page)
     sync_until_clean(page, faults)
     assert [e for e in faults.of("lost") if faults.role(e["body"]) == "run"], "a run was lost"
@@ -561,7 +566,7 @@ def test_a_long_pull_with_pages_lost_or_refused_ends_with_every_entry_once(
     server = assert_converged(client, headers, page)
     activities = [entry["fields"]["activity"] for entry in server.values()]
     assert "Sorted the photographs" in activities
-    assert len(server) == 1_100 + 1_050 - 1 + added + 1
+    assert len(server) == len(ids) - 1 + added + 1
     assert_nothing_sent_again_once_heard(faults)
     go(page, "sessions", "h1:has-text('What I have done')")
     assert page.locator(".card-list > li").count() == len(server)
@@ -745,3 +750,36 @@ def test_writing_a_server_lost_in_a_restore_that_kept_its_epoch_is_sent_again(
     assert_each_mutation_processed_once(app, page, faults)
     assert_converged(client, headers, page)
 
+
+
+def test_a_page_lost_in_a_long_pull_keeps_the_pages_that_came_before_it(
+        live_server, new_context, make, auth, client):
+    """A new tablet pulls 1,100 entries: the first page of 500 and the pages after it, fetched
+    ahead; one page fetched ahead is lost. The pages that came before it are kept, and the next
+    sync goes on from them rather than fetching the journal from the start again."""
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin=PIN)
+    headers = auth.headers(edna)
+    other_device_pushes(client, headers, edna.id, 1_100)
+    holder = {}
+
+    def route_first(page):
+        holder["faults"] = Faults(page, pull=[("run", "lost")])
+
+    page = open_tablet(live_server, new_context, make, org, "Edna Whitworth", "Lounge tablet",
+                       before=route_first)
+    faults = holder["faults"]
+    pump(page, lambda: faults.used_up() and page.evaluate(LOCAL)["phase"] != "sending",
+         what="the first sync to meet the lost page")
+    kept = len(page.evaluate(SHOWN, ["sessions"]))
+    assert kept >= 500, "the first page, received whole, was kept"
+    pulls = len(faults.exchanges)
+
+    sync_until_clean(page, faults)
+
+    [goes_on, *_] = [e["body"] for e in faults.exchanges[pulls:] if e["path"] == "pull"]
+    assert goes_on["cursor"] is not None
+    received = sum(len(answer["changes"]) for e in faults.exchanges[pulls:]
+                   if e["path"] == "pull" for _, answer in e["answers"])
+    assert received == 1_100 - kept
+    assert len(assert_converged(client, headers, page)) == 1_100

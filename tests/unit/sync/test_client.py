@@ -375,3 +375,18 @@ def test_a_client_makes_its_mutation_ids_as_uuid7_so_they_sort_in_the_order_made
     assert sorted(in_time_order) == in_time_order
     assert in_time_order[-1].startswith("ffffffff-ffff-7")
     assert len({time_uuid(now_ms=5) for _ in range(1000)}) == 1000  # the random bits differ
+
+
+def test_a_page_ahead_lost_keeps_the_pages_taken_before_it(tablet, store):
+    ids = [goal(tablet, f"goal {n}") for n in range(9)]
+    tablet.sync()
+    # the first page and the first page ahead arrive; the network goes on the second
+    network = Network(engine_transport(store), None, None, "down")
+    new_tablet = Client(network, page_size=2)
+
+    report = new_tablet.sync()
+
+    assert report.error["error"] == "network_error"
+    assert report.pulled == 4 and set(new_tablet.records) == set(ids[:4])
+    again = new_tablet.sync()  # on from the pages taken: nothing comes twice
+    assert again.ok and again.pulled == 5 and set(new_tablet.records) == set(ids)
