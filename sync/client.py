@@ -322,7 +322,10 @@ class Client:
             report.removed += change.removed
             if self.local.resync_seen is not None and not change.removed:
                 self.local.resync_seen.add(change.id)
-        self.local.settle(response.through)
+        if not response.more:
+            # only the last page's: a record changed again since sits at a later seq, on a page
+            # still to come, though an earlier page's ``through`` passed its answer's seq
+            self.local.settle(response.through)
         self.local.cursor = response.cursor
 
     def _finish_pull(self, scope):

@@ -159,7 +159,9 @@ class LocalStore:
         """Forget sent changes the server has passed without sending their record back: the
         person may no longer see it (a mentor's entry the learner hid, say).
 
-        :param through: the pull response's ``through``: every change up to it was sent.
+        :param through: the ``through`` of a pull's last page (``more`` false): every change
+            up to it was sent. A page with ``more`` passes the seq of a record changed again
+            since, which comes on a later page.
         """
         for rid in list(self.unpulled):
             self._forget_unpulled(rid, lambda e: e[1].seq is not None and e[1].seq <= through)

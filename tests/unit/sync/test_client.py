@@ -390,3 +390,30 @@ def test_a_page_ahead_lost_keeps_the_pages_taken_before_it(tablet, store):
     assert report.pulled == 4 and set(new_tablet.records) == set(ids[:4])
     again = new_tablet.sync()  # on from the pages taken: nothing comes twice
     assert again.ok and again.pulled == 5 and set(new_tablet.records) == set(ids)
+
+
+def test_a_write_changed_elsewhere_stays_shown_until_its_new_version_arrives(store, phone):
+    """Between the pages of a pull, a device's own new goal stays shown though another device
+    changed it since: its answer's seq is passed by a page whose ``through`` is above it,
+    but the record itself moved to a later seq, on a page still to come."""
+    first, second = goal(phone, "Knit a scarf"), goal(phone, "Read the paper")
+    phone.sync()
+    network = Network(engine_transport(store), None, None, None, "down")
+    tablet = Client(network, page_size=1, ahead=0)
+    mine = goal(tablet, "Walk to the park")
+
+    def phone_changes_both():  # before the tablet's first pull after its push
+        phone.sync()
+        phone.write("goals", first, {"title": "Knit a red scarf"}, LEARNER)
+        phone.write("goals", mine, {"why": "To see the ducks"}, LEARNER)
+        phone.sync()
+
+    network.before_pull(phone_changes_both)
+    report = tablet.sync()  # a page each: the first goal, the second, the first again; down
+
+    assert report.error["error"] == "network_error"
+    assert tablet.record(mine).fields["title"] == "Walk to the park"
+    assert tablet.sync().ok
+    assert tablet.record(mine).fields == {"title": "Walk to the park", "why": "To see the ducks"}
+    assert {tablet.record(first).fields["title"], tablet.record(second).fields["title"]} == {
+        "Knit a red scarf", "Read the paper"}
