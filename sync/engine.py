@@ -261,7 +261,10 @@ def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
         return merge.rejected("record_deleted", "record_id", GONE,
                               message="This entry was deleted on another device some time "
                                       "ago, and is no longer kept.")
-    errors = validate(mutation.collection, values, record is None and mutation.op == "upsert")
+    # a restore makes the record again, from the values given alone (a tombstone keeps none):
+    # checked as a create, so a goal never comes back without its title
+    errors = validate(mutation.collection, values, (record is None and mutation.op == "upsert")
+                      or merge.restores(record, mutation))
     if not errors:
         return None
     if COLLECTION_KEY in errors:

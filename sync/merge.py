@@ -55,6 +55,13 @@ def seen_by_delete(record, mutation):
     return record is not None and record.deleted and mutation.id in record.revs.values()
 
 
+def restores(record, mutation):
+    """Whether ``mutation`` is a resolve that brings the tombstone ``record`` back: it says
+    ``_deleted`` false and lists the delete that made the tombstone (``_saw_delete``)."""
+    return (mutation.op == "resolve" and record is not None and record.deleted
+            and mutation.fields.get(DELETED) is False and _saw_delete(record, mutation))
+
+
 def rejected(name, field_name, reason, **extra):
     """Return a rejected outcome with an error of ``MUTATION_ERRORS``.
 
@@ -130,9 +137,12 @@ _RULES = {"upsert": _upsert, "delete": _delete, "resolve": _resolve}
 
 
 def _set_field(record, name, value, mutation, author_id):
-    """Set a field if the writer saw its current version (or writes the same value); otherwise
-    keep the incoming version aside. Return whether it was set."""
-    if record.revs.get(name) == mutation.base.get(name) or record.fields.get(name) == value:
+    """Set a field if the writer saw its current version (or writes the same value), or if the
+    field's rev already names this mutation (a delete that overtook it took its revs as base,
+    and a restore kept them: the value is this mutation's, arriving late); otherwise keep the
+    incoming version aside. Return whether it was set."""
+    rev = record.revs.get(name)
+    if rev in (mutation.base.get(name), mutation.id) or record.fields.get(name) == value:
         set_value(record.fields, name, value)
         record.revs[name] = mutation.id
         return True

@@ -329,3 +329,47 @@ def test_a_change_based_on_a_refused_create_is_taken_as_a_create(store, writer):
 
     assert [r.status for r in results] == ["rejected", "applied"]
     assert current(store, record_id).fields == {"title": "Paint"}
+
+
+def test_a_create_arriving_after_a_delete_that_overtook_it_and_a_restore_fills_in_its_fields(
+        store, writer, make_writer):
+    # On a restored server the tablet deletes a record whose create, from the phone, the server
+    # has not got again yet: the tombstone takes the delete's base as its revs. The tablet then
+    # restores it with a title of its own; the phone's create arrives last. The fields whose
+    # revs name the create are the create's values; the title, set by both, keeps both.
+    record_id = new_id()
+    phone = make_writer(1)
+    create = phone.upsert(record_id, {"title": "Paint", "visibility": "care_team",
+                                      "benefits": ["world"]})
+    delete = writer.delete(record_id, dict.fromkeys(("title", "visibility", "benefits"),
+                                                    create.id))
+    writer.push(delete)
+    writer.push(writer.resolve(record_id, {DELETED: False, "title": "Paint the gate"},
+                               seen={DELETED: [delete.id]}))
+
+    result, = phone.push(create)
+
+    assert (result.status, result.conflicts) == ("conflict", ["title"])
+    record = current(store, record_id)
+    assert record.fields == {"title": "Paint the gate", "visibility": "care_team",
+                             "benefits": ["world"]}
+    assert record.revs["visibility"] == record.revs["benefits"] == create.id
+    assert {name: [v["value"] for v in versions]
+            for name, versions in record.conflicts.items()} == {"title": ["Paint"]}
+    care_team, _ = pull_all(store, scope_of(LEARNER, visible={"care_team"}))
+    assert [(c.id, c.removed) for c in care_team] == [(record_id, False)]
+
+
+def test_restoring_a_deleted_goal_without_a_title_is_refused(store, writer):
+    # a tombstone keeps no values: a restore makes the record again from the values it gives,
+    # and is checked as a create
+    record_id, revs = writer.create(title="Paint")
+    delete = writer.delete(record_id, revs)
+    writer.push(delete)
+
+    result, = writer.push(writer.resolve(record_id, {DELETED: False},
+                                         seen={DELETED: [delete.id]}))
+
+    assert (result.status, result.error["error"], result.error["details"]["field"]) == (
+        "rejected", "validation_failed", "title")
+    assert current(store, record_id).deleted
