@@ -208,7 +208,7 @@ class Client:
             queue = self.local.queue()
             if not queue:
                 return
-            resending, before = self.local.resend_log, len(self.local.outbox)
+            resending = self.local.resend_log
             epoch = self.local.epoch
             starts = range(0, len(queue), self.batch_size)
             answered = sum(self._push_batch(queue[start:start + self.batch_size], report,
@@ -217,13 +217,26 @@ class Client:
             # (a second restore during the pass: the log goes again, to the server as it is now)
             if resending and answered == len(queue) and self.local.epoch == epoch:
                 self.local.resend_log = False  # the server has the whole log again
-            elif self.local.outbox and len(self.local.outbox) == before and not resending:
+            elif not answered and not resending:
                 # all deferred: the server lacks an earlier mutation it once acknowledged (a
                 # restore that kept its epoch); only the retained log still has it
                 self.local.resend_log = True
         report.deferred = len(self.local.outbox)
 
     def _push_batch(self, batch, report, carry_pull=False):
+        """Push one batch; return how many of its mutations got an answer. A body larger than
+        the server takes (``413``; the limit is its operator's) goes again in halves, in order:
+        one mutation within the field limits always fits."""
+        try:
+            return self._push_once(batch, report, carry_pull)
+        except ProtocolError as error:
+            if error.code != 413 or len(batch) < 2:
+                raise
+        half = (len(batch) + 1) // 2
+        return (self._push_batch(batch[:half], report)
+                + self._push_batch(batch[half:], report, carry_pull))
+
+    def _push_once(self, batch, report, carry_pull):
         cursor = self.local.cursor
         pull = PullRequest(self.replica_id, cursor, self.page_size) if carry_pull else None
         request = PushRequest(self.replica_id, self.local.floor(), batch, pull=pull)

@@ -62,7 +62,9 @@ def _signed_in(view):
 
 @bp.post("/push")
 @_signed_in
-@documented(body=PushIn, response=PushOut, errors=TOO_OLD)
+@documented(body=PushIn, response=PushOut, errors={
+    **TOO_OLD, 413: "payload_too_large: the body is larger than the server takes "
+                    "(MAX_CONTENT_LENGTH): send the batch again in halves"})
 def push():
     """Send the outbox: each mutation is applied once, and answered on its own.
 

@@ -65,6 +65,20 @@ async function pushBatch(s, batch, report, carry) {
   return [answers.length, carry ? { cursor: body.pull.cursor, answer } : null];
 }
 
+/* Push one batch as pushBatch does; a body larger than the server takes (413: the limit is its
+ * operator's) goes again in halves, in order: one mutation within the field limits always fits. */
+async function pushInHalves(s, batch, report, carry) {
+  try {
+    return await pushBatch(s, batch, report, carry);
+  } catch (error) {
+    if (error.code !== 413 || batch.length < 2) throw error;
+  }
+  const half = Math.ceil(batch.length / 2);
+  const [first] = await pushInHalves(s, batch.slice(0, half), report, false);
+  const [second, carried] = await pushInHalves(s, batch.slice(half), report, carry);
+  return [first + second, carried];
+}
+
 /* Push the queue; the last batch of each pass carries a pull. Resolves with the last carried
  * answer, {cursor it was asked with, answer}, or null. */
 async function pushAll(s, report) {
@@ -78,7 +92,7 @@ async function pushAll(s, report) {
     if (!queue.length) break;
     let answered = 0;
     for (let start = 0; start < queue.length; start += BATCH) {
-      const [count, carriedNow] = await pushBatch(s, queue.slice(start, start + BATCH), report, start + BATCH >= queue.length);
+      const [count, carriedNow] = await pushInHalves(s, queue.slice(start, start + BATCH), report, start + BATCH >= queue.length);
       answered += count;
       if (carriedNow) carried = carriedNow;
     }

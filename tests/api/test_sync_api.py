@@ -731,3 +731,27 @@ def test_the_profile_id_of_a_learner_is_the_one_the_document_gives():
     from backend.journal.schemas import profile_id
 
     assert profile_id(42) == "8f089d98-03c5-57e8-ac35-6c178cc257cf"  # docs/sync-protocol.md
+
+
+def test_a_push_over_the_body_limit_is_413_and_the_client_sends_it_again_in_halves(
+        app, client, auth, home):
+    """An operator's small ``MAX_CONTENT_LENGTH``: the server answers 413 in the protocol's
+    error shape, and the reference client sends the batch again in halves until each fits."""
+    app.config["MAX_CONTENT_LENGTH"] = 2_000
+    headers = auth.headers(home["ada"])
+    tablet = _client(client, headers)
+    goals = [str(uuid.uuid4()) for _ in range(6)]
+    for n, goal in enumerate(goals):
+        tablet.write("goals", goal, {"title": f"Walk to the {n}th bench " + "far " * 40},
+                     home["ada"].id)
+    whole = _push_body(str(uuid.uuid4()), home["ada"].id)
+    whole["mutations"] *= 8
+
+    too_large = client.post("/api/sync/push", json=whole, headers=headers)
+    report = tablet.sync()
+
+    assert too_large.status_code == 413
+    assert too_large.json["error"] == "payload_too_large"
+    assert report.ok and tablet.pending_count == 0
+    phone = _client(client, headers)
+    assert phone.sync().ok and set(phone.records) == set(goals)

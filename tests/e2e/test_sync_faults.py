@@ -783,3 +783,37 @@ def test_a_page_lost_in_a_long_pull_keeps_the_pages_that_came_before_it(
                    if e["path"] == "pull" for _, answer in e["answers"])
     assert received == 1_100 - kept
     assert len(assert_converged(client, headers, page)) == 1_100
+
+
+def test_a_push_larger_than_the_server_takes_goes_again_in_halves(
+        app, live_server, new_context, make, auth, client):
+    """Offline, she writes three reflections; back online, a server whose operator set a small
+    body limit answers 413 to a push of more than one: the tablet sends them again in halves,
+    one by one here, and each arrives once."""
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin=PIN)
+    page = open_tablet(live_server, new_context, make, org, "Edna Whitworth", "Lounge tablet")
+    wait_all_sent(page)
+    wait_for_worker(page)
+    sent = []
+
+    def one_at_a_time(route):
+        mutations = json.loads(route.request.post_data)["mutations"]
+        if len(mutations) > 1:
+            route.fulfill(status=413, content_type="application/json", body=json.dumps({
+                "code": 413, "error": "payload_too_large",
+                "message": "The request is too large.", "details": {}}))
+        else:
+            sent.append(mutations[0]["seq"])
+            route.continue_()
+
+    page.route("**/api/sync/push", one_at_a_time)
+    page.context.set_offline(True)
+    for words in ("Fed the birds", "Rang my sister", "Finished the jigsaw"):
+        write_reflection(page, words)
+    page.context.set_offline(False)
+    wait_all_sent(page)
+
+    assert sent == [1, 2, 3]
+    assert entries(client, auth.headers(edna), edna.id, "reflections", "text") == [
+        "Fed the birds", "Finished the jigsaw", "Rang my sister"]

@@ -417,3 +417,27 @@ def test_a_write_changed_elsewhere_stays_shown_until_its_new_version_arrives(sto
     assert tablet.record(mine).fields == {"title": "Walk to the park", "why": "To see the ducks"}
     assert {tablet.record(first).fields["title"], tablet.record(second).fields["title"]} == {
         "Knit a red scarf", "Read the paper"}
+
+
+def test_a_push_larger_than_the_server_takes_goes_again_in_halves(store):
+    """A server whose operator set a small body limit answers 413: the batch goes again in
+    halves, in order, and every write arrives once."""
+    engine = engine_transport(store)
+    sizes = []
+
+    def at_most_two(path, body):
+        if path == PUSH_PATH and len(body["mutations"]) > 2:
+            return 413, {"code": 413, "error": "payload_too_large",
+                         "message": "The request is too large.", "details": {}}
+        if path == PUSH_PATH:
+            sizes.append([m["seq"] for m in body["mutations"]])
+        return engine(path, body)
+
+    tablet = Client(at_most_two, batch_size=5)
+    ids = [goal(tablet, f"goal {n}") for n in range(7)]
+
+    report = tablet.sync()
+
+    assert report.ok and tablet.pending_count == 0
+    assert sizes == [[1, 2], [3], [4, 5], [6, 7]]
+    assert store.max_seq() == 7 and set(tablet.records) == set(ids)
