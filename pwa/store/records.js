@@ -120,11 +120,27 @@ function mutationFor(s, op, record, fields, base, seen = {}) {
 }
 
 /** Save what the person wrote: only the fields that changed travel. Returns the record id. */
+// A surrogate pair, or half of one alone (`storable`).
+const SURROGATES = /[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g;
+
+/* A value as the server can store it: half an emoji alone (cut by a length limit, say) becomes
+ * U+FFFD and a NUL character goes. The server refuses either, and with it the whole push, which
+ * would then stop every later change from being sent. */
+export function storable(value) {
+  if (typeof value === 'string') {
+    return value.replace(SURROGATES, (found) => (found.length === 2 ? found : '\ufffd')).replaceAll('\u0000', '');
+  }
+  if (Array.isArray(value)) return value.map(storable);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, storable(v)]));
+  return value;
+}
+
 export async function write(s, collection, id, changes, { learnerId } = {}) {
   const current = id ? await get(s, collection, id) : null;
   const record = current || { id: id || timeUuid(), collection, learner_id: learnerId || s.person.id, fields: {}, revs: {} };
   const fields = {};
-  for (const [name, value] of Object.entries(changes)) {
+  for (const [name, raw] of Object.entries(changes)) {
+    const value = storable(raw);
     if (!same(record.fields[name], value)) fields[name] = value;
   }
   if (!current && fields.visibility === undefined) fields.visibility = 'private';

@@ -817,3 +817,26 @@ def test_a_push_larger_than_the_server_takes_goes_again_in_halves(
     assert sent == [1, 2, 3]
     assert entries(client, auth.headers(edna), edna.id, "reflections", "text") == [
         "Fed the birds", "Finished the jigsaw", "Rang my sister"]
+
+
+def test_half_an_emoji_or_a_nul_in_her_words_does_not_stop_the_outbox(
+        live_server, new_context, make, auth, client):
+    """Text the server cannot store (half an emoji left alone by a length limit, a NUL from a
+    paste) would have the whole push refused, and every change after it never sent: the tablet
+    mends it as it is saved (U+FFFD for the half, the NUL gone), and everything arrives."""
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin=PIN)
+    page = open_tablet(live_server, new_context, make, org, "Edna Whitworth", "Lounge tablet")
+    wait_all_sent(page)
+    page.context.set_offline(True)
+    page.evaluate("""async () => {
+      const { write } = await import('/store/records.js');
+      const { session } = await import('/store/people.js');
+      await write(session(), 'reflections', null, { text: 'Sunny \\ud83d and\\u0000 warm \\ud83d\\ude00' });
+      await write(session(), 'reflections', null, { text: 'Then it rained' });
+    }""")
+    page.context.set_offline(False)
+    sync_until_clean(page)
+
+    assert entries(client, auth.headers(edna), edna.id, "reflections", "text") == [
+        "Sunny \ufffd and warm \U0001F600", "Then it rained"]
