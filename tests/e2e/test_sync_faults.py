@@ -840,3 +840,47 @@ def test_half_an_emoji_or_a_nul_in_her_words_does_not_stop_the_outbox(
 
     assert entries(client, auth.headers(edna), edna.id, "reflections", "text") == [
         "Sunny \ufffd and warm \U0001F600", "Then it rained"]
+
+
+def test_her_new_goal_stays_shown_while_a_long_pull_brings_its_change_from_elsewhere(
+        live_server, new_context, make, auth, client):
+    """Her new goal is answered, then changed on her phone, while the tablet pulls a long
+    journal: a page before the goal's new version says the server passed the goal's first seq
+    (``through``), but the goal itself moved to a later seq. When the pull stops there, the
+    goal is still on her screen, as she wrote it; the next sync brings the phone's change."""
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin=PIN)
+    headers = auth.headers(edna)
+    page = open_tablet(live_server, new_context, make, org, "Edna Whitworth", "Lounge tablet")
+    wait_all_sent(page)
+    page.context.set_offline(True)
+    other_device_pushes(client, headers, edna.id, 1_100)
+    goal = page.evaluate(WRITE, ["goals", None, {"title": "Learn the birds"}])
+    groups = []
+
+    def meanwhile(route):
+        """The first pull of a group of pages: on the first, the phone adds a long run and
+        changes the goal; the second never arrives."""
+        if json.loads(route.request.post_data).get("ahead"):
+            groups.append(route.request.url)
+            if len(groups) == 1:
+                other_device_pushes(client, headers, edna.id, 2_200)
+                changed = client.patch(f"/api/learners/{edna.id}/goals/{goal}", headers=headers,
+                                       json={"why": "To know them by their songs"})
+                assert changed.status_code == 200, changed.get_data(as_text=True)
+            elif len(groups) == 2:
+                route.abort()
+                return
+        route.continue_()
+
+    page.route("**/api/sync/pull", meanwhile)
+    page.context.set_offline(False)
+    pump(page, lambda: len(groups) == 2 and page.evaluate(LOCAL)["phase"] != "sending",
+         what="the pull to stop at its second group of pages")
+
+    shown = page.evaluate(SHOWN, ["goals"])
+    assert shown[goal]["fields"]["title"] == "Learn the birds"
+    page.unroute("**/api/sync/pull", meanwhile)
+    sync_until_clean(page)
+    assert page.evaluate(SHOWN, ["goals"])[goal]["fields"] == {
+        "title": "Learn the birds", "why": "To know them by their songs", "visibility": "private"}
