@@ -1,5 +1,6 @@
 """What a person does in the app, as small steps the end-to-end tests share."""
 import json
+import uuid
 
 SCREENSHOTS = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -80,3 +81,21 @@ def api_get(client, path, headers):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def push_sessions(client, headers, learner_id, count):
+    """The learner's other device pushes ``count`` sessions, in pushes of 1,000; returns
+    their record ids in order."""
+    replica, ids = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(count)]
+    mutations = [{"id": str(uuid.uuid4()), "replica": replica, "seq": n, "op": "upsert",
+                  "collection": "sessions", "record_id": record_id, "learner_id": learner_id,
+                  "base": {}, "at": "2026-11-20T10:00:00Z",
+                  "fields": {"activity": f"Walk number {n}", "minutes": 20, "date": "2026-11-20"}}
+                 for n, record_id in enumerate(ids, 1)]
+    for start in range(0, count, 1000):
+        response = client.post("/api/sync/push", headers=headers, json={
+            "protocol": 3, "replica": replica, "floor": 1,
+            "mutations": mutations[start:start + 1000]})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert {r["status"] for r in response.json["results"]} == {"applied"}
+    return ids

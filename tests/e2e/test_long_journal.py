@@ -3,11 +3,10 @@ the first asked for at once, the last after them (docs/sync-protocol.md, "Pages 
 ahead")."""
 import json
 import time
-import uuid
 
 import pytest
 
-from .steps import enrol, open_journal, wait_all_sent
+from .steps import enrol, open_journal, push_sessions, wait_all_sent
 
 pytestmark = pytest.mark.e2e
 
@@ -26,23 +25,6 @@ COUNT_RECORDS = """async () => {
   }
   return count;
 }"""
-
-
-def push_sessions(client, headers, learner_id, count):
-    """Push ``count`` sessions as the learner's other device would, in pushes of 1,000."""
-    replica = str(uuid.uuid4())
-    mutations = [{"id": str(uuid.uuid4()), "replica": replica, "seq": n, "op": "upsert",
-                  "collection": "sessions", "record_id": str(uuid.uuid4()),
-                  "learner_id": learner_id, "base": {}, "at": "2026-11-20T10:00:00Z",
-                  "fields": {"activity": f"Walk number {n}", "minutes": 20,
-                             "date": "2026-11-20"}}
-                 for n in range(1, count + 1)]
-    for start in range(0, count, 1000):
-        resp = client.post("/api/sync/push", headers=headers, json={
-            "protocol": 3, "replica": replica, "floor": 1,
-            "mutations": mutations[start:start + 1000]})
-        assert resp.status_code == 200, resp.get_data(as_text=True)
-        assert {r["status"] for r in resp.json["results"]} == {"applied"}
 
 
 def test_a_long_journal_arrives_whole_on_a_new_tablet_its_pages_fetched_at_once(

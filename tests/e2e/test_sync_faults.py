@@ -27,7 +27,8 @@ from sqlalchemy import delete, insert, select
 from backend.extensions import db
 from backend.models import COLLECTIONS as JOURNAL_MODELS, SyncMutation, SyncReplica, SyncState
 
-from .steps import api_get, enrol, open_journal, record_session, wait_all_sent, wait_for_worker
+from .steps import (api_get, enrol, open_journal, push_sessions, record_session,
+                    wait_all_sent, wait_for_worker)
 
 pytestmark = pytest.mark.e2e
 
@@ -420,24 +421,6 @@ def backup(app):
     return restore
 
 
-def other_device_pushes(client, headers, learner_id, count):
-    """The learner's other device pushes ``count`` sessions, in pushes of 1,000; returns
-    their record ids in order."""
-    replica, ids = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(count)]
-    mutations = [{"id": str(uuid.uuid4()), "replica": replica, "seq": n, "op": "upsert",
-                  "collection": "sessions", "record_id": record_id, "learner_id": learner_id,
-                  "base": {}, "at": "2026-11-20T10:00:00Z",
-                  "fields": {"activity": f"Walk number {n}", "minutes": 20, "date": "2026-11-20"}}
-                 for n, record_id in enumerate(ids, 1)]
-    for start in range(0, count, 1000):
-        response = client.post("/api/sync/push", headers=headers, json={
-            "protocol": 3, "replica": replica, "floor": 1,
-            "mutations": mutations[start:start + 1000]})
-        assert response.status_code == 200, response.get_data(as_text=True)
-        assert {r["status"] for r in response.json["results"]} == {"applied"}
-    return ids
-
-
 # --- the scenarios ----------------------------------------------------------------------------
 
 def test_a_push_answered_but_lost_or_sent_twice_is_applied_once(
@@ -520,7 +503,7 @@ def test_a_long_pull_with_pages_lost_or_refused_ends_with_every_entry_once(
     org = make.org()
     edna = make.learner(org, name="Edna Whitworth", pin=PIN)
     headers = auth.headers(edna)
-    ids = other_device_pushes(client, headers, edna.id, 1_100)
+    ids = push_sessions(client, headers, edna.id, 1_100)
     rng = random.Random(f"{SEED}-pull")
     plan = [("run", "lost"), ("run", "503"), ("last", "lost"), ("first", "504"),
             ("last", "503")]
@@ -552,14 +535,14 @@ def test_a_long_pull_with_pages_lost_or_refused_ends_with_every_entry_once(
         if any(role in ("run", "last") for role, _ in faults.plans["pull"]):
             # the tablet keeps the pages it took before a fault: a page fetched ahead
             # needs more than a page still to pull
-            ids += other_device_pushes(client, headers, edna.id, 1_000)
+            ids += push_sessions(client, headers, edna.id, 1_000)
         sync_once(page)
     sync_until_clean(page, faults)
     assert [e for e in faults.of("lost") if faults.role(e["body"]) == "run"], "a run was lost"
     assert_converged(client, headers, page)
 
     # once synced: a second long run after her cursor, and a page of it lost again
-    ids += other_device_pushes(client, headers, edna.id, 1_050)
+    ids += push_sessions(client, headers, edna.id, 1_050)
     assert client.delete(f"{url}/{ids[5]}", headers=headers).status_code == 200
     faults.plans["pull"] = [("run", "lost")]
     sync_until_clean(page, faults)
@@ -751,7 +734,6 @@ def test_writing_a_server_lost_in_a_restore_that_kept_its_epoch_is_sent_again(
     assert_converged(client, headers, page)
 
 
-
 def test_a_page_lost_in_a_long_pull_keeps_the_pages_that_came_before_it(
         live_server, new_context, make, auth, client):
     """A new tablet pulls 1,100 entries: the first page of 500 and the pages after it, fetched
@@ -760,7 +742,7 @@ def test_a_page_lost_in_a_long_pull_keeps_the_pages_that_came_before_it(
     org = make.org()
     edna = make.learner(org, name="Edna Whitworth", pin=PIN)
     headers = auth.headers(edna)
-    other_device_pushes(client, headers, edna.id, 1_100)
+    push_sessions(client, headers, edna.id, 1_100)
     holder = {}
 
     def route_first(page):
@@ -854,7 +836,7 @@ def test_her_new_goal_stays_shown_while_a_long_pull_brings_its_change_from_elsew
     page = open_tablet(live_server, new_context, make, org, "Edna Whitworth", "Lounge tablet")
     wait_all_sent(page)
     page.context.set_offline(True)
-    other_device_pushes(client, headers, edna.id, 1_100)
+    push_sessions(client, headers, edna.id, 1_100)
     goal = page.evaluate(WRITE, ["goals", None, {"title": "Learn the birds"}])
     groups = []
 
@@ -864,7 +846,7 @@ def test_her_new_goal_stays_shown_while_a_long_pull_brings_its_change_from_elsew
         if json.loads(route.request.post_data).get("ahead"):
             groups.append(route.request.url)
             if len(groups) == 1:
-                other_device_pushes(client, headers, edna.id, 2_200)
+                push_sessions(client, headers, edna.id, 2_200)
                 changed = client.patch(f"/api/learners/{edna.id}/goals/{goal}", headers=headers,
                                        json={"why": "To know them by their songs"})
                 assert changed.status_code == 200, changed.get_data(as_text=True)
