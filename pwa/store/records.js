@@ -126,7 +126,7 @@ const SURROGATES = /[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g;
 /* A value as the server can store it: half an emoji alone (cut by a length limit, say) becomes
  * U+FFFD and a NUL character goes. The server refuses either, and with it the whole push, which
  * would then stop every later change from being sent. */
-export function storable(value) {
+function storable(value) {
   if (typeof value === 'string') {
     return value.replace(SURROGATES, (found) => (found.length === 2 ? found : '\ufffd')).replaceAll('\u0000', '');
   }

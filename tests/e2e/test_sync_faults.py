@@ -19,14 +19,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 
 import pytest
 from sqlalchemy import delete, insert, select
 
 from backend.extensions import db
 from backend.models import COLLECTIONS as JOURNAL_MODELS, SyncMutation, SyncReplica, SyncState
+from sync import Client
 
+from ..api.sync_http import FlaskTransport
 from .steps import (api_get, enrol, open_journal, push_sessions, record_session,
                     wait_all_sent, wait_for_worker)
 
@@ -322,35 +323,13 @@ def sync_until_clean(page, faults=None, tries=12):
 
 # --- what the server holds --------------------------------------------------------------------
 
-def unpack_revs(change):
-    """A pulled record's full revs (docs/sync-protocol.md, "Revs on the wire")."""
-    revs = {name: change["rev"] for name in change["fields"]} if change["rev"] else {}
-    for name, rev in change["revs"].items():
-        if rev is None:
-            revs.pop(name, None)
-        else:
-            revs[name] = rev
-    return revs
-
-
 def server_journal(client, headers):
     """Every entry of the learner on the server, as a new device pulling from the start gets
-    it, in the shape of ``SHOWN`` (deleted ones left out)."""
-    journal, cursor, replica = {}, None, str(uuid.uuid4())
-    while True:
-        response = client.post("/api/sync/pull", headers=headers, json={
-            "protocol": 3, "replica": replica, "cursor": cursor, "limit": 1000})
-        assert response.status_code == 200, response.get_data(as_text=True)
-        page = response.json
-        for change in page["changes"]:
-            journal.pop(change["id"], None)
-            if not change.get("removed") and not change["deleted"]:
-                journal[change["id"]] = {"collection": change["collection"],
-                                         "fields": change["fields"], "revs": unpack_revs(change),
-                                         "conflicts": change["conflicts"]}
-        cursor = page["cursor"]
-        if not page["more"]:
-            return journal
+    it (the reference client, ``sync.Client``), in the shape of ``SHOWN``."""
+    device = Client(FlaskTransport(client, headers), page_size=1000)
+    assert device.sync().ok
+    return {rid: {"collection": r.collection, "fields": r.fields, "revs": r.revs,
+                  "conflicts": r.conflicts} for rid, r in device.records.items()}
 
 
 def entries(client, headers, learner_id, collection, field):
