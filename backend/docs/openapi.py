@@ -9,6 +9,14 @@ from marshmallow import Schema, fields
 ERROR_CODES = {400: "Bad input: `details.fields` names each field and why",
                401: "Not signed in, or the sign-in expired", 403: "Not allowed",
                404: "No such thing, or not yours to see"}
+# Answered by gunicorn itself, before the app sees the request, as a short HTML page
+# (docs/deployment.md, section 4, "Limits of a request"): no request of ours comes near them.
+HTTP_SERVER_CODES = {
+    414: "URI too long: the request line (method, path and query string) is over 4,094 bytes "
+         "(gunicorn's `limit_request_line`); answered by the HTTP server as text/html",
+    431: "Request header fields too large: a header line over 8,190 bytes, or over 100 header "
+         "fields (gunicorn's `limit_request_field_size` and `limit_request_fields`); answered "
+         "by the HTTP server as text/html"}
 
 
 class ErrorSchema(Schema):
@@ -59,6 +67,9 @@ def _operation(view, rule, method):
     for code, why in codes.items():
         op["responses"][str(code)] = {"description": why, "content": {
             "application/json": {"schema": "Error"}}}
+    for code, why in HTTP_SERVER_CODES.items():
+        op["responses"][str(code)] = {"description": why, "content": {
+            "text/html": {"schema": {"type": "string"}}}}
     return op
 
 

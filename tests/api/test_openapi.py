@@ -1,5 +1,11 @@
 """The OpenAPI document describes every endpoint, and its readable page is served."""
+import urllib.error
+import urllib.request
+
+import orjson
 import pytest
+
+from ..live_server import ServerProcess
 
 
 def _api_rules(app):
@@ -74,3 +80,32 @@ def test_the_answers_an_operation_gives_beyond_every_ones_are_documented(client,
     op = client.get("/api/openapi.json").json["paths"][path][method]
     assert codes <= set(op["responses"]), sorted(op["responses"])
     assert all(op["responses"][code]["description"] for code in codes)
+
+
+def test_the_http_servers_own_answers_to_an_oversized_request_are_as_documented(
+        app, database_url, tmp_path):
+    """gunicorn answers a request line or a header that is too large itself, as HTML, before
+    the app sees it; the document says so for every operation."""
+    server = ServerProcess(database_url, str(tmp_path)).start()
+    try:
+        spec = _get(server.url + "/api/openapi.json")[2]
+        long_query = _get(server.url + "/api/health?q=" + "a" * 5000)
+        long_header = _get(server.url + "/api/health", {"X-Note": "b" * 9000})
+    finally:
+        server.stop()
+
+    documented = orjson.loads(spec)["paths"]["/api/health"]["get"]["responses"]
+    for status, content_type, _ in (long_query, long_header):
+        assert content_type.startswith("text/html")
+        assert list(documented[str(status)]["content"]) == ["text/html"]
+    assert (long_query[0], long_header[0]) == (414, 431)
+
+
+def _get(url, headers=None):
+    """(status, content type, body) of a GET, errors included."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}),
+                                    timeout=10) as resp:
+            return resp.status, resp.headers["Content-Type"], resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers["Content-Type"], err.read()
