@@ -12,9 +12,9 @@ const aad = (personId, collection, id) => `record|${personId}|${collection}|${id
 const orNull = (v) => (v === undefined ? null : v);
 const same = (a, b) => JSON.stringify(orNull(a)) === JSON.stringify(orNull(b));
 
-function blank(mutation) {
+function blank(mutation, author) {
   return { id: mutation.record_id, collection: mutation.collection, learner_id: mutation.learner_id,
-    author_id: null, fields: {}, revs: {}, conflicts: {}, deleted: false, seq: 0,
+    author_id: author, fields: {}, revs: {}, conflicts: {}, deleted: false, seq: 0,
     created_at: mutation.at, updated_at: mutation.at };
 }
 
@@ -26,9 +26,10 @@ function keep(record, name, value, mutation) {
 }
 
 /** Lay one of the person's mutations over a record, as the server will apply it (or did:
- * `conflicts` names the fields it kept aside). Returns the new record. */
-export function overlay(record, mutation, conflicts = [], unsent = false) {
-  const r = record ? JSON.parse(JSON.stringify(record)) : blank(mutation); // JSON only; old Safari has no structuredClone
+ * `conflicts` names the fields it kept aside). A record not pulled yet is theirs: `author` is
+ * the person (a mentor's visit shows on My hours before it is sent). Returns the new record. */
+export function overlay(record, mutation, { conflicts = [], unsent = false, author = null } = {}) {
+  const r = record ? JSON.parse(JSON.stringify(record)) : blank(mutation, author); // JSON only; old Safari has no structuredClone
   const fields = mutation.fields;
   if (unsent) r.unsent = true;
   r.updated_at = mutation.at > r.updated_at ? mutation.at : r.updated_at;
@@ -88,11 +89,13 @@ async function views(s, collection, id) {
   const pulled = await openRows(s, await pulledRows(s, collection, id));
   const byId = new Map(pulled.map((r) => [r.id, r]));
   const wanted = (m) => (!collection || m.collection === collection) && (!id || m.record_id === id);
+  const author = s.person.id;
   for (const entry of (await unpulled(s)).filter((e) => wanted(e.mutation))) {
-    byId.set(entry.mutation.record_id, overlay(byId.get(entry.mutation.record_id), entry.mutation, entry.result.conflicts));
+    const { mutation, result } = entry;
+    byId.set(mutation.record_id, overlay(byId.get(mutation.record_id), mutation, { conflicts: result.conflicts, author }));
   }
   for (const { mutation } of (await outboxItems(s)).items.filter((i) => wanted(i.mutation))) {
-    byId.set(mutation.record_id, overlay(byId.get(mutation.record_id), mutation, [], true));
+    byId.set(mutation.record_id, overlay(byId.get(mutation.record_id), mutation, { unsent: true, author }));
   }
   return [...byId.values()];
 }
@@ -243,17 +246,18 @@ export async function applyPage(s, changes, through = 0) {
 }
 
 /** Forget pulled records for which `keepRow(row)` ({id, learnerId}) is false, unless the
- * outbox holds changes to them. */
+ * outbox holds changes to them (those are marked `leaving`). Returns how many it found. */
 export async function drop(s, keepRow) {
   const pid = s.person.id;
   const keepers = await outboxRecordIds(pid);
   const rows = (await pulledRows(s)).filter((row) => !keepRow(row));
-  if (!rows.length) return;
+  if (!rows.length) return 0;
   await transaction(['records', 'log'], 'readwrite', (tx) => {
     const records = tx.objectStore('records');
     rows.filter((row) => keepers.has(row.id)).forEach((row) => records.put({ ...row, leaving: true }));
     forget(tx, pid, rows.filter((row) => !keepers.has(row.id)));
   });
+  return rows.length;
 }
 
 /** A record kept after it left the person's sight, only because the outbox held changes to

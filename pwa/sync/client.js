@@ -185,21 +185,22 @@ async function pullAll(s, report, onProgress, carried) {
   }
   // A pairing ended: that learner's records leave the device (unless still being sent).
   const scope = new Set(answer.scope);
-  await drop(s, (row) => scope.has(row.learnerId));
+  report.forgotten += await drop(s, (row) => scope.has(row.learnerId));
   const row = await person(s.person.id);
   if (row.resync_seen) {
     const seen = new Set(row.resync_seen);
-    await drop(s, (r) => seen.has(r.id));
+    report.forgotten += await drop(s, (r) => seen.has(r.id));
     await updatePerson(s.person.id, (r) => { r.resync_seen = null; });
   }
   return true;
 }
 
 /** Push the outbox, then pull every page. Resolves with a report: {applied, conflicts,
- * rejected, deferred, pulled, removed, epochChanged, fullResync, error}. */
+ * rejected, deferred, pulled, removed, forgotten (records that left at the end of a pull: a
+ * pairing ended, or deleted while away), epochChanged, fullResync, error}. */
 export async function sync(s, onProgress) {
   const report = { applied: 0, conflicts: 0, rejected: 0, deferred: 0, pulled: 0, removed: 0,
-    epochChanged: false, fullResync: false, error: null };
+    forgotten: 0, epochChanged: false, fullResync: false, error: null };
   try {
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const carried = await pushAll(s, report);

@@ -67,7 +67,8 @@ async function run(s) {
     if (phase === 'failed') schedule(s, Math.min(300000, 15000 * 2 ** failures));
     // soon again while the signal comes and goes: after 5, 10, 20 and 40 seconds, then each minute
     if (phase === 'unreachable') schedule(s, Math.min(TIMER_MS, 5000 * 2 ** (failures - 1)));
-    if (report.pulled || report.rejected || report.conflicts) emit('synced', report);
+    // what is on the screen may have changed: redraw it (a learner whose pairing ended leaves)
+    if (report.pulled || report.rejected || report.conflicts || report.forgotten) emit('synced', report);
     return report;
   };
   running = navigator.locks
