@@ -188,6 +188,10 @@ class _PushBatch:
         if outcome is not None and _is_gone(outcome.error):
             self.gone_revs.add(mutation.id)  # a change based on this one is of the same record
         if outcome is None:
+            if record is not None:
+                # who could see it before this change, also for a record written without
+                # `widest` (an import, a fix in SQL): so making it private is sent as removed
+                record.widen()
             record, outcome = merge.apply(record, mutation, actor.person_id, self.now)
             if outcome.changed:
                 record.widen()

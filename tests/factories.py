@@ -78,6 +78,9 @@ class Factories:
     def record(self, collection, learner, author=None, **overrides):
         model = COLLECTIONS[collection]
         fields = {"visibility": "private", **DEFAULTS[collection], **overrides}
+        # as the sync engine keeps it: the widest sight the entry has had (none while private)
+        fields.setdefault("widest_visibility",
+                          None if fields["visibility"] == "private" else fields["visibility"])
         with self.app.app_context():
             now = utcnow()
             rev = str(uuid.uuid4())

@@ -345,6 +345,23 @@ def test_withdrawn_sharing_removes_the_record_from_the_mentors_device(client, au
     assert reflection not in phone.records
 
 
+def test_an_entry_stored_without_its_widest_sight_still_leaves_the_mentor_when_made_private(
+        client, auth, home, make):
+    """An entry written outside the sync engine (an import, a fix in SQL) has no record of who
+    could ever see it; made private, it is still taken off the mentor's phone."""
+    shared = make.record("reflections", home["ada"], text="Feeling low", visibility="mentor",
+                         widest_visibility=None)
+    tablet = _client(client, auth.headers(home["ada"]))
+    phone = _client(client, auth.headers(home["mentor"]))
+    tablet.sync(), phone.sync()
+    assert shared.id in phone.records
+
+    tablet.write("reflections", shared.id, {"visibility": "private"}, home["ada"].id)
+    tablet.sync(), phone.sync()
+
+    assert shared.id not in phone.records
+
+
 def test_an_ended_pairing_removes_the_learners_records_from_the_mentors_device(
         client, auth, home, app):
     from backend.extensions import db
