@@ -4,6 +4,7 @@ import { h, append, longDate } from '../ui/dom.js';
 import { conflicted, write } from '../store/records.js';
 import { held, dismiss, lockedKeyIds, recover } from '../store/outbox.js';
 import { openOldKey, person } from '../store/people.js';
+import { myLearners } from './mentor.js';
 import { showProblem } from '../ui/forms.js';
 import { timeUuid } from '../store/crypto.js';
 import { headline } from '../ui/entries.js';
@@ -14,7 +15,16 @@ import { deviceWord } from '../ui/flash.js';
 const KIND = { goals: 'A goal', sessions: 'Something you did', contributions: 'Something for others',
   reflections: 'Your thoughts', checkins: 'A check-in', profile: 'What matters to me' };
 
-function refusedCard(s, item, rerender) {
+/** What a refused change was, in the person's words: a mentor's says whose journal it was for
+ * (`names`: their learners now, or as last seen offline), or that the pairing has ended. */
+function refusedTitle(s, m, names) {
+  if (s.person.role !== 'mentor' || m.learner_id === s.person.id) return KIND[m.collection] || 'An entry';
+  const what = m.collection === 'sessions' ? 'A visit' : 'A change';
+  return names.has(m.learner_id) ? `${what} with ${names.get(m.learner_id)}`
+    : `${what} for a learner you are no longer paired with`;
+}
+
+function refusedCard(s, item, names, rerender) {
   const m = item.mutation;
   const again = async (asNew) => {
     const fields = Object.fromEntries(Object.entries(m.fields).filter(([k]) => k !== '_deleted'));
@@ -24,7 +34,7 @@ function refusedCard(s, item, rerender) {
   };
   const letGo = async () => { await dismiss(s, m.id); rerender(); };
   return h('li', { class: 'card' },
-    h('h3', {}, `${KIND[m.collection] || 'An entry'} could not be sent`),
+    h('h3', {}, `${refusedTitle(s, m, names)} could not be sent`),
     h('p', {}, (item.error && item.error.message) || 'The server would not take this change.'),
     item.error && item.error.details && item.error.details.reason ? h('p', { class: 'meta' }, `Why: ${item.error.details.reason}.`) : null,
     h('dl', { class: 'answers' }, Object.entries(m.fields).flatMap(([k, v]) => [h('dt', {}, FIELD_NAMES[k] || k), h('dd', {}, valueWords(k, v))])),
@@ -63,7 +73,9 @@ export default async function attention({ s, go }) {
   }
   const box = h('div', {});
   const render = async () => {
-    const [conflicts, refused, locked, row] = await Promise.all([conflicted(s), held(s), lockedKeyIds(s), person(s.person.id)]);
+    const [conflicts, refused, locked, row, learners] = await Promise.all([conflicted(s), held(s),
+      lockedKeyIds(s), person(s.person.id), s.person.role === 'mentor' ? myLearners(s) : []]);
+    const names = new Map(learners.map((l) => [l.id, l.display_name]));
     const oldKeys = (row.old_keys || []).filter((k) => locked.has(k.keyId));
     box.replaceChildren();
     append(box, [
@@ -75,7 +87,7 @@ export default async function attention({ s, go }) {
         h('ul', { class: 'card-list' }, conflicts.map((r) => h('li', { class: 'card' },
           h('h3', {}, `${KIND[r.collection] || 'An entry'}: ${headline(r) || ''}`),
           h('a', { href: `#/conflict/${r.collection}/${r.id}`, class: 'button' }, 'See both versions'))))] : null,
-      refused.length ? [h('h2', {}, 'Not sent'), h('ul', { class: 'card-list' }, refused.map((item) => refusedCard(s, item, async () => { await render(); refreshCounts(); })))] : null,
+      refused.length ? [h('h2', {}, 'Not sent'), h('ul', { class: 'card-list' }, refused.map((item) => refusedCard(s, item, names, async () => { await render(); refreshCounts(); })))] : null,
       h('div', { class: 'actions' }, h('a', { href: `#/${s.person.role === 'mentor' ? 'mentor' : 'home'}`, class: 'button secondary' }, 'Back'))]);
   };
   await render();

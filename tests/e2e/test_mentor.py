@@ -142,3 +142,5 @@ def test_a_visit_hidden_while_the_mentor_was_changing_it_leaves_their_phone(visi
       return (await held(session())).map((h) => [h.mutation.fields, h.error.error]);
     }""")
     assert changed and held == [[{"note": "She named everyone"}, "forbidden"]]
+    phone.click("a:has-text('Look now')")  # the card says whose journal the visit was for
+    phone.wait_for_selector("h3:text-is('A visit with Edna Whitworth could not be sent')")
