@@ -237,6 +237,37 @@ def test_a_mentors_visit_sent_again_after_the_delete_that_saw_it_leaves_their_ph
     assert visit not in phone.records and not phone.needs_person
 
 
+@pytest.mark.parametrize("says_mentor, error, field", [
+    (False, "forbidden", "visibility"), (True, "record_deleted", "record_id")])
+def test_a_mentors_change_of_a_visit_deleted_and_purged_meets_the_access_checks_first(
+        app, client, auth, home, says_mentor, error, field):
+    """The mentor's phone was away while the learner deleted his visit and the tombstone was
+    purged. His change of it is checked as a mentor's new entry first (check 7), and only then
+    refused as gone (check 10, docs/sync-protocol.md "Order of the checks")."""
+    import sync
+    from backend.extensions import db
+    from backend.sync_api.store import SqlStore
+
+    ada = home["ada"].id
+    phone = _client(client, auth.headers(home["mentor"]))
+    tablet = _client(client, auth.headers(home["ada"]))
+    visit = str(uuid.uuid4())
+    phone.write("sessions", visit, {"activity": "Choir", "visibility": "mentor"}, ada)
+    assert phone.sync().ok and tablet.sync().ok
+    tablet.delete("sessions", visit, ada)
+    assert tablet.sync().ok
+    with app.app_context():
+        assert sync.purge_tombstones(SqlStore(db.engine), through_seq=10 ** 9) == 1
+    change = {"note": "She sang the descant", **({"visibility": "mentor"} if says_mentor else {})}
+    phone.write("sessions", visit, change, ada)
+
+    report = phone.sync()
+
+    assert len(report.rejected) == 1
+    [kept] = phone.needs_person
+    assert (kept.error["error"], kept.error["details"]["field"]) == (error, field)
+
+
 def test_a_mentor_cannot_write_a_goal_for_their_learner(client, auth, home):
     phone = _client(client, auth.headers(home["mentor"]))
     phone.write("goals", str(uuid.uuid4()), {"title": "Walk daily"}, home["ada"].id)
