@@ -2,6 +2,8 @@
 import os
 from datetime import timedelta
 
+import click
+
 from .models.types import json_text
 
 
@@ -17,6 +19,19 @@ def _database_url(instance_path):
     return "sqlite:///" + os.path.join(instance_path, "what-matters.sqlite")
 
 
+class SettingError(click.ClickException):
+    """A setting the app cannot run with. A ``flask`` command prints it as one sentence and
+    exits with status 1; gunicorn's worker stops with it."""
+
+
+def _whole(name, default):
+    """The setting ``name`` from the environment: a whole number, 0 or more."""
+    value = os.environ.get(name, default).strip()
+    if not (value.isascii() and value.isdigit()):
+        raise SettingError(f"{name} must be a whole number, 0 or more, not {value!r}.")
+    return int(value)
+
+
 class Config:
     """Settings read from the environment; every name can be overridden by ``test_config``."""
 
@@ -26,14 +41,14 @@ class Config:
         self.SECRET_KEY = env("SECRET_KEY", "dev-only-change-me")
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "json_serializer": json_text}
-        self.TOKEN_LIFETIME_LEARNER = timedelta(days=int(env("TOKEN_DAYS_LEARNER", "30")))
-        self.TOKEN_LIFETIME_MENTOR = timedelta(days=int(env("TOKEN_DAYS_MENTOR", "30")))
-        self.TOKEN_LIFETIME_STAFF = timedelta(hours=int(env("TOKEN_HOURS_STAFF", "12")))
-        self.LOCKOUT_SHORT_AFTER = int(env("LOCKOUT_SHORT_AFTER", "5"))
-        self.LOCKOUT_SHORT_MINUTES = int(env("LOCKOUT_SHORT_MINUTES", "15"))
-        self.LOCKOUT_HARD_AFTER = int(env("LOCKOUT_HARD_AFTER", "10"))
-        self.TOMBSTONE_RETENTION_DAYS = int(env("TOMBSTONE_RETENTION_DAYS", "180"))
-        self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+        self.TOKEN_LIFETIME_LEARNER = timedelta(days=_whole("TOKEN_DAYS_LEARNER", "30"))
+        self.TOKEN_LIFETIME_MENTOR = timedelta(days=_whole("TOKEN_DAYS_MENTOR", "30"))
+        self.TOKEN_LIFETIME_STAFF = timedelta(hours=_whole("TOKEN_HOURS_STAFF", "12"))
+        self.LOCKOUT_SHORT_AFTER = _whole("LOCKOUT_SHORT_AFTER", "5")
+        self.LOCKOUT_SHORT_MINUTES = _whole("LOCKOUT_SHORT_MINUTES", "15")
+        self.LOCKOUT_HARD_AFTER = _whole("LOCKOUT_HARD_AFTER", "10")
+        self.TOMBSTONE_RETENTION_DAYS = _whole("TOMBSTONE_RETENTION_DAYS", "180")
+        self.MAX_CONTENT_LENGTH = _whole("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))
         self.DEFAULT_TIMEZONE = env("DEFAULT_TIMEZONE", "Europe/London")
         # Web push (docs/reminders.md): the contact push services see, where the VAPID key pair
         # is kept (VAPID_PRIVATE_KEY, from instance/config.py or the environment, wins), how
