@@ -129,6 +129,9 @@ def new_epoch():
 
     epoch = start_new_epoch()
     print(f"The sync epoch is now {epoch}. Devices will re-send what this database lacks.")
+    print("The backup also brought back who could see what on its day: end again the "
+          "pairings ended since, revoke again the tablets revoked since, and erase again the "
+          "learners erased since (docs/deployment.md, 'Restoring').")
 
 
 @bp.cli.command("purge-tombstones")

@@ -366,3 +366,17 @@ def test_demo_sign_ins_notices_a_database_that_no_longer_holds_the_demo(app, fla
             device.key_hash = f"{device.id:064d}"
         db.session.commit()
     assert "no longer match the database" in flask("demo", "sign-ins").output
+
+
+def test_sync_new_epoch_reminds_what_a_restore_brought_back(app, flask):
+    from backend.models import SyncState
+
+    result = flask("sync", "new-epoch")
+
+    with app.app_context():
+        epoch = db.session.get(SyncState, 1).epoch
+    assert result.exit_code == 0
+    assert f"The sync epoch is now {epoch}." in result.output
+    assert "end again the pairings ended since" in result.output
+    assert "revoke again the tablets revoked since" in result.output
+    assert "erase again the learners erased since" in result.output
