@@ -99,3 +99,15 @@ def push_sessions(client, headers, learner_id, count):
         assert response.status_code == 200, response.get_data(as_text=True)
         assert {r["status"] for r in response.json["results"]} == {"applied"}
     return ids
+
+
+def go(page, route, selector):
+    """Go to a screen by its address (`#/route`) and wait for ``selector`` on it."""
+    page.evaluate(f"location.hash = '#/{route}'")
+    page.wait_for_selector(selector)
+
+
+def open_entry(page, collection, headline):
+    """Open an entry from its collection's list, by the words it is listed with."""
+    go(page, collection, f"[aria-label='Open: {headline}']")
+    page.click(f"[aria-label='Open: {headline}']")

@@ -14,7 +14,8 @@ import json
 import pytest
 
 from .conftest import PHONE
-from .steps import api_get, enrol, open_journal, wait_all_sent, wait_for_worker
+from .steps import (api_get, enrol, go, open_entry, open_journal, wait_all_sent,
+                    wait_for_worker)
 
 pytestmark = pytest.mark.e2e
 
@@ -89,11 +90,6 @@ def learner_tablet(live_server, new_context, make, org, name, pin=PIN):
     return tablet
 
 
-def go(page, route, selector):
-    page.evaluate(f"location.hash = '#/{route}'")
-    page.wait_for_selector(selector)
-
-
 def log_visit(phone, learner_name, activity, minutes_words="45 minutes"):
     go(phone, "mentor", f"[aria-label='Log a visit with {learner_name}']")
     phone.click(f"[aria-label='Log a visit with {learner_name}']")
@@ -114,8 +110,7 @@ def choose_who_sees(page, words):
 
 def share_reflection(tablet, text, words):
     """The learner opens one of her thoughts, changes who can see it, saves."""
-    go(tablet, "reflections", f"[aria-label='Open: {text}']")
-    tablet.click(f"[aria-label='Open: {text}']")
+    open_entry(tablet, "reflections", text)
     tablet.click("a:has-text('Change')")
     choose_who_sees(tablet, words)
     tablet.click("button:has-text('Save')")
@@ -123,16 +118,14 @@ def share_reflection(tablet, text, words):
 
 
 def hide_visit(tablet, activity):
-    go(tablet, "sessions", f"[aria-label='Open: {activity}']")
-    tablet.click(f"[aria-label='Open: {activity}']")
+    open_entry(tablet, "sessions", activity)
     tablet.click("button:has-text('Hide')")
     tablet.wait_for_selector("text=Hidden. Only you can see it now.")
 
 
 def share_visit_again(tablet, activity):
     """The learner opens a visit she hid, taps Change and shares it with her mentor again."""
-    go(tablet, "sessions", f"[aria-label='Open: {activity}']")
-    tablet.click(f"[aria-label='Open: {activity}']")
+    open_entry(tablet, "sessions", activity)
     tablet.click("a:has-text('Change')")
     tablet.wait_for_selector("h1:has-text('Change what I did')")
     choose_who_sees(tablet, "Me and my mentor")

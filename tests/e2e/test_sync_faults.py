@@ -28,8 +28,8 @@ from backend.models import COLLECTIONS as JOURNAL_MODELS, SyncMutation, SyncRepl
 from sync import Client
 
 from ..api.sync_http import FlaskTransport
-from .steps import (api_get, enrol, open_journal, push_sessions, record_session,
-                    wait_all_sent, wait_for_worker)
+from .steps import (api_get, enrol, go, open_entry, open_journal, push_sessions,
+                    record_session, wait_all_sent, wait_for_worker)
 
 pytestmark = pytest.mark.e2e
 
@@ -236,19 +236,13 @@ def reopen(page, learner_name):
     page.evaluate(WATCH_SYNCS)
 
 
-def go(page, route, selector):
-    page.evaluate(f"location.hash = '#/{route}'")
-    page.wait_for_selector(selector)
-
-
 def go_home(page):
     go(page, "home", "a.action.first:has-text('Record what I did')")
 
 
 def change_goal(page, title, name, value):
     """Open a goal from "My goals", change one of its fields, save."""
-    go(page, "goals", f"[aria-label='Open: {title}']")
-    page.click(f"[aria-label='Open: {title}']")
+    open_entry(page, "goals", title)
     page.click("a:has-text('Change')")
     page.fill(f"[name={name}]", value)
     page.click("button:has-text('Save')")
@@ -256,8 +250,7 @@ def change_goal(page, title, name, value):
 
 
 def delete_goal(page, title):
-    go(page, "goals", f"[aria-label='Open: {title}']")
-    page.click(f"[aria-label='Open: {title}']")
+    open_entry(page, "goals", title)
     page.click("button:has-text('Delete')")
     page.click("button:has-text('Yes, delete it')")
     page.wait_for_selector("h1:has-text('My goals')")
@@ -271,8 +264,7 @@ def write_reflection(page, words):
 
 
 def change_reflection(page, old, new):
-    go(page, "reflections", f"[aria-label='Open: {old}']")
-    page.click(f"[aria-label='Open: {old}']")
+    open_entry(page, "reflections", old)
     page.click("a:has-text('Change')")
     page.fill("textarea[name=text]", new)
     page.click("button:has-text('Save')")
