@@ -72,10 +72,11 @@ export default async function attention({ s, go }) {
     return { title: 'Opening', node: h('p', {}, 'Opening…') };
   }
   const box = h('div', {});
+  // a mentor's learners, asked for once for this screen, not again at each redraw
+  const learners = s.person.role === 'mentor' ? await myLearners(s) : [];
+  const names = new Map(learners.map((l) => [l.id, l.display_name]));
   const render = async () => {
-    const [conflicts, refused, locked, row, learners] = await Promise.all([conflicted(s), held(s),
-      lockedKeyIds(s), person(s.person.id), s.person.role === 'mentor' ? myLearners(s) : []]);
-    const names = new Map(learners.map((l) => [l.id, l.display_name]));
+    const [conflicts, refused, locked, row] = await Promise.all([conflicted(s), held(s), lockedKeyIds(s), person(s.person.id)]);
     const oldKeys = (row.old_keys || []).filter((k) => locked.has(k.keyId));
     box.replaceChildren();
     append(box, [

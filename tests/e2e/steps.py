@@ -111,3 +111,37 @@ def open_entry(page, collection, headline):
     """Open an entry from its collection's list, by the words it is listed with."""
     go(page, collection, f"[aria-label='Open: {headline}']")
     page.click(f"[aria-label='Open: {headline}']")
+
+
+MENTOR_PASSWORD = "a long mentor password"
+
+
+def sign_in_mentor(page, mentor, password=MENTOR_PASSWORD):
+    """A mentor (made with ``password``) signs in on the sign-in screen; their learners show."""
+    page.fill("input[name=email]", mentor.email)
+    page.fill("input[name=password]", password)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector("h1:has-text('My learners')")
+
+
+# Counts the syncs the page finishes (the bridge's phase leaves "sending") in
+# ``window.syncsDone``, and keeps the problem the last one ended with in ``window.lastProblem``.
+WATCH_SYNCS = """async () => {
+  const { on } = await import('/store/events.js');
+  window.syncsDone = 0;
+  window.lastProblem = null;
+  let sending = false;
+  on('sync-state', (state) => {
+    if (state.phase === 'sending') sending = true;
+    else if (sending) {
+      sending = false;
+      window.lastProblem = state.problem;
+      window.syncsDone += 1;
+    }
+  });
+}"""
+
+
+def watch_syncs(page):
+    """Start counting the syncs the page finishes (again after each reload)."""
+    page.evaluate(WATCH_SYNCS)

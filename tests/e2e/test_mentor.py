@@ -3,27 +3,21 @@ which it leaves the mentor's phone."""
 import pytest
 
 from .conftest import PHONE
-from .steps import api_get, enrol, open_journal, wait_all_sent, wait_for_worker
+from .steps import (MENTOR_PASSWORD, api_get, enrol, open_journal, sign_in_mentor, wait_all_sent,
+                    wait_for_worker)
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, mentor):
-    page.fill("input[name=email]", mentor.email)
-    page.fill("input[name=password]", "a long mentor password")
-    page.click("button:has-text('Sign in')")
-    page.wait_for_selector("h1:has-text('My learners')")
 
 
 @pytest.fixture
 def visit_logged(live_server, new_context, make):
     org = make.org()
     edna = make.learner(org, name="Edna Whitworth", pin="2468")
-    mentor = make.mentor(org, name="David Marsh", password="a long mentor password")
+    mentor = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
     make.pairing(mentor, edna)
     phone = new_context().new_page()
     phone.goto(live_server.url + "/#/sign-in")
-    _sign_in(phone, mentor)
+    sign_in_mentor(phone, mentor)
     phone.click("[aria-label='Log a visit with Edna Whitworth']")
     # who else sees it is Edna's choice, never the mentor's
     phone.wait_for_selector("text=Only Edna can share it with the care team.")
@@ -83,18 +77,18 @@ def test_a_visit_the_learner_hides_leaves_the_mentors_phone(visit_logged):
 def test_a_mentor_signs_in_and_logs_a_visit_with_no_network(live_server, new_context, make, auth, client):
     org = make.org()
     edna = make.learner(org, name="Edna Whitworth")
-    mentor = make.mentor(org, name="David Marsh", password="a long mentor password")
+    mentor = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
     make.pairing(mentor, edna)
     phone = new_context(viewport=PHONE, has_touch=True).new_page()
     phone.goto(live_server.url + "/#/sign-in")
-    _sign_in(phone, mentor)
+    sign_in_mentor(phone, mentor)
     wait_all_sent(phone)
     wait_for_worker(phone)
 
     live_server.stop()
     phone.context.set_offline(True)
     phone.goto(live_server.url + "/#/sign-in")  # a fresh start: the page comes from the worker
-    _sign_in(phone, mentor)
+    sign_in_mentor(phone, mentor)
     phone.click("[aria-label='Log a visit with Edna Whitworth']")
     phone.fill("input[name=activity]", "A walk round the garden")
     phone.click("button:has-text('Save the visit')")

@@ -14,12 +14,11 @@ import json
 import pytest
 
 from .conftest import PHONE
-from .steps import (api_get, enrol, go, open_entry, open_journal, wait_all_sent,
-                    wait_for_worker)
+from .steps import (MENTOR_PASSWORD, api_get, enrol, go, open_entry, open_journal,
+                    sign_in_mentor, wait_all_sent, wait_for_worker, watch_syncs)
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "a long mentor password"
 PIN = "2468"
 
 # What the device keeps, as anyone with the developer tools could list it without a key: each
@@ -46,39 +45,18 @@ STORED = """async () => {
   };
 }"""
 
-# Counts the syncs the page finishes (the trust line leaves "Sending…"), for waiting on one.
-WATCH_SYNCS = """async () => {
-  const { on } = await import('/store/events.js');
-  window.syncsDone = 0;
-  let sending = false;
-  on('sync-state', (state) => {
-    if (state.phase === 'sending') sending = true;
-    else if (sending) {
-      sending = false;
-      window.syncsDone += 1;
-    }
-  });
-}"""
-
 
 # --- what the people do -------------------------------------------------------------------
-
-def sign_in(page, mentor):
-    page.fill("input[name=email]", mentor.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_selector("h1:has-text('My learners')")
-
 
 def mentor_phone(live_server, new_context, mentor):
     """The mentor signs in on their phone, which fetches what they may see and keeps the app
     for offline use."""
     phone = new_context(viewport=PHONE, has_touch=True).new_page()
     phone.goto(live_server.url + "/#/sign-in")
-    sign_in(phone, mentor)
+    sign_in_mentor(phone, mentor)
     wait_all_sent(phone)
     wait_for_worker(phone)  # offline, every screen comes from the worker's cache
-    phone.evaluate(WATCH_SYNCS)
+    watch_syncs(phone)
     return phone
 
 
@@ -244,7 +222,7 @@ def paired(live_server, new_context, make):
     visit on his phone, online, and the phone holds Edna's shared entries."""
     org = make.org()
     edna = make.learner(org, name="Edna Whitworth", pin=PIN)
-    david = make.mentor(org, name="David Marsh", password=PASSWORD)
+    david = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
     pairing = make.pairing(david, edna)
     goal = make.goal(edna, title="Walk to the bandstand", visibility="mentor")
     private = make.record("reflections", edna, text="I miss the old house")
@@ -375,7 +353,7 @@ def test_a_mentor_with_two_learners_loses_only_the_one_whose_pairing_ended(
     org = make.org()
     edna = make.learner(org, name="Edna Whitworth", pin=PIN)
     harold = make.learner(org, name="Harold Pennington")
-    david = make.mentor(org, name="David Marsh", password=PASSWORD)
+    david = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
     admin = make.staff(org, is_admin=True)
     with_edna = make.pairing(david, edna)
     make.pairing(david, harold)

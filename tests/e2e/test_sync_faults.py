@@ -29,7 +29,7 @@ from sync import Client
 
 from ..api.sync_http import FlaskTransport
 from .steps import (api_get, enrol, go, open_entry, open_journal, push_sessions,
-                    record_session, wait_all_sent, wait_for_worker)
+                    record_session, wait_all_sent, wait_for_worker, watch_syncs)
 
 pytestmark = pytest.mark.e2e
 
@@ -71,22 +71,6 @@ LOCAL = """async () => {
     replica: row.replica, next_seq: row.next_seq, last_synced: row.last_synced,
     phase: syncState().phase,
   };
-}"""
-# Counts the syncs the page finishes (the bridge's phase leaves "sending") and keeps the
-# problem the last one ended with; installed again after each reload.
-WATCH_SYNCS = """async () => {
-  const { on } = await import('/store/events.js');
-  window.syncsDone = 0;
-  window.lastProblem = null;
-  let sending = false;
-  on('sync-state', (state) => {
-    if (state.phase === 'sending') sending = true;
-    else if (sending) {
-      sending = false;
-      window.lastProblem = state.problem;
-      window.syncsDone += 1;
-    }
-  });
 }"""
 
 
@@ -225,7 +209,7 @@ def open_tablet(live_server, new_context, make, org, learner_name, device_name, 
         before(page)
     enrol(page, live_server, make.device(org, name=device_name).raw_key)
     open_journal(page, learner_name, PIN)
-    page.evaluate(WATCH_SYNCS)
+    watch_syncs(page)
     return page
 
 
@@ -233,7 +217,7 @@ def reopen(page, learner_name):
     """After a reload: tap the tile and type the PIN again (the key lives in memory only)."""
     page.wait_for_selector(f".tile:has-text('{learner_name}')")
     open_journal(page, learner_name, PIN)
-    page.evaluate(WATCH_SYNCS)
+    watch_syncs(page)
 
 
 def go_home(page):
