@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from . import access_log
 from .auth.credentials import hash_secret, unlock
 from .auth.tokens import digest, new_secret
 from .config import safe_view
@@ -222,6 +223,7 @@ def unpair(mentor_id, learner_id):
     pairing.ended_at = utcnow()
     audit(mentor.organisation_id, "pairing_ended", learner_id=learner.id,
           pairing_id=pairing.id, mentor_id=mentor.id)
+    access_log.note("pairing_ended", pairing, pairing.ended_at)
     db.session.commit()
     click.echo(f"Ended the pairing of {mentor.display_name} with {learner.display_name}.")
 
@@ -257,6 +259,7 @@ def device_revoke(device_id):
                                            Token.revoked_at.is_(None))
                        .values(revoked_at=device.revoked_at))
     audit(device.organisation_id, "device_revoked", device_id=device.id)
+    access_log.note("device_revoked", device, device.revoked_at)
     db.session.commit()
     click.echo(f"Revoked tablet {device.id} ({device.name}).")
 

@@ -48,6 +48,9 @@ class Config:
         self.LOCKOUT_SHORT_MINUTES = _whole("LOCKOUT_SHORT_MINUTES", "15")
         self.LOCKOUT_HARD_AFTER = _whole("LOCKOUT_HARD_AFTER", "10")
         self.TOMBSTONE_RETENTION_DAYS = _whole("TOMBSTONE_RETENTION_DAYS", "180")
+        # changes that take access away, kept outside the database for after a restore
+        # (backend/access_log.py); "" keeps none
+        self.ACCESS_LOG = env("ACCESS_LOG", os.path.join(instance_path, "access-changes.jsonl"))
         self.MAX_CONTENT_LENGTH = _whole("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))
         self.DEFAULT_TIMEZONE = env("DEFAULT_TIMEZONE", "Europe/London")
         # Web push (docs/reminders.md): the contact push services see, where the VAPID key pair

@@ -1,5 +1,7 @@
 """Fixtures: an app on a migrated database (SQLite, or PostgreSQL when DATABASE_URL names
 one), a test client, and an ``auth`` helper that signs people in."""
+import os
+import tempfile
 import uuid
 
 import pytest
@@ -14,6 +16,12 @@ from backend.auth import credentials
 
 from . import factories
 from .dbs import create_test_database
+
+# Changes that take access away are logged outside the database (backend/access_log.py): every
+# app the tests make, and every server they start, logs into a folder of this run's, never into
+# the working copy's instance folder; the ``app`` fixture gives each test a log of its own.
+os.environ.setdefault("ACCESS_LOG", os.path.join(tempfile.mkdtemp(prefix="wm-access-"),
+                                                 "access.jsonl"))
 
 # Argon2 at its production cost takes a tenth of a second a hash: too slow for hundreds of
 # test sign-ins. The same algorithm at its lowest cost keeps the code path identical.
@@ -42,7 +50,7 @@ def _empty_tables():
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
-                      "SECRET_KEY": "test"})
+                      "SECRET_KEY": "test", "ACCESS_LOG": str(tmp_path / "access.jsonl")})
     with app.app_context():
         _empty_tables()
     yield app

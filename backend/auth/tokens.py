@@ -9,6 +9,7 @@ from flask import current_app, g, request
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
+from .. import access_log
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Device, Person, Token
@@ -158,3 +159,4 @@ def signed_in():
 def revoke(token):
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        access_log.note("sign_in_ended", token, token.revoked_at)

@@ -6,7 +6,7 @@ erased learner, answers ``not_found`` exactly as an id that was never used.
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import access
+from .. import access, access_log
 from ..auth import credentials
 from ..errors import ApiError, invalid
 from ..extensions import db
@@ -80,6 +80,9 @@ def update(actor, person_id, data):
         person.display_name = data["display_name"].strip()
     if "pin" in data:
         person.pin_hash = credentials.hash_secret(data["pin"]) if data["pin"] else None
+    if "active" in data and data["active"] != person.active:
+        access_log.note("person_reactivated" if data["active"] else "person_deactivated",
+                        person, utcnow())
     for name in ("opted_out", "active"):
         if name in data:
             setattr(person, name, data[name])
@@ -128,6 +131,17 @@ def erase(actor, learner, confirm):
     never reused and the audit log stays true; log the erasure without any content."""
     if " ".join(confirm.split()).casefold() != " ".join(learner.display_name.split()).casefold():
         raise invalid("confirm", "type the learner's name exactly as it is shown")
+    born = learner.created_at
+    entries = erase_person(learner)
+    audit.write(actor, audit.ERASED, learner_id=learner.id, entries=entries,
+                by="learner" if actor.id == learner.id else "administrator")
+    access_log.note("learner_erased", learner, utcnow(), born=born)
+    return {"learner_id": learner.id, "entries_deleted": entries}
+
+
+def erase_person(learner):
+    """The erasure itself, as ``erase`` and a restore's access log make it: the number of
+    journal entries deleted."""
     db.session.flush()  # pending changes (this token's last use) first, then the bulk deletes
     entries = records.erase_journal(learner)
     replicas = select(SyncReplica.id).where(SyncReplica.person_id == learner.id)
@@ -138,9 +152,7 @@ def erase(actor, learner, confirm):
         db.session.execute(delete(model).where(column == learner.id))
     forget_person(learner.id)  # reminders by web push
     _anonymise(learner)
-    audit.write(actor, audit.ERASED, learner_id=learner.id, entries=entries,
-                by="learner" if actor.id == learner.id else "administrator")
-    return {"learner_id": learner.id, "entries_deleted": entries}
+    return entries
 
 
 def _anonymise(person):

@@ -2,7 +2,7 @@
 from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
-from .. import access
+from .. import access, access_log
 from ..auth.tokens import digest, new_secret
 from ..errors import ApiError
 from ..extensions import db
@@ -57,6 +57,7 @@ def end_pairing(actor, pairing_id):
         pairing.ended_at = utcnow()
         audit.write(actor, "pairing_ended", learner_id=pairing.learner_id,
                     pairing_id=pairing.id, mentor_id=pairing.mentor_id)
+        access_log.note("pairing_ended", pairing, pairing.ended_at)
     return pairing
 
 
@@ -89,6 +90,7 @@ def revoke_device(actor, device_id):
     if device.revoked_at is None:
         device.revoked_at = now
         audit.write(actor, "device_revoked", device_id=device.id)
+        access_log.note("device_revoked", device, now)
     db.session.execute(update(Token).where(Token.device_id == device.id,
                                            Token.revoked_at.is_(None)).values(revoked_at=now))
     return device

@@ -1,8 +1,11 @@
-"""After a restore from backup: a new epoch tells devices to re-send what the server lost."""
+"""After a restore from backup: what staff did since is made again from the access log, and a
+new epoch tells devices to re-send what the server lost (docs/deployment.md, "Restoring")."""
+import os
 import uuid
 
 from sqlalchemy import update
 
+from .. import access_log
 from ..extensions import db
 from ..models import SyncState
 
@@ -13,3 +16,31 @@ def start_new_epoch():
     db.session.execute(update(SyncState).where(SyncState.id == 1).values(epoch=epoch))
     db.session.commit()
     return epoch
+
+
+BY_HAND = ("Not in the access log, to do again by hand if they came after the backup: pairings "
+           "made, tablets enrolled, people added or made active again, and PINs changed "
+           "(docs/deployment.md, 'Restoring').")
+
+
+def redo_access_changes(path):
+    """Make again the changes of the access log at ``path`` that the database lacks
+    (``access_log.replay``).
+
+    :returns: the lines that tell the operator what was made again, and what was not.
+    """
+    if not path or not os.path.exists(path):
+        return [f"There is no access log{f' at {path}' if path else ' (ACCESS_LOG is empty)'}: "
+                "end again by hand the pairings ended since the backup, revoke again the "
+                "tablets revoked since, make inactive again the people made inactive since, "
+                "and erase again the learners erased since (docs/deployment.md, 'Restoring').",
+                BY_HAND]
+    done, unreadable = access_log.replay(path)
+    lines = [f"Made again from the access log ({path}), {len(done)} "
+             f"change{'' if len(done) == 1 else 's'} this database lacked:"
+             if done else f"The access log ({path}) holds no change this database lacks."]
+    lines += [f"  - {said}" for said in done]
+    if unreadable:
+        lines.append(f"Lines {', '.join(map(str, unreadable))} of the access log could not be "
+                     "read and were left as they are.")
+    return [*lines, BY_HAND]

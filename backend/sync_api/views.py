@@ -124,14 +124,14 @@ def _json(body):
 
 @bp.cli.command("new-epoch")
 def new_epoch():
-    """Give the database a new epoch: run it right after restoring a backup."""
-    from .restore import start_new_epoch
+    """Make again what the access log holds, then give the database a new epoch: run it right
+    after restoring a backup."""
+    from .restore import redo_access_changes, start_new_epoch
 
+    for line in redo_access_changes(current_app.config["ACCESS_LOG"]):
+        print(line)
     epoch = start_new_epoch()
     print(f"The sync epoch is now {epoch}. Devices will re-send what this database lacks.")
-    print("The backup also brought back who could see what on its day: end again the "
-          "pairings ended since, revoke again the tablets revoked since, and erase again the "
-          "learners erased since (docs/deployment.md, 'Restoring').")
 
 
 @bp.cli.command("purge-tombstones")

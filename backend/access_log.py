@@ -1,0 +1,167 @@
+"""The access log: every change that takes access away (a pairing ended, a tablet revoked, a
+sign-in ended, a person made inactive, a learner erased), written to a file outside the
+database as its transaction commits, so that ``flask sync new-epoch`` makes each one again after
+a restore from a backup older than it (docs/deployment.md, "Restoring").
+
+The file (the ``ACCESS_LOG`` setting; empty: no log) holds one JSON object a line: ``at`` (UTC),
+``change``, and the ``id`` of the row it changed with ``born``, when that row was made. It
+names no one and holds no journal content.
+Tablets send again what people wrote after a restore; nothing sends again what staff did, and
+the audit log in the database is restored to the backup's day with the rest.
+"""
+import json
+import os
+from datetime import datetime
+from operator import itemgetter
+
+from flask import current_app
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from .extensions import db
+from .models import AuditEntry, Device, Pairing, Person, Token
+
+_PENDING = "access_log_pending"  # Session.info key: lines waiting for the commit
+
+
+def note(change, row, at, born=None):
+    """Write ``change`` of ``row``, made at ``at``, to the access log once the session's
+    transaction commits (nothing, if it rolls back). The row is named by its id and the time
+    it was made (``born``, if the change itself overwrites it), so that a row made later under
+    the same id is never taken for it."""
+    path = current_app.config.get("ACCESS_LOG")
+    if path:
+        born = born or getattr(row, _ROWS[change][1].key)
+        line = json.dumps({"at": at.isoformat(), "change": change, "id": row.id,
+                           "born": born.isoformat()})
+        db.session.info.setdefault(_PENDING, []).append((path, line))
+
+
+@event.listens_for(Session, "after_commit")
+def _write(session):
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    try:
+        for path, line in pending:
+            _append(path, line)
+    except OSError:
+        # the change is made and cannot be undone now: say so loudly, for the operator
+        current_app.logger.exception("Could not write to the access log: %s", pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session):
+    session.info.pop(_PENDING, None)
+
+
+def _append(path, line):
+    """One line, in one write to a file opened for appending (gunicorn's workers append to the
+    same file), on the disk before the request is answered."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# change -> the model of its row, and when that row came to be
+_ROWS = {
+    "pairing_ended": (Pairing, Pairing.started_at),
+    "device_revoked": (Device, Device.created_at),
+    "sign_in_ended": (Token, Token.created_at),
+    "person_deactivated": (Person, Person.created_at),
+    "learner_erased": (Person, Person.created_at),
+}
+_ROWS["person_reactivated"] = _ROWS["person_deactivated"]  # only read to undo the one before
+_ACTIVE = ("person_deactivated", "person_reactivated")
+
+
+def read(path):
+    """The changes of the log at ``path`` in the order they were made (by ``at``: the logs of
+    several machines may be joined one after the other), and the numbers of the lines that are
+    not a change (a line cut short when the machine stopped mid-write)."""
+    changes, unreadable = [], []
+    with open(path, encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            try:
+                entry = json.loads(line)
+                change = {"at": datetime.fromisoformat(entry["at"]),
+                          "born": datetime.fromisoformat(entry["born"]),
+                          "change": str(entry["change"]), "id": int(entry["id"])}
+                if change["at"].tzinfo is None or change["born"].tzinfo is None:
+                    raise ValueError("a time without its zone")
+            except (ValueError, KeyError, TypeError, AttributeError):
+                unreadable.append(number)
+                continue
+            changes.append(change)
+    return sorted(changes, key=itemgetter("at")), unreadable
+
+
+def replay(path):
+    """Make again each change of the log that the database does not show, on the row it was
+    made on: the same id, made at the same time (a row made since under an id used again is
+    not touched). A person made inactive and then active again is left as they are. Each change
+    made again is written to the audit log, by "restore".
+
+    :returns: (a sentence for each change made again, the numbers of unreadable lines).
+    """
+    changes, unreadable = read(path)
+    last_of_person = {c["id"]: c for c in changes if c["change"] in _ACTIVE}
+    done = []
+    for change in changes:
+        kind = change["change"]
+        if kind not in _ROWS or kind == "person_reactivated" or (
+                kind in _ACTIVE and last_of_person[change["id"]] is not change):
+            continue
+        model, born = _ROWS[kind]
+        row = db.session.scalar(select(model).where(model.id == change["id"],
+                                                    born == change["born"]))
+        if row is not None:
+            said = _make_again(kind, row, change["at"])
+            if said:
+                done.append(said)
+    db.session.commit()
+    return done, unreadable
+
+
+def _make_again(kind, row, at):
+    """Make the change ``kind`` again on ``row`` unless the row already shows it.
+
+    :returns: what was made again, in a few words, or None.
+    """
+    from .org.audit import is_erased
+    from .org.people import erase_person
+
+    if kind == "pairing_ended" and row.ended_at is None:
+        row.ended_at = at
+        _audit(row.mentor.organisation_id, "pairing_ended", row.learner_id,
+               pairing_id=row.id, mentor_id=row.mentor_id)
+        return f"ended pairing {row.id} (mentor {row.mentor_id}, learner {row.learner_id})"
+    if kind == "device_revoked" and row.revoked_at is None:
+        row.revoked_at = at
+        db.session.execute(update(Token).where(Token.device_id == row.id,
+                                               Token.revoked_at.is_(None)).values(revoked_at=at))
+        _audit(row.organisation_id, "device_revoked", None, device_id=row.id)
+        return f"revoked tablet {row.id} ({row.name}) and its sign-ins"
+    if kind == "sign_in_ended" and row.revoked_at is None:
+        row.revoked_at = at
+        _audit(row.person.organisation_id, "sign_in_ended", None, token_id=row.id,
+               person_id=row.person_id)
+        return f"ended sign-in {row.id} of person {row.person_id}"
+    if kind == "person_deactivated" and row.active:
+        row.active = False
+        _audit(row.organisation_id, "person_changed", None, person_id=row.id,
+               fields=["active"])
+        return f"made person {row.id} inactive"
+    if kind == "learner_erased" and row.role == "learner" and not is_erased(row.id):
+        entries = erase_person(row)
+        _audit(row.organisation_id, "erase_journal", row.id, entries=entries)
+        return f"erased learner {row.id} again ({entries} entries)"
+    return None
+
+
+def _audit(organisation_id, action, learner_id, **detail):
+    db.session.add(AuditEntry(organisation_id=organisation_id, actor_id=None, action=action,
+                              learner_id=learner_id, detail={**detail, "by": "restore"}))

@@ -1,0 +1,226 @@
+"""The access log (backend/access_log.py): changes that take access away are written outside the
+database as they commit, and ``flask sync new-epoch`` makes them again on a database restored
+from a backup older than they are (docs/deployment.md, "Restoring")."""
+import json
+
+import pytest
+from sqlalchemy import delete, insert, select
+
+from backend.auth.tokens import digest
+from backend.extensions import db
+from backend.models import AuditEntry, Pairing, Person, Token
+from sync import Client
+
+from .sync_http import FlaskTransport
+
+PIN = "2468"
+
+
+@pytest.fixture
+def home(make):
+    org = make.org("Elmfield House")
+    ada = make.learner(org, name="Ada Lovelace", pin=PIN)
+    eve = make.learner(org, name="Eve Marsh")
+    mo, bea = make.mentor(org, name="Mo Khan"), make.mentor(org, name="Bea Nolan")
+    return {"org": org, "ada": ada, "eve": eve, "mo": mo, "bea": bea,
+            "pairing": make.pairing(mo, ada), "admin": make.staff(org, is_admin=True),
+            "lounge": make.device(org, "Lounge tablet"), "lost": make.device(org, "Lost tablet"),
+            "shared": make.goal(ada, title="Walk to the park", visibility="mentor"),
+            "eves": make.goal(eve, title="Plant the bulbs")}
+
+
+def backup(app):
+    """Every row of every table, as a backup holds them."""
+    with app.app_context(), db.engine.begin() as conn:
+        return {t.name: [dict(r) for r in conn.execute(select(t)).mappings()]
+                for t in db.metadata.sorted_tables}
+
+
+def restore(app, dump):
+    """Put ``dump`` in place of everything the database holds, as a restore does."""
+    with app.app_context():
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(delete(table))
+            for table in db.metadata.sorted_tables:
+                if dump[table.name]:
+                    conn.execute(insert(table), dump[table.name])
+        db.engine.dispose()
+
+
+def log_text(app):
+    with open(app.config["ACCESS_LOG"], encoding="utf-8") as log:
+        return log.read()
+
+
+def logged(app):
+    return [json.loads(line) for line in log_text(app).splitlines()]
+
+
+def new_epoch(app):
+    result = app.test_cli_runner().invoke(args=["sync", "new-epoch"])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    return result.output
+
+
+def pin_sign_in(client, tablet, person):
+    resp = client.post("/api/auth/pin", json={"device_key": tablet.raw_key,
+                                              "person_id": person.id, "pin": PIN})
+    assert resp.status_code == 200, resp.get_json()
+    return {"Authorization": f"Bearer {resp.get_json()['token']}"}
+
+
+def take_access_away(client, auth, home, signed_in):
+    """What staff and people do after the backup: each change that takes access away."""
+    admin, eve = auth.headers(home["admin"]), home["eve"]
+    assert client.post(f"/api/pairings/{home['pairing'].id}/end",
+                       headers=admin).status_code == 200
+    assert client.post(f"/api/devices/{home['lost'].id}/revoke", headers=admin).status_code == 200
+    assert client.post("/api/auth/logout", headers=signed_in).status_code == 200
+    assert client.patch(f"/api/people/{home['bea'].id}", headers=admin,
+                        json={"active": False}).status_code == 200
+    assert client.post(f"/api/learners/{eve.id}/erase", headers=admin,
+                       json={"confirm": "Eve Marsh"}).status_code == 200
+
+
+def pulls(client, headers, record):
+    """Whether a new device of the person signed in with ``headers`` gets ``record``."""
+    device = Client(FlaskTransport(client, headers))
+    assert device.sync().ok
+    return record.id in device.records
+
+
+def token_id(app, headers):
+    with app.app_context():
+        return db.session.scalar(select(Token.id).where(
+            Token.token_hash == digest(headers["Authorization"].split()[1])))
+
+
+def test_each_change_that_takes_access_away_is_logged_once_it_commits(app, client, auth, home):
+    signed_in = pin_sign_in(client, home["lounge"], home["ada"])
+    admin = auth.headers(home["admin"])
+    # refused, or giving access: nothing is logged
+    assert client.post(f"/api/learners/{home['eve'].id}/erase", headers=admin,
+                       json={"confirm": "Someone else"}).status_code == 400
+    assert client.patch(f"/api/people/{home['bea'].id}", headers=admin,
+                        json={"active": True}).status_code == 200
+
+    take_access_away(client, auth, home, signed_in)
+    assert client.post(f"/api/pairings/{home['pairing'].id}/end",
+                       headers=admin).status_code == 200  # again: it was ended already
+
+    lines = logged(app)
+    assert [(line["change"], line["id"]) for line in lines] == [
+        ("pairing_ended", home["pairing"].id), ("device_revoked", home["lost"].id),
+        ("sign_in_ended", token_id(app, signed_in)), ("person_deactivated", home["bea"].id),
+        ("learner_erased", home["eve"].id)]
+    assert lines[0]["born"] == home["pairing"].started_at.isoformat()
+    assert lines[4]["born"] == home["eve"].created_at.isoformat()  # not the stub's new time
+    text = log_text(app)
+    assert not any(word in text for word in ("Eve", "Ada", "Bea", "Lost", "Plant the bulbs"))
+
+
+def test_the_command_line_logs_what_it_takes_away(app, home):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["unpair", str(home["mo"].id), str(home["ada"].id)]).exit_code == 0
+    assert runner.invoke(args=["device", "revoke", str(home["lost"].id)]).exit_code == 0
+
+    assert [(line["change"], line["id"]) for line in logged(app)] == [
+        ("pairing_ended", home["pairing"].id), ("device_revoked", home["lost"].id)]
+
+
+def test_a_restore_from_an_older_backup_gets_back_what_took_access_away(
+        app, client, auth, home):
+    ada, eve, mo, bea = home["ada"], home["eve"], home["mo"], home["bea"]
+    signed_in = pin_sign_in(client, home["lounge"], ada)
+    mo_phone, bea_phone = auth.headers(mo), auth.headers(bea)
+    lost_key = home["lost"].raw_key
+    dump = backup(app)
+    take_access_away(client, auth, home, signed_in)
+
+    restore(app, dump)
+    # what the backup brought back: all of it worked again
+    assert pulls(client, mo_phone, home["shared"])
+    assert client.post("/api/auth/tiles", json={"device_key": lost_key}).status_code == 200
+    for headers in (signed_in, bea_phone):
+        assert client.get("/api/auth/me", headers=headers).status_code == 200
+
+    output = new_epoch(app)
+
+    assert "Made again from the access log" in output and "5 changes" in output
+    assert f"ended pairing {home['pairing'].id} (mentor {mo.id}, learner {ada.id})" in output
+    assert f"erased learner {eve.id} again (1 entries)" in output
+    assert not pulls(client, mo_phone, home["shared"])
+    assert client.post("/api/auth/tiles", json={"device_key": lost_key}).status_code == 401
+    for headers in (signed_in, bea_phone):
+        assert client.get("/api/auth/me", headers=headers).status_code == 401
+    admin = auth.headers(home["admin"])
+    assert client.get(f"/api/people/{eve.id}", headers=admin).status_code == 404
+    with app.app_context():
+        assert db.session.get(Person, eve.id).display_name == "Erased learner"
+        assert db.session.get(type(home["eves"]), home["eves"].id) is None
+        restored = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_id.is_(None))
+                                      ).all()
+    assert sorted(e.action for e in restored) == [
+        "device_revoked", "erase_journal", "pairing_ended", "person_changed", "sign_in_ended"]
+    assert all(e.detail["by"] == "restore" for e in restored)
+    assert "holds no change this database lacks" in new_epoch(app)  # once is enough
+
+
+def test_a_row_made_since_under_the_same_id_is_left_alone(app, client, auth, home, make):
+    pairing = home["pairing"]
+    dump = backup(app)
+    take_access_away(client, auth, home, pin_sign_in(client, home["lounge"], home["ada"]))
+    restore(app, dump)
+    with app.app_context():
+        db.session.delete(db.session.get(Pairing, pairing.id))
+        db.session.commit()
+        db.session.add(Pairing(id=pairing.id, mentor_id=home["mo"].id,
+                               learner_id=home["ada"].id))  # made now: started later
+        db.session.commit()
+
+    output = new_epoch(app)
+
+    assert "3 changes" in output and "ended pairing" not in output  # the sign-in came after
+    with app.app_context():
+        assert db.session.get(Pairing, pairing.id).ended_at is None
+
+
+def test_a_person_made_active_again_after_is_left_active(app, client, auth, home):
+    admin, bea = auth.headers(home["admin"]), home["bea"]
+    dump = backup(app)
+    for active in (False, True):
+        assert client.patch(f"/api/people/{bea.id}", headers=admin,
+                            json={"active": active}).status_code == 200
+    restore(app, dump)
+    # the logs of two machines joined one after the other: taken in the order of their times
+    lines = log_text(app).splitlines()
+    with open(app.config["ACCESS_LOG"], "w", encoding="utf-8") as log:
+        log.write("\n".join(reversed(lines)) + "\n")
+
+    output = new_epoch(app)
+
+    assert "holds no change this database lacks" in output
+    with app.app_context():
+        assert db.session.get(Person, bea.id).active
+
+
+def test_a_line_cut_short_is_reported_and_the_others_are_made_again(app, client, auth, home):
+    dump = backup(app)
+    take_access_away(client, auth, home, pin_sign_in(client, home["lounge"], home["ada"]))
+    with open(app.config["ACCESS_LOG"], "a", encoding="utf-8") as log:
+        log.write('{"at": "2026-11-28T06:00:00+00:00", "chan')
+    restore(app, dump)
+
+    output = new_epoch(app)
+
+    assert "4 changes" in output  # the sign-in came after the backup
+    assert "Lines 6 of the access log could not be read" in output
+
+
+def test_without_an_access_log_the_command_says_what_to_do_by_hand(app):
+    app.config["ACCESS_LOG"] = ""
+    output = new_epoch(app)
+    assert "There is no access log (ACCESS_LOG is empty)" in output
+    assert "end again by hand the pairings ended since the backup" in output
+    assert "The sync epoch is now" in output
