@@ -2,6 +2,9 @@
 database as they commit, and ``flask sync new-epoch`` makes them again on a database restored
 from a backup older than they are (docs/deployment.md, "Restoring")."""
 import json
+import subprocess
+import sys
+import urllib.request
 
 import pytest
 from sqlalchemy import delete, insert, select
@@ -11,6 +14,8 @@ from backend.extensions import db
 from backend.models import AuditEntry, Pairing, Person, Token
 from sync import Client
 
+from ..http_transport import HttpTransport
+from ..live_server import ROOT, ServerProcess
 from .sync_http import FlaskTransport
 
 PIN = "2468"
@@ -224,3 +229,38 @@ def test_without_an_access_log_the_command_says_what_to_do_by_hand(app):
     assert "There is no access log (ACCESS_LOG is empty)" in output
     assert "end again by hand the pairings ended since the backup" in output
     assert "The sync epoch is now" in output
+
+
+def test_the_operators_restore_with_a_real_server_and_the_real_command(
+        app, auth, home, database_url, tmp_path):
+    """docs/deployment.md, "Restoring", with processes: gunicorn's two workers write the log
+    as staff end a pairing and revoke a tablet over HTTP; the app is stopped, the backup put
+    in place, ``flask sync new-epoch`` run as its own process, the app started again; the
+    mentor's phone then loses the learner's shared entries on its next pull."""
+    mo_token = auth.headers(home["mo"])["Authorization"].split()[1]
+    admin = auth.headers(home["admin"])
+    server = ServerProcess(database_url, str(tmp_path / "instance"), workers=2, threads=1)
+    server.env["ACCESS_LOG"] = str(tmp_path / "access-changes.jsonl")
+    server.start()
+    try:
+        mo_phone = Client(HttpTransport(server.url, mo_token))
+        assert mo_phone.sync().ok and home["shared"].id in mo_phone.records
+        dump = backup(app)
+        for path in (f"/api/pairings/{home['pairing'].id}/end",
+                     f"/api/devices/{home['lost'].id}/revoke"):
+            request = urllib.request.Request(server.url + path, data=b"{}", method="POST",
+                                             headers={**admin, "Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=30) as resp:
+                assert resp.status == 200
+        server.stop()
+        restore(app, dump)
+        command = subprocess.run([sys.executable, "-m", "flask", "--app", "backend", "sync",
+                                  "new-epoch"], env=server.env, cwd=ROOT, capture_output=True,
+                                 text=True, timeout=120, check=True)
+        server.start()
+
+        assert "2 changes this database lacked" in command.stdout
+        assert f"revoked tablet {home['lost'].id} (Lost tablet)" in command.stdout
+        assert mo_phone.sync().ok and home["shared"].id not in mo_phone.records
+    finally:
+        server.stop()
