@@ -37,6 +37,18 @@ def note(change, row, at, born=None):
         db.session.info.setdefault(_PENDING, []).append((path, line))
 
 
+def problem(path):
+    """Why changes could not be written to the access log at ``path``, or None."""
+    if not path:
+        return ("ACCESS_LOG is empty: changes that take access away are not logged, and a "
+                "restore cannot make them again")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK) or (
+            os.path.exists(path) and not os.access(path, os.W_OK)):
+        return f"the access log {path} cannot be written here"
+    return None
+
+
 @event.listens_for(Session, "after_commit")
 def _write(session):
     pending = session.info.pop(_PENDING, None)

@@ -286,6 +286,9 @@ def show_config():
     if current_app.config["SECRET_KEY"] == DEV_SECRET:
         click.echo("warning: SECRET_KEY is the development default; set your own before "
                    "serving anyone (docs/deployment.md).")
+    trouble = access_log.problem(current_app.config["ACCESS_LOG"])
+    if trouble:
+        click.echo(f"warning: {trouble} (docs/deployment.md, 'Restoring').")
     if not os.path.exists(os.path.join(current_app.instance_path, "config.py")):
         click.echo("(no instance/config.py: everything above comes from defaults and the "
                    "environment)")

@@ -311,6 +311,14 @@ def test_show_config_masks_the_secret_key_and_database_password(app, flask):
     assert "very-secret-value" not in output and "hunter22" not in output
 
 
+def test_show_config_warns_when_the_access_log_cannot_be_written(app, flask, tmp_path):
+    assert "access log" not in flask("show-config").output  # the test's own, in tmp_path
+    app.config["ACCESS_LOG"] = str(tmp_path / "no such folder" / "access.jsonl")
+    assert "warning: the access log" in flask("show-config").output
+    app.config["ACCESS_LOG"] = ""
+    assert "warning: ACCESS_LOG is empty" in flask("show-config").output
+
+
 def test_show_config_warns_about_the_development_secret(app, flask):
     app.config["SECRET_KEY"] = "dev-only-change-me"
     assert "warning: SECRET_KEY is the development default" in flask("show-config").output
