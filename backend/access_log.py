@@ -6,7 +6,8 @@ a restore from a backup older than it (docs/deployment.md, "Restoring").
 The file (the ``ACCESS_LOG`` setting; empty: no log) holds one JSON object a line: ``at`` (UTC),
 ``change``, and the ``id`` of the row it changed with ``born``, when that row was made. It
 names no one and holds no journal content.
-Tablets send again what people wrote after a restore; nothing sends again what staff did, and
+
+Tablets send again what people wrote after a restore; nothing sends again these changes, and
 the audit log in the database is restored to the backup's day with the rest.
 """
 import json

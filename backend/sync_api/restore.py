@@ -1,5 +1,6 @@
-"""After a restore from backup: what staff did since is made again from the access log, and a
-new epoch tells devices to re-send what the server lost (docs/deployment.md, "Restoring")."""
+"""After a restore from backup: what took access away since is made again from the access log,
+and a new epoch tells devices to re-send what the server lost (docs/deployment.md,
+"Restoring")."""
 import os
 import uuid
 
@@ -41,6 +42,8 @@ def redo_access_changes(path):
              if done else f"The access log ({path}) holds no change this database lacks."]
     lines += [f"  - {said}" for said in done]
     if unreadable:
-        lines.append(f"Lines {', '.join(map(str, unreadable))} of the access log could not be "
-                     "read and were left as they are.")
+        numbers = ", ".join(map(str, unreadable))
+        lines.append(f"Lines {numbers} of the access log could not be read; they were skipped."
+                     if len(unreadable) > 1 else
+                     f"Line {numbers} of the access log could not be read; it was skipped.")
     return [*lines, BY_HAND]

@@ -220,7 +220,7 @@ def test_a_line_cut_short_is_reported_and_the_others_are_made_again(app, client,
     output = new_epoch(app)
 
     assert "4 changes" in output  # the sign-in came after the backup
-    assert "Lines 6 of the access log could not be read" in output
+    assert "Line 6 of the access log could not be read; it was skipped." in output
 
 
 def test_without_an_access_log_the_command_says_what_to_do_by_hand(app):
