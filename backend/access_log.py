@@ -149,32 +149,35 @@ def _make_again(kind, row, at):
 
     if kind == "pairing_ended" and row.ended_at is None:
         row.ended_at = at
-        _audit(row.mentor.organisation_id, "pairing_ended", row.learner_id,
+        _audit(at, row.mentor.organisation_id, "pairing_ended", row.learner_id,
                pairing_id=row.id, mentor_id=row.mentor_id)
         return f"ended pairing {row.id} (mentor {row.mentor_id}, learner {row.learner_id})"
     if kind == "device_revoked" and row.revoked_at is None:
         row.revoked_at = at
         db.session.execute(update(Token).where(Token.device_id == row.id,
                                                Token.revoked_at.is_(None)).values(revoked_at=at))
-        _audit(row.organisation_id, "device_revoked", None, device_id=row.id)
+        _audit(at, row.organisation_id, "device_revoked", None, device_id=row.id)
         return f"revoked tablet {row.id} ({row.name}) and its sign-ins"
     if kind == "sign_in_ended" and row.revoked_at is None:
         row.revoked_at = at
-        _audit(row.person.organisation_id, "sign_in_ended", None, token_id=row.id,
+        _audit(at, row.person.organisation_id, "sign_in_ended", None, token_id=row.id,
                person_id=row.person_id)
         return f"ended sign-in {row.id} of person {row.person_id}"
     if kind == "person_deactivated" and row.active:
         row.active = False
-        _audit(row.organisation_id, "person_changed", None, person_id=row.id,
+        _audit(at, row.organisation_id, "person_changed", None, person_id=row.id,
                fields=["active"])
         return f"made person {row.id} inactive"
     if kind == "learner_erased" and row.role == "learner" and not is_erased(row.id):
         entries = erase_person(row)
-        _audit(row.organisation_id, "erase_journal", row.id, entries=entries)
-        return f"erased learner {row.id} again ({entries} entries)"
+        _audit(at, row.organisation_id, "erase_journal", row.id, entries=entries)
+        return f"erased learner {row.id} again ({entries} entr{'y' if entries == 1 else 'ies'})"
     return None
 
 
-def _audit(organisation_id, action, learner_id, **detail):
+def _audit(at, organisation_id, action, learner_id, **detail):
+    """An audit entry of a change made again, with the time it was first made (``logged_at``):
+    the entry the change first had was lost with the rest of the restored database."""
     db.session.add(AuditEntry(organisation_id=organisation_id, actor_id=None, action=action,
-                              learner_id=learner_id, detail={**detail, "by": "restore"}))
+                              learner_id=learner_id,
+                              detail={**detail, "by": "restore", "logged_at": at.isoformat()}))

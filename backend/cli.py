@@ -290,8 +290,8 @@ def show_config():
     if trouble:
         click.echo(f"warning: {trouble} (docs/deployment.md, 'Restoring').")
     if not os.path.exists(os.path.join(current_app.instance_path, "config.py")):
-        click.echo("(no instance/config.py: everything above comes from defaults and the "
-                   "environment)")
+        click.echo("(no config.py in the instance folder: everything above comes from defaults "
+                   "and the environment)")
 
 
 def init_app(app):

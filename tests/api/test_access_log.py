@@ -154,7 +154,7 @@ def test_a_restore_from_an_older_backup_gets_back_what_took_access_away(
 
     assert "Made again from the access log" in output and "5 changes" in output
     assert f"ended pairing {home['pairing'].id} (mentor {mo.id}, learner {ada.id})" in output
-    assert f"erased learner {eve.id} again (1 entries)" in output
+    assert f"erased learner {eve.id} again (1 entry)" in output
     assert not pulls(client, mo_phone, home["shared"])
     assert client.post("/api/auth/tiles", json={"device_key": lost_key}).status_code == 401
     for headers in (signed_in, bea_phone):
@@ -169,6 +169,8 @@ def test_a_restore_from_an_older_backup_gets_back_what_took_access_away(
     assert sorted(e.action for e in restored) == [
         "device_revoked", "erase_journal", "pairing_ended", "person_changed", "sign_in_ended"]
     assert all(e.detail["by"] == "restore" for e in restored)
+    ended = next(e for e in restored if e.action == "pairing_ended")
+    assert ended.detail["logged_at"] == logged(app)[0]["at"]  # when it was first made
     assert "holds no change this database lacks" in new_epoch(app)  # once is enough
 
 
