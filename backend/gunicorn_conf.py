@@ -56,6 +56,10 @@ def _cores():
 
 workers = int(os.environ.get("WEB_CONCURRENCY")
               or default_workers(database_url(os.environ), _cores()))
+# No control socket (gunicorn 25 and later, for its ``gunicornc`` tool): systemd starts and stops
+# the service (docs/deployment.md). By default gunicorn would make one in the home folder of
+# the user it runs as, outside the instance folder, shared by every gunicorn of that user.
+control_socket_disable = True
 
 
 def post_worker_init(worker):

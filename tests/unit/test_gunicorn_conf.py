@@ -40,16 +40,20 @@ def test_without_it_in_config_the_environment_names_it(tmp_path):
     assert database_url({"INSTANCE_PATH": str(tmp_path / "no-such-folder")}) == ""
 
 
-def _workers_gunicorn_runs(tmp_path, *args, **env):
-    """The worker count gunicorn itself reads from our config (``--print-config``)."""
+def _setting_gunicorn_runs(tmp_path, name, *args, **env):
+    """A setting as gunicorn itself reads it from our config (``--print-config``)."""
     environ = {k: v for k, v in os.environ.items()
                if k not in ("DATABASE_URL", "WEB_CONCURRENCY", "INSTANCE_PATH")}
     environ.update(INSTANCE_PATH=str(tmp_path), **env)
     out = subprocess.run([GUNICORN, "--print-config", "-c", "python:backend.gunicorn_conf",
                           *args, "backend:create_app()"], env=environ, cwd=tmp_path,
                          capture_output=True, text=True, check=True).stdout
-    [line] = [line for line in out.splitlines() if line.split("=")[0].strip() == "workers"]
-    return int(line.split("=")[1])
+    [line] = [line for line in out.splitlines() if line.split("=")[0].strip() == name]
+    return line.split("=")[1].strip()
+
+
+def _workers_gunicorn_runs(tmp_path, *args, **env):
+    return int(_setting_gunicorn_runs(tmp_path, "workers", *args, **env))
 
 
 def test_gunicorn_starts_that_many_unless_told(tmp_path):
@@ -59,3 +63,7 @@ def test_gunicorn_starts_that_many_unless_told(tmp_path):
         == max(2, 2 * cores)
     assert _workers_gunicorn_runs(tmp_path, WEB_CONCURRENCY="5") == 5
     assert _workers_gunicorn_runs(tmp_path, "-w", "3", WEB_CONCURRENCY="5") == 3
+
+
+def test_gunicorn_makes_no_control_socket_in_the_users_home(tmp_path):
+    assert _setting_gunicorn_runs(tmp_path, "control_socket_disable") == "True"
