@@ -12,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from . import access_log
 from .auth.credentials import hash_secret, unlock
@@ -228,6 +229,24 @@ def unpair(mentor_id, learner_id):
     click.echo(f"Ended the pairing of {mentor.display_name} with {learner.display_name}.")
 
 
+@click.command("pairings")
+@click.option("--org", "org_id", type=int, help="Only this organisation.")
+@with_appcontext
+def pairings(org_id):
+    """List pairings, active first: who visits whom, since when, and until when."""
+    mentor, learner = aliased(Person), aliased(Person)
+    stmt = (select(Pairing, mentor.display_name, learner.display_name)
+            .join(mentor, Pairing.mentor_id == mentor.id)
+            .join(learner, Pairing.learner_id == learner.id)
+            .order_by(Pairing.ended_at.is_not(None), Pairing.id))
+    if org_id is not None:
+        stmt = stmt.where(mentor.organisation_id == org_id)
+    for p, mentor_name, learner_name in db.session.execute(stmt):
+        until = f"ended {p.ended_at:%Y-%m-%d %H:%M} UTC" if p.ended_at else "active"
+        click.echo(f"{p.id:>4}  mentor {p.mentor_id} {mentor_name} -> learner {p.learner_id} "
+                   f"{learner_name}  since {p.started_at:%Y-%m-%d}  {until}")
+
+
 @device_cli.command("enrol")
 @click.option("--org", "org_id", required=True, type=int, help="Organisation id.")
 @click.option("--name", required=True, help='What staff call it, e.g. "Lounge tablet".')
@@ -295,5 +314,6 @@ def show_config():
 
 
 def init_app(app):
-    for command in (org_cli, people_cli, device_cli, demo_cli, pair, unpair, show_config):
+    for command in (org_cli, people_cli, device_cli, demo_cli, pair, unpair, pairings,
+                    show_config):
         app.cli.add_command(command)

@@ -302,6 +302,22 @@ def test_device_list_shows_enrolled_and_revoked_tablets(app, make, flask):
     assert f"{gone.id}  org {org.id}  Old one (revoked)" in output
 
 
+def test_pairings_lists_active_ones_first_with_names_and_dates(app, make, flask):
+    org, other = make.org(), make.org()
+    ada, mo = make.learner(org, name="Ada Lovelace"), make.mentor(org, name="Mo Khan")
+    old = make.pairing(mo, ada, ended=True)
+    now = make.pairing(mo, ada)
+    make.pairing(make.mentor(other, name="Elsewhere"), make.learner(other))
+
+    lines = flask("pairings", "--org", org.id).output.splitlines()
+
+    assert lines[0].startswith(f"{now.id:>4}  mentor {mo.id} Mo Khan -> learner {ada.id} "
+                               "Ada Lovelace  since ") and lines[0].endswith("active")
+    assert lines[1].startswith(f"{old.id:>4}") and "  ended 20" in lines[1]
+    assert len(lines) == 2 and "Elsewhere" not in flask("pairings", "--org", org.id).output
+    assert "Elsewhere" in flask("pairings").output
+
+
 def test_show_config_masks_the_secret_key_and_database_password(app, flask):
     app.config["SECRET_KEY"] = "very-secret-value"
     app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://wm:hunter22@db.local/wm"
