@@ -14,8 +14,14 @@ export default async function visit({ params, s, go }) {
   const learnerId = Number(params.learner);
   const learner = (await myLearners(s)).find((l) => l.id === learnerId);
   const existing = params.id !== 'new' ? await get(s, 'sessions', params.id) : null;
+  if (!learner || (params.id !== 'new' && !existing)) {
+    // an old address (the back button, a bookmark): the pairing ended, or the visit is gone
+    flash(learner ? 'That visit is no longer on this phone.' : 'You are no longer paired with that learner.');
+    go('mentor');
+    return { title: 'Not found', node: h('p', {}, 'This visit is not here.') };
+  }
   const f = existing ? existing.fields : {};
-  const name = learner ? learner.display_name.split(' ')[0] : 'the learner';
+  const name = learner.display_name.split(' ')[0];
   const form = h('form', { novalidate: true },
     textField({ label: 'What did you do together?', name: 'activity', value: f.activity || '', maxlength: 500 }),
     choices({ legend: 'How long?', name: 'minutes', options: DURATIONS, value: f.minutes }),
@@ -37,6 +43,6 @@ export default async function visit({ params, s, go }) {
     flash(savedHere());
     return go('mentor');
   });
-  const title = learner ? `A visit with ${learner.display_name}` : 'A visit';
+  const title = `A visit with ${learner.display_name}`;
   return { title, node: h('div', {}, h('h1', {}, title), form) };
 }

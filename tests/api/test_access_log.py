@@ -1,13 +1,12 @@
 """The access log (backend/access_log.py): changes that take access away are written outside the
 database as they commit, and ``flask sync new-epoch`` makes them again on a database restored
 from a backup older than they are (docs/deployment.md, "Restoring")."""
-import json
 import subprocess
 import sys
 import urllib.request
 
 import pytest
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 
 from backend.auth.tokens import digest
 from backend.extensions import db
@@ -16,6 +15,7 @@ from sync import Client
 
 from ..http_transport import HttpTransport
 from ..live_server import ROOT, ServerProcess
+from ..restores import backup, log_text, logged, new_epoch, restore
 from .sync_http import FlaskTransport
 
 PIN = "2468"
@@ -32,40 +32,6 @@ def home(make):
             "lounge": make.device(org, "Lounge tablet"), "lost": make.device(org, "Lost tablet"),
             "shared": make.goal(ada, title="Walk to the park", visibility="mentor"),
             "eves": make.goal(eve, title="Plant the bulbs")}
-
-
-def backup(app):
-    """Every row of every table, as a backup holds them."""
-    with app.app_context(), db.engine.begin() as conn:
-        return {t.name: [dict(r) for r in conn.execute(select(t)).mappings()]
-                for t in db.metadata.sorted_tables}
-
-
-def restore(app, dump):
-    """Put ``dump`` in place of everything the database holds, as a restore does."""
-    with app.app_context():
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(delete(table))
-            for table in db.metadata.sorted_tables:
-                if dump[table.name]:
-                    conn.execute(insert(table), dump[table.name])
-        db.engine.dispose()
-
-
-def log_text(app):
-    with open(app.config["ACCESS_LOG"], encoding="utf-8") as log:
-        return log.read()
-
-
-def logged(app):
-    return [json.loads(line) for line in log_text(app).splitlines()]
-
-
-def new_epoch(app):
-    result = app.test_cli_runner().invoke(args=["sync", "new-epoch"])
-    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
-    return result.output
 
 
 def pin_sign_in(client, tablet, person):
