@@ -85,10 +85,14 @@ async function render(quiet = false) {
   window.scrollTo(0, 0);
 }
 
-/** Show the current screen again with fresh data, unless the person is filling in a form. */
+/** Show the current screen again with fresh data, unless the person is filling in a form. A
+ * screen still loading is always shown afresh: the form on show then is the one being left
+ * (signing in), and the new screen may have read its data before the sync stored what it
+ * brought. */
 export function refresh() {
   const main = document.getElementById('main');
-  if (!main.querySelector('form')) render(true);
+  const loading = location.hash.replace(/^#\/?/, '').split('?')[0] !== shownPath;
+  if (loading || !main.querySelector('form')) render(true);
 }
 
 /** A tapped reminder (sw/push.js) asks the open app to show its screen. */

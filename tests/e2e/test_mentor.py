@@ -4,7 +4,7 @@ import pytest
 
 from .conftest import PHONE
 from .steps import (MENTOR_PASSWORD, api_get, enrol, open_journal, sign_in_mentor, wait_all_sent,
-                    wait_for_worker)
+                    wait_for_worker, watch_syncs)
 
 pytestmark = pytest.mark.e2e
 
@@ -138,3 +138,38 @@ def test_a_visit_hidden_while_the_mentor_was_changing_it_leaves_their_phone(visi
     assert changed and held == [[{"note": "She named everyone"}, "forbidden"]]
     phone.click("a:has-text('Look now')")  # the card says whose journal the visit was for
     phone.wait_for_selector("h3:text-is('A visit with Edna Whitworth could not be sent')")
+
+
+def test_my_learners_shows_what_the_first_sync_brought_while_the_screen_was_loading(
+        live_server, new_context, make):
+    """Signing in starts a sync and opens My learners, which waits for the list of learners
+    from the server. A sync that ends meanwhile, while the sign-in form is still on show, must
+    still redraw the screen on its way: it shows the visit the sync brought, not the empty
+    phone it found."""
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth")
+    mentor = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
+    make.pairing(mentor, edna)
+    make.session(edna, author=mentor, activity="Looked at old photographs", visibility="mentor")
+    phone = new_context(viewport=PHONE).new_page()
+    phone.goto(live_server.url + "/#/sign-in")
+    watch_syncs(phone)
+    held, released = [], []
+
+    def hold(route):  # the list of learners waits until the sync has ended
+        route.continue_() if released else held.append(route)
+
+    phone.route("**/api/me/learners", hold)
+    phone.fill("input[name=email]", mentor.email)
+    phone.fill("input[name=password]", MENTOR_PASSWORD)
+    phone.click("button:has-text('Sign in')")
+    phone.wait_for_function("() => window.syncsDone >= 1")
+    assert held and phone.locator("h1:has-text('My learners')").count() == 0
+
+    released.append(True)
+    for route in held:
+        route.continue_()
+
+    phone.wait_for_selector("h1:has-text('My learners')")
+    phone.wait_for_selector(".card:has-text('Edna Whitworth') >> text=Looked at old photographs")
+    assert phone.locator("text=No visits logged yet.").count() == 0
