@@ -157,7 +157,10 @@ def test_my_learners_shows_what_the_first_sync_brought_while_the_screen_was_load
     held, released = [], []
 
     def hold(route):  # the list of learners waits until the sync has ended
-        route.continue_() if released else held.append(route)
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
 
     phone.route("**/api/me/learners", hold)
     phone.fill("input[name=email]", mentor.email)
