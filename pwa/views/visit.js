@@ -16,9 +16,10 @@ export default async function visit({ params, s, go }) {
   const existing = params.id !== 'new' ? await get(s, 'sessions', params.id) : null;
   if (!learner || (params.id !== 'new' && !existing)) {
     // an old address (the back button, a bookmark): the pairing ended, or the visit is gone
-    flash(learner ? 'That visit is no longer on this phone.' : 'You are no longer paired with that learner.');
-    go('mentor');
-    return { title: 'Not found', node: h('p', {}, 'This visit is not here.') };
+    return { title: 'This visit is not here', node: h('div', {},
+      h('h1', {}, 'This visit is not here'),
+      h('p', {}, learner ? 'That visit is no longer on this phone.' : 'You are no longer paired with that learner.'),
+      h('div', { class: 'actions' }, h('a', { href: '#/mentor', class: 'button main' }, 'Go to My learners'))) };
   }
   const f = existing ? existing.fields : {};
   const name = learner.display_name.split(' ')[0];

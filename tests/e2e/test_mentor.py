@@ -3,8 +3,8 @@ which it leaves the mentor's phone."""
 import pytest
 
 from .conftest import PHONE
-from .steps import (MENTOR_PASSWORD, api_get, enrol, open_journal, sign_in_mentor, wait_all_sent,
-                    wait_for_worker, watch_syncs)
+from .steps import (MENTOR_PASSWORD, api_get, enrol, go, open_journal, sign_in_mentor,
+                    wait_all_sent, wait_for_worker, watch_syncs)
 
 pytestmark = pytest.mark.e2e
 
@@ -176,3 +176,7 @@ def test_my_learners_shows_what_the_first_sync_brought_while_the_screen_was_load
     phone.wait_for_selector("h1:has-text('My learners')")
     phone.wait_for_selector(".card:has-text('Edna Whitworth') >> text=Looked at old photographs")
     assert phone.locator("text=No visits logged yet.").count() == 0
+    # an address of a visit the phone does not hold says so, rather than open an empty form
+    go(phone, f"visit/{edna.id}/0193a1b2-0000-7000-8000-000000000000",
+       "h1:text-is('This visit is not here')")
+    assert phone.is_visible("text=That visit is no longer on this phone.")

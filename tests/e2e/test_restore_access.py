@@ -100,10 +100,12 @@ def test_a_pairing_ended_after_the_backup_stays_ended_on_the_mentors_phone(
     assert phone.locator("text=Looked at old photographs").count() == 0
     go(phone, "mentor", "text=You have no learners yet.")
     assert phone.locator("text=Edna Whitworth").count() == 0
-    # the visit's own address (the back button, a bookmark) says so and goes to My learners
-    go(phone, f"visit/{edna.id}/{visit.id}", "text=You are no longer paired with that learner.")
-    phone.wait_for_selector("text=You have no learners yet.")
+    # the visit's own address (the back button, a bookmark) says so, with the way back
+    go(phone, f"visit/{edna.id}/{visit.id}", "h1:text-is('This visit is not here')")
+    assert phone.is_visible("text=You are no longer paired with that learner.")
     assert phone.locator("input[name=activity]").count() == 0
+    phone.click("a:has-text('Go to My learners')")
+    phone.wait_for_selector("text=You have no learners yet.")
     # and in the phone's storage: no entry of hers, read with his key or without it
     assert phone.evaluate(READABLE) == {"entries": [], "learners": []}
     assert stored(phone) == {"records": [], "outbox": [], "held": []}
