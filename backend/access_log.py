@@ -20,7 +20,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import AuditEntry, Device, Pairing, Person, Token
+from .models import Device, Pairing, Person, Token
 
 _PENDING = "access_log_pending"  # Session.info key: lines waiting for the commit
 
@@ -178,6 +178,7 @@ def _make_again(kind, row, at):
 def _audit(at, organisation_id, action, learner_id, **detail):
     """An audit entry of a change made again, with the time it was first made (``logged_at``):
     the entry the change first had was lost with the rest of the restored database."""
-    db.session.add(AuditEntry(organisation_id=organisation_id, actor_id=None, action=action,
-                              learner_id=learner_id,
-                              detail={**detail, "by": "restore", "logged_at": at.isoformat()}))
+    from .org.audit import write_unattributed
+
+    write_unattributed(organisation_id, "restore", action, learner_id, **detail,
+                       logged_at=at.isoformat())

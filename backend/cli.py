@@ -20,9 +20,10 @@ from .auth.tokens import digest, new_secret
 from .config import safe_view
 from .demo import demo_cli
 from .extensions import db
-from .models import AuditEntry, Device, Organisation, Pairing, Person, Token
+from .models import Device, Organisation, Pairing, Person, Token
 from .models.people import ORG_KINDS, ROLES
 from .models.types import utcnow
+from .org.audit import write_unattributed
 from .org.schemas import PersonIn
 
 DEV_SECRET = "dev-only-change-me"  # backend/config.py's default
@@ -40,8 +41,7 @@ def fail(message):
 
 def audit(organisation_id, action, learner_id=None, **detail):
     """Log a change made here as the API logs its own; no person did it, the command line did."""
-    db.session.add(AuditEntry(organisation_id=organisation_id, actor_id=None, action=action,
-                              learner_id=learner_id, detail={**detail, "by": "command line"}))
+    write_unattributed(organisation_id, "command line", action, learner_id, **detail)
 
 
 def _get(model, ident, what):

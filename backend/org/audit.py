@@ -15,6 +15,13 @@ def write(actor, action, learner_id=None, **detail):
                               action=action, learner_id=learner_id, detail=detail))
 
 
+def write_unattributed(organisation_id, by, action, learner_id=None, **detail):
+    """Add an entry no signed-in person made, saying what made it (``by``: "command line",
+    "restore"), in the caller's transaction."""
+    db.session.add(AuditEntry(organisation_id=organisation_id, actor_id=None, action=action,
+                              learner_id=learner_id, detail={**detail, "by": by}))
+
+
 def erased_ids():
     """The ids of erased learners, as a subquery: their anonymous stubs answer 404."""
     return select(AuditEntry.learner_id).where(AuditEntry.action == ERASED,

@@ -38,12 +38,17 @@ export function homeFor(s) {
   return { learner: 'home', mentor: 'mentor', staff: 'staff' }[s.person.role] || '';
 }
 
+/** The route of the address on show, without its query: "goal/12". */
+function currentPath() {
+  return location.hash.replace(/^#\/?/, '').split('?')[0];
+}
+
 async function render(quiet = false) {
   if (location.hash && !location.hash.startsWith('#/')) return; // an in-page link
   const count = ++renderCount;
   emit('flush-drafts');
-  const [path, queryString] = location.hash.replace(/^#\/?/, '').split('?');
-  const query = new URLSearchParams(queryString || '');
+  const path = currentPath();
+  const query = new URLSearchParams(location.hash.split('?')[1] || '');
   const s = session();
   const found = match(path) || match('');
   if (found.r.who && found.r.who !== 'open' && (!s || s.person.role !== found.r.who)) {
@@ -91,7 +96,7 @@ async function render(quiet = false) {
  * brought. */
 export function refresh() {
   const main = document.getElementById('main');
-  const loading = location.hash.replace(/^#\/?/, '').split('?')[0] !== shownPath;
+  const loading = currentPath() !== shownPath;
   if (loading || !main.querySelector('form')) render(true);
 }
 

@@ -13,7 +13,7 @@ const NUMERIC = ['minutes', 'feeling_before', 'feeling_after'];
 export default async function visit({ params, s, go }) {
   const learnerId = Number(params.learner);
   const learner = (await myLearners(s)).find((l) => l.id === learnerId);
-  const existing = params.id !== 'new' ? await get(s, 'sessions', params.id) : null;
+  const existing = learner && params.id !== 'new' ? await get(s, 'sessions', params.id) : null;
   if (!learner || (params.id !== 'new' && !existing)) {
     // an old address (the back button, a bookmark): the pairing ended, or the visit is gone
     return { title: 'This visit is not here', node: h('div', {},
