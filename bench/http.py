@@ -58,12 +58,20 @@ class Client:
         clients, one process has several requests in the server at the same time without
         threads (whose turns at the interpreter would add to the times)."""
         self._begun = (method, path, time.perf_counter())
+        self._status = None
         self._connection().request(method, path, body=orjson.dumps(body), headers=self.headers)
+
+    def answered(self):
+        """Wait for the status line and headers of the request ``begin`` sent, not its body:
+        our server has built the whole answer before it sends them."""
+        if self._status is None:
+            self._status = self._conn.getresponse()
 
     def end(self, ok=(200, 201)):
         """The answer to the request ``begin`` sent, as ``timed`` returns it."""
         method, path, start = self._begun
-        resp = self._conn.getresponse()
+        self.answered()
+        resp, self._status = self._status, None
         raw = resp.read()
         result = self._answer(method, path, resp, raw, ok)
         return time.perf_counter() - start, result

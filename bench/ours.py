@@ -207,31 +207,38 @@ class OursDevice:
 
     def _fetch_ahead(self, cursors, limit):
         """The pages of ``cursors``: all but the last ``AHEAD_CONNECTIONS`` at a time in the
-        server, the last once they are read (docs/sync-protocol.md, "Pages fetched ahead");
+        server, the last once they are answered (docs/sync-protocol.md, "Pages fetched
+        ahead"): once the status of the last of the others has come, before its body is read;
         yielded in order, each as it is read."""
         if self._extra is None:
             self._extra = [Client(self._port, self.learner.headers)
-                           for _ in range(AHEAD_CONNECTIONS)]
+                           for _ in range(AHEAD_CONNECTIONS + 1)]
         *runs, last = cursors
-        waiting, runs = deque(), iter(runs)
+        waiting, runs, free = deque(), deque(runs), deque(self._extra)
 
-        def begin(client, cursor):
-            if cursor is not None:
-                client.begin("POST", "/api/sync/pull", {
-                    "protocol": PROTOCOL, "replica": self.replica, "cursor": cursor,
-                    "limit": limit})
-                waiting.append(client)
+        def begin(cursor):
+            client = free.popleft()
+            client.begin("POST", "/api/sync/pull", {
+                "protocol": PROTOCOL, "replica": self.replica, "cursor": cursor,
+                "limit": limit})
+            waiting.append(client)
 
-        for client in self._extra:
-            begin(client, next(runs, None))
+        while runs and len(waiting) < AHEAD_CONNECTIONS:
+            begin(runs.popleft())
+        if not waiting:
+            begin(last)
+            last = None
         while waiting:
             client = waiting.popleft()
+            if last is not None and not waiting and not runs:  # all the others are answered
+                client.answered()
+                begin(last)
+                last = None
             seconds, (_, _, body) = client.end()
-            begin(client, next(runs, None))
+            free.append(client)
+            if runs:
+                begin(runs.popleft())
             yield seconds, body
-        begin(self._extra[0], last)
-        seconds, (_, _, body) = waiting.popleft().end()
-        yield seconds, body
 
     def _take(self, body):
         """Take in a pull page; return whether more changes wait."""
