@@ -21,7 +21,7 @@ export async function loadDraft(s, name) {
   }
 }
 
-/** The form was saved: its draft goes. */
+/** The form was saved: its draft goes (one that could not go is only offered again). */
 export function clearDraft(s, name) {
-  return del('drafts', [s.person.id, name]);
+  return del('drafts', [s.person.id, name]).catch((error) => console.error('Could not clear a draft', error));
 }

@@ -24,3 +24,14 @@ export function deviceWord() {
 export function savedHere() {
   return `Saved on this ${deviceWord()}.`;
 }
+
+/** Why something could not be saved on this device (its storage full or failing), and what to
+ * do, in plain words: what was written is still on the screen. */
+export function notSavedHere(error) {
+  const device = deviceWord();
+  if (error && error.name === 'QuotaExceededError') {
+    return `This could not be saved: this ${device} is full. What you wrote is still here. ${
+      device === 'tablet' ? 'Please ask a member of staff to help.' : 'Please make some room on this phone, then try again.'}`;
+  }
+  return `This could not be saved on this ${device} just now. What you wrote is still here. Please try again.`;
+}

@@ -6,6 +6,7 @@ import { FEELINGS } from './words.js';
 import { dictationButton } from './speech.js';
 import { saveDraft, loadDraft, clearDraft } from '../store/drafts.js';
 import { on } from '../store/events.js';
+import { notSavedHere } from './flash.js';
 
 /** A labelled text box (one line, or several with `lines`), with dictation where it exists. */
 export function textField({ label, name, value = '', hint, lines = 0, required = false, type = 'text', autocomplete, inputmode, maxlength }) {
@@ -105,9 +106,23 @@ export function actions(saveLabel, back) {
     back && h('a', { href: back[0], class: 'button secondary' }, back[1]));
 }
 
+/** Do `work`, which keeps something on this device; resolves true once it is kept. If the
+ * device could not keep it (its storage full or failing), says so at the top of `where` and
+ * resolves false: every word stays on the screen, to save again. */
+export async function keptHere(where, work) {
+  try {
+    await work();
+    return true;
+  } catch (error) {
+    console.error('Could not keep this on the device', error);
+    showProblem(where, notSavedHere(error));
+    return false;
+  }
+}
+
 /** Show a problem in plain words at the top of a form, and move focus to it. */
 export function showProblem(form, words) {
-  let box = form.querySelector('.problem');
+  let box = form.querySelector(':scope > .problem');
   if (!box) {
     box = h('div', { class: 'problem', role: 'alert', tabindex: '-1' });
     form.prepend(box);

@@ -5,7 +5,7 @@ import { conflicted, write } from '../store/records.js';
 import { held, dismiss, lockedKeyIds, recover } from '../store/outbox.js';
 import { openOldKey, person } from '../store/people.js';
 import { myLearners } from './mentor.js';
-import { showProblem } from '../ui/forms.js';
+import { showProblem, keptHere } from '../ui/forms.js';
 import { timeUuid } from '../store/crypto.js';
 import { headline } from '../ui/entries.js';
 import { FIELD_NAMES, valueWords } from '../ui/words.js';
@@ -28,12 +28,12 @@ function refusedCard(s, item, names, rerender) {
   const m = item.mutation;
   const again = async (asNew) => {
     const fields = Object.fromEntries(Object.entries(m.fields).filter(([k]) => k !== '_deleted'));
-    await write(s, m.collection, asNew ? timeUuid() : m.record_id, fields, { learnerId: m.learner_id });
+    if (!await keptHere(card, () => write(s, m.collection, asNew ? timeUuid() : m.record_id, fields, { learnerId: m.learner_id }))) return;
     await dismiss(s, m.id);
     rerender();
   };
   const letGo = async () => { await dismiss(s, m.id); rerender(); };
-  return h('li', { class: 'card' },
+  const card = h('li', { class: 'card' },
     h('h3', {}, `${refusedTitle(s, m, names)} could not be sent`),
     h('p', {}, (item.error && item.error.message) || 'The server would not take this change.'),
     item.error && item.error.details && item.error.details.reason ? h('p', { class: 'meta' }, `Why: ${item.error.details.reason}.`) : null,
@@ -43,6 +43,7 @@ function refusedCard(s, item, names, rerender) {
       m.op !== 'delete' ? h('button', { type: 'button', class: 'button', onclick: () => again(false) }, 'Try again') : null,
       m.op !== 'delete' ? h('button', { type: 'button', class: 'button', onclick: () => again(true) }, 'Keep it as a new entry') : null,
       h('button', { type: 'button', class: 'button secondary', onclick: letGo }, m.op === 'delete' ? 'All right' : 'Let it go')));
+  return card;
 }
 
 function oldPinCard(s, keyId, kdf, rerender) {

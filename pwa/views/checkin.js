@@ -1,6 +1,6 @@
 /* The four ONS wellbeing questions, one per screen, 0 to 10; the answers are never added up. */
 import { h, today } from '../ui/dom.js';
-import { choices, visibilityField, formValues, actions } from '../ui/forms.js';
+import { choices, visibilityField, formValues, actions, keptHere } from '../ui/forms.js';
 import { write } from '../store/records.js';
 import { loadDraft, saveDraft, clearDraft } from '../store/drafts.js';
 import { ONS4 } from '../ui/words.js';
@@ -31,7 +31,7 @@ export default async function checkin({ params, s, go }) {
       event.preventDefault();
       const fields = { date: today(), visibility: formValues(form).visibility };
       for (const [name] of ONS4) fields[name] = answers[name] == null ? null : answers[name];
-      await write(s, 'checkins', null, fields);
+      if (!await keptHere(form, () => write(s, 'checkins', null, fields))) return;
       await clearDraft(s, DRAFT);
       flash(`${savedHere()} Thank you.`);
       go('home');
@@ -45,12 +45,14 @@ export default async function checkin({ params, s, go }) {
     h('div', { class: 'scale-ends', 'aria-hidden': 'true' }, h('span', {}, '0 = not at all'), h('span', {}, '10 = completely')),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button main' }, 'Next'),
-      h('button', { type: 'button', class: 'button secondary', onclick: async () => { await saveDraft(s, DRAFT, { ...answers, [name]: null }); go(`checkin/${step + 1}`); } }, 'Skip this question'),
+      h('button', { type: 'button', class: 'button secondary', onclick: async () => {
+        if (await keptHere(form, () => saveDraft(s, DRAFT, { ...answers, [name]: null }))) go(`checkin/${step + 1}`);
+      } }, 'Skip this question'),
       h('a', { href: step === 1 ? '#/home' : `#/checkin/${step - 1}`, class: 'button secondary' }, 'Back')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const value = formValues(form, [name])[name];
-    await saveDraft(s, DRAFT, { ...answers, [name]: value });
+    if (!await keptHere(form, () => saveDraft(s, DRAFT, { ...answers, [name]: value }))) return;
     go(`checkin/${step + 1}`);
   });
   form.addEventListener('change', () => saveDraft(s, DRAFT, { ...answers, [name]: formValues(form, [name])[name] }));

@@ -5,6 +5,7 @@ import { get, resolve, DELETED } from '../store/records.js';
 import { myMutationIds } from '../store/outbox.js';
 import { FIELD_NAMES, valueWords } from '../ui/words.js';
 import { flash, savedHere, deviceWord } from '../ui/flash.js';
+import { keptHere } from '../ui/forms.js';
 
 const TEXT_FIELDS = ['title', 'why', 'note', 'text', 'what', 'activity', 'needs', 'preferences', 'resources', 'networks', 'with_whom'];
 
@@ -26,7 +27,7 @@ export default async function conflict({ params, s, go }) {
   }
   const mine = await myMutationIds(s.person.id);
   const settle = (values, words) => async () => {
-    await resolve(s, record.collection, record.id, values);
+    if (!await keptHere(page, () => resolve(s, record.collection, record.id, values))) return;
     flash(words);
     go(`conflict/${record.collection}/${record.id}`); // more fields may wait; else it goes back
   };
@@ -50,9 +51,10 @@ export default async function conflict({ params, s, go }) {
       TEXT_FIELDS.includes(name) ? h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'button', onclick: settle({ [name]: both }, `Both kept. ${savedHere()}`) }, 'Keep both, one after the other')) : null);
   });
-  return { title: 'Changed in two places', node: h('div', {},
+  const page = h('div', {},
     h('h1', {}, 'Changed in two places'),
     h('p', {}, `This was changed on this ${deviceWord()} and somewhere else at about the same time. Nothing has been lost: here are both versions.`),
     sections,
-    h('div', { class: 'actions' }, h('a', { href: '#/attention', class: 'button secondary' }, 'Decide later'))) };
+    h('div', { class: 'actions' }, h('a', { href: '#/attention', class: 'button secondary' }, 'Decide later')));
+  return { title: 'Changed in two places', node: page };
 }

@@ -1,6 +1,6 @@
 /* Something I shared, taught or helped with; or a "learn from me" offer. */
 import { h, today } from '../ui/dom.js';
-import { textField, choices, visibilityField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
+import { textField, choices, visibilityField, keepDraft, formValues, actions, showProblem, keptHere } from '../ui/forms.js';
 import { get, write } from '../store/records.js';
 import { CONTRIBUTION_KINDS } from '../ui/words.js';
 import { flash, savedHere } from '../ui/flash.js';
@@ -25,7 +25,7 @@ export default async function contribution({ params, s, go }) {
     const fields = { ...v, kind: offer ? 'offer' : v.kind, what: v.what.trim(), note: v.note.trim() || null };
     if (!offer) fields.with_whom = v.with_whom.trim() || null;
     if (!existing) fields.date = today();
-    await write(s, 'contributions', existing ? existing.id : null, fields);
+    if (!await keptHere(form, () => write(s, 'contributions', existing ? existing.id : null, fields))) return;
     await draft.clear();
     flash(savedHere());
     return go('contributions');

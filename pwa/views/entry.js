@@ -5,6 +5,7 @@ import { get, write, remove } from '../store/records.js';
 import { loadSealed } from '../store/people.js';
 import { entryCard } from '../ui/entries.js';
 import { flash } from '../ui/flash.js';
+import { keptHere } from '../ui/forms.js';
 
 const BACK = { goals: 'goals', sessions: 'sessions', contributions: 'contributions', reflections: 'reflections', checkins: 'home' };
 const EDIT = { goals: (r) => `goal/${r.id}`, sessions: (r) => `session/${r.id}`,
@@ -19,18 +20,19 @@ export async function authorName(s, record) {
 
 function mentorResponse(s, record, go) {
   const respond = (fields, words) => async () => {
-    await write(s, 'sessions', record.id, fields);
+    if (!await keptHere(box, () => write(s, 'sessions', record.id, fields))) return;
     flash(words);
     go('sessions');
   };
   const answered = record.fields.learner_response;
-  return h('div', { class: 'note' },
+  const box = h('div', { class: 'note' },
     h('p', {}, answered === 'agreed' ? 'You agreed with this.' : answered === 'hidden' ? 'You hid this. Only you can see it.'
       : answered === 'changed' ? 'You changed this.' : 'Is this right?'),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button', onclick: respond({ learner_response: 'agreed' }, 'Thank you. Saved on this tablet.') }, 'Agree'),
       h('a', { href: `#/session/${record.id}`, class: 'button' }, 'Change'),
       h('button', { type: 'button', class: 'button secondary', onclick: respond({ learner_response: 'hidden', visibility: 'private' }, 'Hidden. Only you can see it now.') }, 'Hide')));
+  return box;
 }
 
 export default async function entry({ params, s, go }) {
@@ -40,10 +42,15 @@ export default async function entry({ params, s, go }) {
     return { title: 'Not found', node: h('p', {}, 'This entry is not here.') };
   }
   const name = await authorName(s, record);
+  const said = h('div', {}); // why a delete could not be kept, if it could not
   const confirm = h('div', { class: 'problem', hidden: true, role: 'alert' },
     h('p', {}, 'Delete this entry? It will be deleted on every device.'),
     h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'button danger', onclick: async () => { await remove(s, record.collection, record.id); flash('Deleted.'); go(BACK[record.collection]); } }, 'Yes, delete it'),
+      h('button', { type: 'button', class: 'button danger', onclick: async () => {
+        if (!await keptHere(said, () => remove(s, record.collection, record.id))) return;
+        flash('Deleted.');
+        go(BACK[record.collection]);
+      } }, 'Yes, delete it'),
       h('button', { type: 'button', class: 'button secondary', onclick: () => { confirm.hidden = true; } }, 'No, keep it')));
   const mine = !name;
   return { title: 'An entry', node: h('div', {},
@@ -54,5 +61,5 @@ export default async function entry({ params, s, go }) {
       mine && EDIT[record.collection] ? h('a', { href: `#/${EDIT[record.collection](record)}`, class: 'button' }, 'Change') : null,
       mine ? h('button', { type: 'button', class: 'button danger', onclick: () => { confirm.hidden = false; confirm.querySelector('button').focus(); } }, 'Delete') : null,
       h('a', { href: `#/${BACK[record.collection] || 'home'}`, class: 'button secondary' }, 'Back')),
-    confirm) };
+    said, confirm) };
 }

@@ -1,6 +1,6 @@
 /* A goal in the person's own words: why it matters, whose idea it was, how it is going. */
 import { h } from '../ui/dom.js';
-import { textField, choices, visibilityField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
+import { textField, choices, visibilityField, keepDraft, formValues, actions, showProblem, keptHere } from '../ui/forms.js';
 import { get, write } from '../store/records.js';
 import { WHOSE_IDEA, GOAL_STATUS, BENEFITS } from '../ui/words.js';
 import { flash, savedHere } from '../ui/flash.js';
@@ -26,7 +26,7 @@ export default async function goal({ params, s, go }) {
       const d = new Date();
       fields.achieved_on = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
     }
-    await write(s, 'goals', existing ? existing.id : null, fields);
+    if (!await keptHere(form, () => write(s, 'goals', existing ? existing.id : null, fields))) return;
     await draft.clear();
     flash(savedHere());
     return go('goals');

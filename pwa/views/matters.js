@@ -1,6 +1,6 @@
 /* One prompt of "What matters to me", in the person's own words. */
 import { h } from '../ui/dom.js';
-import { textField, visibilityField, keepDraft, formValues, actions } from '../ui/forms.js';
+import { textField, visibilityField, keepDraft, formValues, actions, keptHere } from '../ui/forms.js';
 import { list, write } from '../store/records.js';
 import { nameUuid } from '../store/crypto.js';
 import { PROMPTS } from '../ui/words.js';
@@ -20,7 +20,7 @@ export default async function matters({ params, s, go }) {
     event.preventDefault();
     const values = formValues(form);
     const id = profile ? profile.id : await nameUuid(`what-matters/profile/${s.person.id}`);
-    await write(s, 'profile', id, { [name]: values[name].trim() || null, visibility: values.visibility });
+    if (!await keptHere(form, () => write(s, 'profile', id, { [name]: values[name].trim() || null, visibility: values.visibility }))) return;
     await draft.clear();
     flash(savedHere());
     go('home');

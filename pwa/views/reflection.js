@@ -1,6 +1,6 @@
 /* A reflection in my own words; I may let the review quote it without my name. */
 import { h, today } from '../ui/dom.js';
-import { textField, visibilityField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
+import { textField, visibilityField, keepDraft, formValues, actions, showProblem, keptHere } from '../ui/forms.js';
 import { get, write } from '../store/records.js';
 import { flash, savedHere } from '../ui/flash.js';
 
@@ -20,8 +20,8 @@ export default async function reflection({ params, s, go }) {
     event.preventDefault();
     const v = formValues(form);
     if (!v.text.trim()) return showProblem(form, 'Please write a few words first.');
-    await write(s, 'reflections', existing ? existing.id : null,
-      { text: v.text.trim(), quote_consent: !!v.quote_consent, visibility: v.visibility, ...(existing ? {} : { date: today() }) });
+    if (!await keptHere(form, () => write(s, 'reflections', existing ? existing.id : null,
+      { text: v.text.trim(), quote_consent: !!v.quote_consent, visibility: v.visibility, ...(existing ? {} : { date: today() }) }))) return;
     await draft.clear();
     flash(savedHere());
     return go('reflections');

@@ -1,7 +1,7 @@
 /* Record what I did: what, how long, how I felt before and after; the rest is optional.
  * From home: "Record what I did", type or pick what, pick how long, "Save". */
 import { h, today } from '../ui/dom.js';
-import { textField, choices, feelingField, visibilityField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
+import { textField, choices, feelingField, visibilityField, keepDraft, formValues, actions, showProblem, keptHere } from '../ui/forms.js';
 import { list, get, write } from '../store/records.js';
 import { DURATIONS, WITH_WHOM, BENEFITS } from '../ui/words.js';
 import { flash, savedHere } from '../ui/flash.js';
@@ -36,7 +36,7 @@ export default async function session({ params, query, s, go }) {
     const fields = { ...v, activity: v.activity.trim(), note: v.note.trim() || null };
     if (!goals.length) delete fields.goal_ids;
     if (editing && editing.author_id !== s.person.id) fields.learner_response = 'changed';
-    await write(s, 'sessions', editing ? editing.id : null, fields);
+    if (!await keptHere(form, () => write(s, 'sessions', editing ? editing.id : null, fields))) return;
     await draft.clear();
     flash(savedHere());
     return go('home');

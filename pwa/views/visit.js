@@ -2,7 +2,7 @@
  * change or hide it. It is shared with the learner and their mentors; who else sees it is the
  * learner's choice alone, so the mentor's form never sends a visibility but a new visit's. */
 import { h, today } from '../ui/dom.js';
-import { textField, choices, feelingField, keepDraft, formValues, actions, showProblem } from '../ui/forms.js';
+import { textField, choices, feelingField, keepDraft, formValues, actions, showProblem, keptHere } from '../ui/forms.js';
 import { get, write } from '../store/records.js';
 import { DURATIONS, BENEFITS } from '../ui/words.js';
 import { flash, savedHere } from '../ui/flash.js';
@@ -37,9 +37,9 @@ export default async function visit({ params, s, go }) {
     event.preventDefault();
     const v = formValues(form, NUMERIC);
     if (!v.activity.trim()) return showProblem(form, 'Please say what you did together.');
-    await write(s, 'sessions', existing ? existing.id : null,
+    if (!await keptHere(form, () => write(s, 'sessions', existing ? existing.id : null,
       { ...v, activity: v.activity.trim(), note: v.note.trim() || null, with_whom: 'mentor', ...(existing ? {} : { date: today(), visibility: 'mentor' }) },
-      { learnerId });
+      { learnerId }))) return;
     await draft.clear();
     flash(savedHere());
     return go('mentor');

@@ -1,0 +1,113 @@
+"""When the device cannot keep what a person wrote (its storage is full, or the browser's
+database fails, as Safari's sometimes does), Save says so in plain words and leaves every word
+on the screen; once there is room again, the same Save keeps it, once."""
+import pytest
+
+from .conftest import PHONE
+from .steps import (MENTOR_PASSWORD, api_get, enrol, open_journal, sign_in_mentor,
+                    wait_all_sent)
+
+pytestmark = pytest.mark.e2e
+
+# Every write to the browser's database fails as it does on a full or broken device: its
+# transaction is aborted once the task that wrote ends, its error naming why. Undone by
+# `window.storageBack()`.
+STORAGE_FAILS = """(name) => {
+  const put = IDBObjectStore.prototype.put, add = IDBObjectStore.prototype.add;
+  const failing = (write) => function (...args) {
+    const tx = this.transaction;
+    if (!tx.failing) {
+      tx.failing = true;
+      Object.defineProperty(tx, 'error', { value: new DOMException('The storage failed.', name) });
+      queueMicrotask(() => tx.abort());
+    }
+    return write.apply(this, args);
+  };
+  IDBObjectStore.prototype.put = failing(put);
+  IDBObjectStore.prototype.add = failing(add);
+  window.storageBack = () => {
+    IDBObjectStore.prototype.put = put;
+    IDBObjectStore.prototype.add = add;
+  };
+}"""
+
+
+def _outbox_size(page):
+    return page.evaluate("""() => new Promise((ok, no) => {
+      const r = indexedDB.open('what-matters');
+      r.onsuccess = () => { const c = r.result.transaction('outbox').objectStore('outbox').count();
+                            c.onsuccess = () => ok(c.result); c.onerror = () => no(c.error); };
+      r.onerror = () => no(r.error);
+    })""")
+
+
+def test_a_full_tablet_says_so_keeps_the_words_and_saves_them_once_there_is_room(
+        live_server, new_context, make, auth, client):
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin="2468")
+    page = new_context().new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    enrol(page, live_server, make.device(org).raw_key)
+    open_journal(page, "Edna Whitworth", "2468")
+    wait_all_sent(page)
+
+    page.evaluate(STORAGE_FAILS, "QuotaExceededError")
+    page.click("text=Record what I did")
+    page.fill("input[name=activity]", "Planted sweet peas by the greenhouse")
+    page.click("label.choice:has-text('30 minutes')")
+    page.click("button:has-text('Save')")
+    problem = page.locator("form > .problem")
+    problem.wait_for()
+    assert problem.inner_text() == (
+        "This could not be saved: this tablet is full. What you wrote is still here. "
+        "Please ask a member of staff to help.")
+    assert page.evaluate("document.activeElement.classList.contains('problem')")
+    assert page.input_value("input[name=activity]") == "Planted sweet peas by the greenhouse"
+    assert page.is_checked("label.choice:has-text('30 minutes') input")
+    assert page.url.endswith("#/session/new")
+    assert _outbox_size(page) == 0
+
+    page.evaluate("window.storageBack()")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Saved on this tablet.")
+    wait_all_sent(page)
+    sessions = api_get(client, f"/api/learners/{edna.id}/sessions", auth.headers(edna))
+    assert [(s["activity"], s["minutes"]) for s in sessions["items"]] == [
+        ("Planted sweet peas by the greenhouse", 30)]
+    assert errors == []
+
+
+def test_a_phone_whose_storage_fails_says_so_and_the_visit_is_saved_when_tried_again(
+        live_server, new_context, make, auth, client):
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin="2468")
+    mentor = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
+    make.pairing(mentor, edna)
+    phone = new_context(viewport=PHONE).new_page()
+    errors = []
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    phone.goto(live_server.url + "/#/sign-in")
+    sign_in_mentor(phone, mentor)
+    wait_all_sent(phone)
+
+    phone.evaluate(STORAGE_FAILS, "UnknownError")
+    phone.click("[aria-label='Log a visit with Edna Whitworth']")
+    phone.fill("input[name=activity]", "Read the paper together")
+    phone.click("label.choice:has-text('45 minutes')")
+    phone.click("button:has-text('Save the visit')")
+    problem = phone.locator("form > .problem")
+    problem.wait_for()
+    assert problem.inner_text() == (
+        "This could not be saved on this phone just now. What you wrote is still here. "
+        "Please try again.")
+    assert phone.input_value("input[name=activity]") == "Read the paper together"
+
+    phone.evaluate("window.storageBack()")
+    phone.click("button:has-text('Save the visit')")
+    phone.wait_for_selector("text=Saved on this phone.")
+    wait_all_sent(phone)
+    sessions = api_get(client, f"/api/learners/{edna.id}/sessions", auth.headers(edna))
+    assert [(s["activity"], s["minutes"]) for s in sessions["items"]] == [
+        ("Read the paper together", 45)]
+    assert errors == []
