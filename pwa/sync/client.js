@@ -210,7 +210,10 @@ export async function sync(s, onProgress) {
       }
     }
   } catch (error) {
-    report.error = { error: error.error || 'network_error', message: error.message, code: error.code || 0 };
+    // a full device is not a network's fault: it waits for a person (ui/status.js)
+    const full = error.name === 'QuotaExceededError';
+    report.error = { error: error.error || (full ? 'storage_full' : 'network_error'), message: error.message,
+      code: full ? 0 : error.code || 0 };
   }
   return report;
 }

@@ -29,9 +29,16 @@ export function savedHere() {
  * do, in plain words: what was written is still on the screen. */
 export function notSavedHere(error) {
   const device = deviceWord();
-  if (error && error.name === 'QuotaExceededError') {
-    return `This could not be saved: this ${device} is full. What you wrote is still here. ${
-      device === 'tablet' ? 'Please ask a member of staff to help.' : 'Please make some room on this phone, then try again.'}`;
-  }
+  if (isFull(error)) return `This could not be saved: this ${device} is full. What you wrote is still here. ${whenFull()}`;
   return `This could not be saved on this ${device} just now. What you wrote is still here. Please try again.`;
+}
+
+/** Whether `error` (a browser's, or a sync report's) says the device's storage is full. */
+export function isFull(error) {
+  return !!error && (error.name === 'QuotaExceededError' || error.error === 'storage_full');
+}
+
+/** What to do when this device is full: on a care home's tablet, staff help. */
+export function whenFull() {
+  return deviceWord() === 'tablet' ? 'Please ask a member of staff to help.' : 'Please make some room on this phone, then try again.';
 }

@@ -4,7 +4,7 @@ import { on } from '../store/events.js';
 import { session } from '../store/people.js';
 import { syncState, requestSync } from '../sync/sw-bridge.js';
 import { plainWords } from '../store/errors.js';
-import { deviceWord } from './flash.js';
+import { deviceWord, isFull, whenFull } from './flash.js';
 
 function lastSent(iso) {
   if (!iso) return '';
@@ -24,6 +24,13 @@ function describe(st) {
     return line('sending', st.progress ? 'Fetching your journal…' : 'Sending…',
       st.progress && h('progress', { 'aria-label': 'Fetching your journal' }),
       st.progress && st.progress.done ? h('p', {}, `${st.progress.done} entries so far.`) : null);
+  }
+  if (st.phase === 'failed' && isFull(st.problem)) {
+    // what comes from elsewhere, or the answers to what was sent, cannot be kept here
+    const d = deviceWord();
+    return line('waiting', st.pending ? `Saved on this ${d}, not all sent yet: this ${d} is full. ${whenFull()}`
+      : `All sent. This ${d} is full, so new entries from elsewhere cannot be shown. ${whenFull()}`,
+    h('button', { type: 'button', class: 'button', onclick: () => requestSync('button') }, 'Try again now'));
   }
   if (st.pending) {
     if (offline) return line('waiting', `Saved on this ${deviceWord()}. Will send when online.`);

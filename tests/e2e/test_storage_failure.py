@@ -111,3 +111,37 @@ def test_a_phone_whose_storage_fails_says_so_and_the_visit_is_saved_when_tried_a
     assert [(s["activity"], s["minutes"]) for s in sessions["items"]] == [
         ("Read the paper together", 45)]
     assert errors == []
+
+
+def test_a_full_tablet_that_cannot_keep_what_a_sync_brings_says_so_not_that_the_server_is_away(
+        live_server, new_context, make, auth, client):
+    """Everything Edna wrote is sent, but her mentor's visit cannot be kept on the full
+    tablet: the trust line says the tablet is full and who can help (before, a storage failure
+    in a sync was reported as "The server could not be reached"); once there is room, "Try
+    again now" brings the visit."""
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin="2468")
+    mentor = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
+    make.pairing(mentor, edna)
+    page = new_context().new_page()
+    enrol(page, live_server, make.device(org).raw_key)
+    open_journal(page, "Edna Whitworth", "2468")
+    wait_all_sent(page)
+
+    visit = client.post(f"/api/learners/{edna.id}/sessions", headers=auth.headers(mentor),
+                        json={"activity": "Looked at old photographs", "minutes": 40})
+    assert visit.status_code == 201
+    page.evaluate(STORAGE_FAILS, "QuotaExceededError")
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # sync now, not in a minute
+    line = page.locator(".status-line:has-text('is full')")
+    line.wait_for()
+    assert line.locator("p").inner_text() == (
+        "All sent. This tablet is full, so new entries from elsewhere cannot be shown. "
+        "Please ask a member of staff to help.")
+    assert page.locator("text=The server could not be reached").count() == 0
+
+    page.evaluate("window.storageBack()")
+    line.locator("button:has-text('Try again now')").click()
+    wait_all_sent(page)
+    page.click("text=What I have done")
+    page.wait_for_selector("text=Looked at old photographs")
