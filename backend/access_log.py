@@ -1,15 +1,21 @@
-"""The access log: every change that takes access away (a pairing ended, a tablet revoked, a
-sign-in ended, a person made inactive, a learner erased), written to a file outside the
-database as its transaction commits, so that ``flask sync new-epoch`` makes each one again after
-a restore from a backup older than it (docs/deployment.md, "Restoring").
+"""The access log: every change of who may reach what, written to a file outside the database
+as its transaction commits. After a restore from a backup older than them, ``flask sync
+new-epoch`` makes again each change that took access away (a pairing ended, a tablet revoked, a
+sign-in ended, a person made inactive, a learner erased), and names each that gave access (a
+pairing made, a tablet enrolled, a person added or made active again, a PIN changed) for a
+person to make again: those need someone's say, a new key or a new PIN (docs/deployment.md,
+"Restoring").
 
 The file (the ``ACCESS_LOG`` setting; empty: no log) holds one JSON object a line: ``at`` (UTC),
-``change``, and the ``id`` of the row it changed with ``born``, when that row was made. It
-names no one and holds no journal content.
+``change``, and the ``id`` of the row it changed with ``born``, when that row was made; a
+pairing made also names its ``mentor`` and ``learner`` ids, a person added their ``role`` and
+``organisation``, and a PIN changed a ``pin`` fingerprint (a digest of the PIN's stored hash,
+from which no PIN can be tried). It names no one and holds no journal content.
 
 Tablets send again what people wrote after a restore; nothing sends again these changes, and
 the audit log in the database is restored to the backup's day with the rest.
 """
+import hashlib
 import json
 import os
 from datetime import datetime
@@ -25,17 +31,30 @@ from .models import Device, Pairing, Person, Token
 _PENDING = "access_log_pending"  # Session.info key: lines waiting for the commit
 
 
-def note(change, row, at, born=None):
+def note(change, row, at, born=None, **also):
     """Write ``change`` of ``row``, made at ``at``, to the access log once the session's
     transaction commits (nothing, if it rolls back). The row is named by its id and the time
     it was made (``born``, if the change itself overwrites it), so that a row made later under
-    the same id is never taken for it."""
+    the same id is never taken for it; ``also`` are ids or words the change is told by."""
     path = current_app.config.get("ACCESS_LOG")
     if path:
         born = born or getattr(row, _ROWS[change][1].key)
         line = json.dumps({"at": at.isoformat(), "change": change, "id": row.id,
-                           "born": born.isoformat()})
+                           "born": born.isoformat(), **also})
         db.session.info.setdefault(_PENDING, []).append((path, line))
+
+
+def pin_changed(person, at):
+    """Note that ``person``'s PIN was set to what it now is, by its fingerprint."""
+    note("pin_changed", person, at, pin=fingerprint(person.pin_hash))
+
+
+def fingerprint(pin_hash):
+    """A short digest of a stored PIN hash ("none": no PIN): tells whether a restored PIN is
+    the one set, and gives nothing to try PINs against (the hash's salt is not in it)."""
+    if pin_hash is None:
+        return "none"
+    return hashlib.sha256(pin_hash.encode()).hexdigest()[:16]
 
 
 def problem(path):
@@ -87,8 +106,14 @@ _ROWS = {
     "person_deactivated": (Person, Person.created_at),
     "learner_erased": (Person, Person.created_at),
 }
-_ROWS["person_reactivated"] = _ROWS["person_deactivated"]  # only read to undo the one before
+_ROWS["person_reactivated"] = _ROWS["person_deactivated"]
 _ACTIVE = ("person_deactivated", "person_reactivated")
+# changes that gave access: named after a restore, for a person to make again
+_GIVEN = {"pairing_made": (Pairing, Pairing.started_at), "device_enrolled": _ROWS["device_revoked"],
+          "person_added": (Person, Person.created_at), "pin_changed": (Person, Person.created_at)}
+_ROWS.update(_GIVEN)
+_TAKEN_BACK = {"pairing_made": "pairing_ended", "device_enrolled": "device_revoked",
+               "person_added": "learner_erased"}  # given, then taken away again in the log
 
 
 def read(path):
@@ -100,7 +125,7 @@ def read(path):
         for number, line in enumerate(lines, 1):
             try:
                 entry = json.loads(line)
-                change = {"at": datetime.fromisoformat(entry["at"]),
+                change = {**entry, "at": datetime.fromisoformat(entry["at"]),
                           "born": datetime.fromisoformat(entry["born"]),
                           "change": str(entry["change"]), "id": int(entry["id"])}
                 if change["at"].tzinfo is None or change["born"].tzinfo is None:
@@ -113,30 +138,72 @@ def read(path):
 
 
 def replay(path):
-    """Make again each change of the log that the database does not show, on the row it was
-    made on: the same id, made at the same time (a row made since under an id used again is
-    not touched). A person made inactive and then active again is left as they are. Each change
-    made again is written to the audit log, by "restore".
+    """Make again each change of the log that took access away and that the database does not
+    show, on the row it was made on: the same id, made at the same time (a row made since under
+    an id used again is not touched). A person made inactive and then active again is left as
+    they are. Each change made again is written to the audit log, by "restore". Then name each
+    change that gave access and that the database does not show.
 
-    :returns: (a sentence for each change made again, the numbers of unreadable lines).
+    :returns: (a sentence for each change made again, one for each change that gave access to
+        make again by hand, the numbers of unreadable lines).
     """
     changes, unreadable = read(path)
     last_of_person = {c["id"]: c for c in changes if c["change"] in _ACTIVE}
     done = []
     for change in changes:
         kind = change["change"]
-        if kind not in _ROWS or kind == "person_reactivated" or (
+        if kind not in _ROWS or kind == "person_reactivated" or kind in _GIVEN or (
                 kind in _ACTIVE and last_of_person[change["id"]] is not change):
             continue
-        model, born = _ROWS[kind]
-        row = db.session.scalar(select(model).where(model.id == change["id"],
-                                                    born == change["born"]))
+        row = _row(change)
         if row is not None:
             said = _make_again(kind, row, change["at"])
             if said:
                 done.append(said)
     db.session.commit()
-    return done, unreadable
+    return done, _given_since(changes, last_of_person), unreadable
+
+
+def _row(change):
+    """The row ``change`` was made on, if the database holds it: the same id, made then."""
+    model, born = _ROWS[change["change"]]
+    return db.session.scalar(select(model).where(model.id == change["id"],
+                                                 born == change["born"]))
+
+
+def _given_since(changes, last_of_person):
+    """A sentence for each change of the log that gave access and that the database does not
+    show, unless the log takes it back later (a pairing made and then ended)."""
+    taken = {(c["change"], c["id"], c["born"]) for c in changes}
+    last_pin = {c["id"]: c for c in changes if c["change"] == "pin_changed"}
+    out = []
+    for change in changes:
+        kind, number = change["change"], change["id"]
+        if kind not in _GIVEN or (_TAKEN_BACK.get(kind), number, change["born"]) in taken or (
+                kind == "pin_changed" and last_pin[number] is not change) or (
+                kind == "person_added" and number in last_of_person
+                and last_of_person[number]["change"] == "person_deactivated"):
+            continue
+        row, when = _row(change), f"{change['at']:%Y-%m-%d %H:%M} UTC"
+        if kind == "pairing_made" and row is None:
+            out.append(f"pairing {number} of mentor {change.get('mentor')} with learner "
+                       f"{change.get('learner')}, made {when}: pair them again")
+        elif kind == "device_enrolled" and row is None:
+            out.append(f"tablet {number}, enrolled {when}: enrol it again and set it up with "
+                       "its new key")
+        elif kind == "person_added" and row is None:
+            out.append(f"{change.get('role', 'person')} {number} of organisation "
+                       f"{change.get('organisation')}, added {when}: add them again")
+        elif kind == "pin_changed" and row is not None and (
+                fingerprint(row.pin_hash) != change.get("pin")):
+            out.append(f"the PIN of learner {number}, changed {when}: set it again (until then "
+                       "the PIN before it opens their journal)")
+    for change in last_of_person.values():
+        row = _row(change) if change["change"] == "person_reactivated" else None
+        if row is not None and not row.active:
+            out.append(f"person {change['id']}, made active again "
+                       f"{change['at']:%Y-%m-%d %H:%M} UTC: make them active again")
+    return out
 
 
 def _make_again(kind, row, at):

@@ -143,6 +143,7 @@ def people_add(org_id, role, name, email, password, pin, admin, opted_out):
     except IntegrityError:  # someone else took the email between the check and the insert
         fail(f"--email: someone already signs in with {person.email}.")
     audit(org.id, "person_created", person_id=person.id, role=role)
+    access_log.note("person_added", person, person.created_at, role=role, organisation=org.id)
     db.session.commit()
     extra = " (administrator)" if person.is_admin else ""
     how = f"signs in as {person.email}" if person.email else (
@@ -207,6 +208,8 @@ def pair(mentor_id, learner_id):
     db.session.flush()
     audit(mentor.organisation_id, "pairing_created", learner_id=learner.id,
           pairing_id=pairing.id, mentor_id=mentor.id)
+    access_log.note("pairing_made", pairing, pairing.started_at, mentor=mentor.id,
+                    learner=learner.id)
     db.session.commit()
     click.echo(f"Paired {mentor.display_name} with {learner.display_name}.")
 
@@ -259,6 +262,7 @@ def device_enrol(org_id, name):
     db.session.add(device)
     db.session.flush()
     audit(org.id, "device_enrolled", device_id=device.id)
+    access_log.note("device_enrolled", device, device.created_at)
     db.session.commit()
     click.echo(f"Enrolled tablet {device.id}: {device.name} for {org.name}.\n"
                f"Its key (shown only now; enter it on the tablet, keep it safe):\n  {raw}")

@@ -64,6 +64,8 @@ def create(actor, data):
         db.session.rollback()
         raise _conflict_email() from None
     audit.write(actor, "person_created", person_id=person.id, role=person.role)
+    access_log.note("person_added", person, person.created_at, role=person.role,
+                    organisation=person.organisation_id)
     return person
 
 
@@ -80,6 +82,7 @@ def update(actor, person_id, data):
         person.display_name = data["display_name"].strip()
     if "pin" in data:
         person.pin_hash = credentials.hash_secret(data["pin"]) if data["pin"] else None
+        access_log.pin_changed(person, utcnow())
     if "active" in data and data["active"] != person.active:
         access_log.note("person_reactivated" if data["active"] else "person_deactivated",
                         person, utcnow())

@@ -43,6 +43,8 @@ def pair(actor, mentor_id, learner_id):
     db.session.flush()
     audit.write(actor, "pairing_created", learner_id=learner_id, pairing_id=pairing.id,
                 mentor_id=mentor_id)
+    access_log.note("pairing_made", pairing, pairing.started_at, mentor=pairing.mentor_id,
+                    learner=pairing.learner_id)
     return pairing
 
 
@@ -77,6 +79,7 @@ def enrol(actor, name):
     db.session.add(device)
     db.session.flush()
     audit.write(actor, "device_enrolled", device_id=device.id)
+    access_log.note("device_enrolled", device, device.created_at)
     return device, raw
 
 

@@ -1,6 +1,6 @@
 """After a restore from backup: what took access away since is made again from the access log,
-and a new epoch tells devices to re-send what the server lost (docs/deployment.md,
-"Restoring")."""
+what gave access since is named for a person to make again, and a new epoch tells devices to
+re-send what the server lost (docs/deployment.md, "Restoring")."""
 import os
 import uuid
 
@@ -36,14 +36,22 @@ def redo_access_changes(path):
                 "tablets revoked since, make inactive again the people made inactive since, "
                 "and erase again the learners erased since (docs/deployment.md, 'Restoring').",
                 BY_HAND]
-    done, unreadable = access_log.replay(path)
+    done, given, unreadable = access_log.replay(path)
     lines = [f"Made again from the access log ({path}), {len(done)} "
              f"change{'' if len(done) == 1 else 's'} this database lacked:"
              if done else f"The access log ({path}) holds no change this database lacks."]
     lines += [f"  - {said}" for said in done]
+    if given:
+        lines.append(f"Access given since the backup, not in this database: {len(given)} "
+                     f"change{'' if len(given) == 1 else 's'} to make again by hand, if still "
+                     "wanted (docs/deployment.md, 'Restoring'):")
+        lines += [f"  - {said}" for said in given]
+    else:
+        lines.append("The access log holds no access given since the backup that this "
+                     "database lacks.")
     if unreadable:
         numbers = ", ".join(map(str, unreadable))
         lines.append(f"Lines {numbers} of the access log could not be read; they were skipped."
                      if len(unreadable) > 1 else
                      f"Line {numbers} of the access log could not be read; it was skipped.")
-    return [*lines, BY_HAND]
+    return lines

@@ -1,6 +1,7 @@
-"""The access log (backend/access_log.py): changes that take access away are written outside the
-database as they commit, and ``flask sync new-epoch`` makes them again on a database restored
-from a backup older than they are (docs/deployment.md, "Restoring")."""
+"""The access log (backend/access_log.py): changes of access are written outside the database as
+they commit, and ``flask sync new-epoch``, on a database restored from a backup older than
+they are, makes again those that took access away and names those that gave it
+(docs/deployment.md, "Restoring")."""
 import subprocess
 import sys
 import urllib.request
@@ -70,7 +71,7 @@ def token_id(app, headers):
 def test_each_change_that_takes_access_away_is_logged_once_it_commits(app, client, auth, home):
     signed_in = pin_sign_in(client, home["lounge"], home["ada"])
     admin = auth.headers(home["admin"])
-    # refused, or giving access: nothing is logged
+    # refused, or changing nothing: nothing is logged
     assert client.post(f"/api/learners/{home['eve'].id}/erase", headers=admin,
                        json={"confirm": "Someone else"}).status_code == 400
     assert client.patch(f"/api/people/{home['bea'].id}", headers=admin,
@@ -232,3 +233,93 @@ def test_the_operators_restore_with_a_real_server_and_the_real_command(
         assert mo_phone.sync().ok and home["shared"].id not in mo_phone.records
     finally:
         server.stop()
+
+
+def give_access(client, admin, home):
+    """What staff do after the backup that gives access; returns the ids it made."""
+    made = {}
+    resp = client.post("/api/pairings", headers=admin,
+                       json={"mentor_id": home["mo"].id, "learner_id": home["eve"].id})
+    assert resp.status_code == 201
+    made["pairing"] = resp.get_json()["id"]
+    resp = client.post("/api/devices", headers=admin, json={"name": "Garden room tablet"})
+    assert resp.status_code == 201
+    made["device"] = resp.get_json()["device"]["id"]
+    resp = client.post("/api/people", headers=admin,
+                       json={"role": "learner", "display_name": "Nell Gwyn", "pin": "1470"})
+    assert resp.status_code == 201
+    made["learner"] = resp.get_json()["id"]
+    assert client.patch(f"/api/people/{home['ada'].id}", headers=admin,
+                        json={"pin": "1357"}).status_code == 200
+    assert client.patch(f"/api/people/{home['bea'].id}", headers=admin,
+                        json={"active": True}).status_code == 200
+    # given and taken away again after the backup: nothing to make again
+    resp = client.post("/api/pairings", headers=admin,
+                       json={"mentor_id": home["bea"].id, "learner_id": home["ada"].id})
+    assert resp.status_code == 201
+    made["ended"] = resp.get_json()["id"]
+    assert client.post(f"/api/pairings/{made['ended']}/end", headers=admin).status_code == 200
+    return made
+
+
+def test_a_restore_names_each_change_that_gave_access_since_the_backup(
+        app, client, auth, home):
+    admin, org = auth.headers(home["admin"]), home["org"]
+    ada, bea, eve, mo = home["ada"], home["bea"], home["eve"], home["mo"]
+    assert client.patch(f"/api/people/{bea.id}", headers=admin,
+                        json={"active": False}).status_code == 200
+    dump = backup(app)
+    made = give_access(client, admin, home)
+    assert [line["change"] for line in logged(app)] == [
+        "person_deactivated", "pairing_made", "device_enrolled", "person_added", "pin_changed",
+        "person_reactivated", "pairing_made", "pairing_ended"]
+    assert logged(app)[1]["mentor"] == mo.id and logged(app)[1]["learner"] == eve.id
+    text = log_text(app)
+    assert not any(word in text for word in ("Garden", "Nell", "1357", "1470"))
+    restore(app, dump)
+
+    output = new_epoch(app)
+
+    assert ("Access given since the backup, not in this database: 5 changes to make again by "
+            "hand, if still wanted") in output
+    assert (f"  - pairing {made['pairing']} of mentor {mo.id} with learner {eve.id}, made "
+            in output and ": pair them again" in output)
+    assert f"  - tablet {made['device']}, enrolled " in output
+    assert f"  - learner {made['learner']} of organisation {org.id}, added " in output
+    assert f"  - the PIN of learner {ada.id}, changed " in output
+    assert f"  - person {bea.id}, made active again " in output
+    assert f"pairing {made['ended']} " not in output
+    # named, not made: each needs someone's say, a new key or a new PIN
+    with app.app_context():
+        assert not db.session.get(Person, bea.id).active
+        assert db.session.get(Pairing, made["pairing"]) is None
+
+
+def test_access_given_that_the_restored_database_holds_is_not_named(app, client, auth, home):
+    admin = auth.headers(home["admin"])
+    assert client.patch(f"/api/people/{home['bea'].id}", headers=admin,
+                        json={"active": False}).status_code == 200
+    give_access(client, admin, home)
+    dump = backup(app)  # taken after all of it
+    restore(app, dump)
+
+    output = new_epoch(app)
+
+    assert "holds no access given since the backup that this database lacks" in output
+    assert "make again by hand" not in output
+
+
+def test_the_command_line_logs_what_it_gives(app, home):
+    runner = app.test_cli_runner()
+    org = home["org"].id
+    assert runner.invoke(args=["pair", str(home["mo"].id), str(home["eve"].id)]).exit_code == 0
+    assert runner.invoke(args=["device", "enrol", "--org", str(org),
+                               "--name", "Hall tablet"]).exit_code == 0
+    assert runner.invoke(args=["people", "add", "--org", str(org), "--role", "learner",
+                               "--name", "Nell Gwyn"]).exit_code == 0
+
+    lines = logged(app)
+    assert [line["change"] for line in lines] == ["pairing_made", "device_enrolled",
+                                                  "person_added"]
+    assert (lines[0]["mentor"], lines[0]["learner"]) == (home["mo"].id, home["eve"].id)
+    assert (lines[2]["role"], lines[2]["organisation"]) == ("learner", org)
