@@ -41,6 +41,32 @@ def _outbox_size(page):
     })""")
 
 
+def save_while_storage_fails(page, why, form_link, activity, minutes, save):
+    """With the database failing for ``why``, open a form, write, press ``save``: the words
+    stay on the screen; returns the problem the form shows."""
+    page.evaluate(STORAGE_FAILS, why)
+    page.click(form_link)
+    page.fill("input[name=activity]", activity)
+    page.click(f"label.choice:has-text('{minutes}')")
+    page.click(f"button:has-text('{save}')")
+    problem = page.locator("form > .problem")
+    problem.wait_for()
+    assert page.input_value("input[name=activity]") == activity
+    return problem.inner_text()
+
+
+def save_with_room_again(page, save, saved):
+    page.evaluate("window.storageBack()")
+    page.click(f"button:has-text('{save}')")
+    page.wait_for_selector(f"text={saved}")
+    wait_all_sent(page)
+
+
+def sessions_of(client, auth, learner):
+    items = api_get(client, f"/api/learners/{learner.id}/sessions", auth.headers(learner))["items"]
+    return [(s["activity"], s["minutes"]) for s in items]
+
+
 def test_a_full_tablet_says_so_keeps_the_words_and_saves_them_once_there_is_room(
         live_server, new_context, make, auth, client):
     org = make.org()
@@ -52,29 +78,18 @@ def test_a_full_tablet_says_so_keeps_the_words_and_saves_them_once_there_is_room
     open_journal(page, "Edna Whitworth", "2468")
     wait_all_sent(page)
 
-    page.evaluate(STORAGE_FAILS, "QuotaExceededError")
-    page.click("text=Record what I did")
-    page.fill("input[name=activity]", "Planted sweet peas by the greenhouse")
-    page.click("label.choice:has-text('30 minutes')")
-    page.click("button:has-text('Save')")
-    problem = page.locator("form > .problem")
-    problem.wait_for()
-    assert problem.inner_text() == (
-        "This could not be saved: this tablet is full. What you wrote is still here. "
-        "Please ask a member of staff to help.")
+    problem = save_while_storage_fails(page, "QuotaExceededError", "text=Record what I did",
+                                       "Planted sweet peas by the greenhouse", "30 minutes",
+                                       "Save")
+    assert problem == ("This could not be saved: this tablet is full. What you wrote is still "
+                       "here. Please ask a member of staff to help.")
     assert page.evaluate("document.activeElement.classList.contains('problem')")
-    assert page.input_value("input[name=activity]") == "Planted sweet peas by the greenhouse"
     assert page.is_checked("label.choice:has-text('30 minutes') input")
     assert page.url.endswith("#/session/new")
     assert _outbox_size(page) == 0
 
-    page.evaluate("window.storageBack()")
-    page.click("button:has-text('Save')")
-    page.wait_for_selector("text=Saved on this tablet.")
-    wait_all_sent(page)
-    sessions = api_get(client, f"/api/learners/{edna.id}/sessions", auth.headers(edna))
-    assert [(s["activity"], s["minutes"]) for s in sessions["items"]] == [
-        ("Planted sweet peas by the greenhouse", 30)]
+    save_with_room_again(page, "Save", "Saved on this tablet.")
+    assert sessions_of(client, auth, edna) == [("Planted sweet peas by the greenhouse", 30)]
     assert errors == []
 
 
@@ -91,25 +106,14 @@ def test_a_phone_whose_storage_fails_says_so_and_the_visit_is_saved_when_tried_a
     sign_in_mentor(phone, mentor)
     wait_all_sent(phone)
 
-    phone.evaluate(STORAGE_FAILS, "UnknownError")
-    phone.click("[aria-label='Log a visit with Edna Whitworth']")
-    phone.fill("input[name=activity]", "Read the paper together")
-    phone.click("label.choice:has-text('45 minutes')")
-    phone.click("button:has-text('Save the visit')")
-    problem = phone.locator("form > .problem")
-    problem.wait_for()
-    assert problem.inner_text() == (
-        "This could not be saved on this phone just now. What you wrote is still here. "
-        "Please try again.")
-    assert phone.input_value("input[name=activity]") == "Read the paper together"
+    problem = save_while_storage_fails(phone, "UnknownError",
+                                       "[aria-label='Log a visit with Edna Whitworth']",
+                                       "Read the paper together", "45 minutes", "Save the visit")
+    assert problem == ("This could not be saved on this phone just now. What you wrote is still "
+                       "here. Please try again.")
 
-    phone.evaluate("window.storageBack()")
-    phone.click("button:has-text('Save the visit')")
-    phone.wait_for_selector("text=Saved on this phone.")
-    wait_all_sent(phone)
-    sessions = api_get(client, f"/api/learners/{edna.id}/sessions", auth.headers(edna))
-    assert [(s["activity"], s["minutes"]) for s in sessions["items"]] == [
-        ("Read the paper together", 45)]
+    save_with_room_again(phone, "Save the visit", "Saved on this phone.")
+    assert sessions_of(client, auth, edna) == [("Read the paper together", 45)]
     assert errors == []
 
 
