@@ -10,6 +10,14 @@ export function seenBy(record) {
   return h('span', { class: 'seen-by' }, W.wordFor(W.VISIBILITY, record.fields.visibility || 'private'));
 }
 
+/** `text` cut at the end of a word before `n` characters, with "…", if it is longer. */
+export function shortened(text, n) {
+  if (!text || text.length <= n) return text;
+  const cut = text.slice(0, n);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > n / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
 /** The main words of an entry, as one line. */
 export function headline(record) {
   const f = record.fields;

@@ -3,6 +3,7 @@ import { h, svg, duration } from '../ui/dom.js';
 import { list } from '../store/records.js';
 import { PROMPTS } from '../ui/words.js';
 import { checkinDue } from './checkin.js';
+import { shortened } from '../ui/entries.js';
 
 const ICONS = {
   session: '<svg viewBox="0 0 24 24"><path d="M12 5v14M5 12h14" stroke="currentColor" stroke-width="2.5" fill="none" stroke-linecap="round"/></svg>',
@@ -37,7 +38,8 @@ export default async function home({ s }) {
     h('ul', { class: 'action-list', 'aria-label': 'Record' },
       action('session/new', 'Record what I did', 'session', true),
       again.map((r) => h('li', {}, h('a', { href: `#/session/new?again=${r.id}`, class: 'action' }, svg(ICONS.done),
-        `Again: ${r.fields.activity}${r.fields.minutes ? `, ${duration(r.fields.minutes)}` : ''}`)))),
+        // the shortcut is a button's few words; the form it opens holds them all
+        `Again: ${shortened(r.fields.activity, 60)}${r.fields.minutes ? `, ${duration(r.fields.minutes)}` : ''}`)))),
     toAnswer.length ? h('div', { class: 'note' },
       h('p', {}, toAnswer.length === 1 ? 'Your mentor wrote about a visit. Is it right?' : `Your mentor wrote about ${toAnswer.length} visits. Are they right?`),
       h('a', { href: `#/entry/sessions/${toAnswer[0].id}`, class: 'button' }, 'Look at it')) : null,

@@ -1,0 +1,41 @@
+""""Again: …" on the home page repeats a recent session in one tap: the form opens with what she
+did, how long and who with, filled in. A long description is cut short on the shortcut, at the
+end of a word, so that it stays a button and not a page of text; the form has all of it."""
+import pytest
+
+from .steps import api_get, enrol, open_journal, record_session, wait_all_sent
+
+pytestmark = pytest.mark.e2e
+
+LONG = ("Painted the garden from the conservatory window in watercolours, the roses by the wall "
+        "and the old apple tree, with Joan, who showed me how to mix a green that looks like "
+        "leaves in the rain")
+
+
+def test_again_opens_the_form_filled_in_and_a_long_description_is_cut_short_on_its_button(
+        live_server, new_context, make, auth, client):
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin="2468")
+    page = new_context().new_page()
+    enrol(page, live_server, make.device(org).raw_key)
+    open_journal(page, "Edna Whitworth", "2468")
+    record_session(page, "Sang in the lounge choir")
+    record_session(page, LONG, "45 minutes")
+
+    short = page.locator("a.action:has-text('Again: Sang in the lounge choir, 30 minutes')")
+    assert short.count() == 1
+    long = page.locator("a.action:has-text('Again: Painted the garden')")
+    assert long.inner_text().strip() == (
+        "Again: Painted the garden from the conservatory window in…, 45 minutes")
+    assert long.bounding_box()["height"] < 2 * short.bounding_box()["height"]
+
+    long.click()
+    page.wait_for_selector("h1:has-text('Record what I did')")
+    assert page.input_value("input[name=activity]") == LONG
+    assert page.is_checked("label.choice:has-text('45 minutes') input")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Saved on this tablet.")
+    wait_all_sent(page)
+    items = api_get(client, f"/api/learners/{edna.id}/sessions", auth.headers(edna))["items"]
+    assert sorted(item["activity"] for item in items) == sorted(
+        ["Sang in the lounge choir", LONG, LONG])
