@@ -48,6 +48,16 @@ def open_journal(page, name, pin=None):
     page.wait_for_selector("a.action.first:has-text('Record what I did')")
 
 
+def learner_at_a_tablet(server, new_context, make, name="Edna Whitworth", pin="2468"):
+    """A learner of a new home with her journal open on a new tablet: (the learner, the page)."""
+    org = make.org()
+    learner = make.learner(org, name=name, pin=pin)
+    page = new_context().new_page()
+    enrol(page, server, make.device(org).raw_key)
+    open_journal(page, name, pin)
+    return learner, page
+
+
 def wait_all_sent(page, timeout=20000):
     page.wait_for_selector(".status-line.sent:has-text('All sent')", timeout=timeout)
 

@@ -3,7 +3,7 @@ did, how long and who with, filled in. A long description is cut short on the sh
 end of a word, so that it stays a button and not a page of text; the form has all of it."""
 import pytest
 
-from .steps import api_get, enrol, open_journal, record_session, wait_all_sent
+from .steps import api_get, learner_at_a_tablet, record_session, wait_all_sent
 
 pytestmark = pytest.mark.e2e
 
@@ -14,11 +14,7 @@ LONG = ("Painted the garden from the conservatory window in watercolours, the ro
 
 def test_again_opens_the_form_filled_in_and_a_long_description_is_cut_short_on_its_button(
         live_server, new_context, make, auth, client):
-    org = make.org()
-    edna = make.learner(org, name="Edna Whitworth", pin="2468")
-    page = new_context().new_page()
-    enrol(page, live_server, make.device(org).raw_key)
-    open_journal(page, "Edna Whitworth", "2468")
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
     record_session(page, "Sang in the lounge choir")
     record_session(page, LONG, "45 minutes")
 
