@@ -18,13 +18,18 @@ def test_again_opens_the_form_filled_in_and_a_long_description_is_cut_short_on_i
     record_session(page, "Sang in the lounge choir")
     record_session(page, LONG, "45 minutes")
 
-    short = page.locator("a.action:has-text('Again: Sang in the lounge choir, 30 minutes')")
-    assert short.count() == 1
-    long = page.locator("a.action:has-text('Again: Painted the garden')")
-    assert long.inner_text().strip() == (
-        "Again: Painted the garden from the conservatory window in…, 45 minutes")
-    assert long.bounding_box()["height"] < 2 * short.bounding_box()["height"]
+    # read in one go, once both shortcuts show: a sync ending redraws the page
+    short_height, long_height, long_text = page.wait_for_function("""() => {
+      const shortcuts = [...document.querySelectorAll('a.action')];
+      const short = shortcuts.find((a) => a.textContent.includes('Again: Sang in the lounge'));
+      const long = shortcuts.find((a) => a.textContent.includes('Again: Painted the garden'));
+      return short && long && long.offsetHeight
+        ? [short.offsetHeight, long.offsetHeight, long.textContent.trim()] : null;
+    }""").json_value()
+    assert long_text == "Again: Painted the garden from the conservatory window in…, 45 minutes"
+    assert long_height < 2 * short_height
 
+    long = page.locator("a.action:has-text('Again: Painted the garden')")
     long.click()
     page.wait_for_selector("h1:has-text('Record what I did')")
     assert page.input_value("input[name=activity]") == LONG
