@@ -323,3 +323,20 @@ def test_the_command_line_logs_what_it_gives(app, home):
                                                   "person_added"]
     assert (lines[0]["mentor"], lines[0]["learner"]) == (home["mo"].id, home["eve"].id)
     assert (lines[2]["role"], lines[2]["organisation"]) == ("learner", org)
+
+
+def test_a_person_added_and_made_inactive_since_the_backup_is_not_named(app, client, auth, home):
+    admin = auth.headers(home["admin"])
+    dump = backup(app)
+    resp = client.post("/api/people", headers=admin,
+                       json={"role": "learner", "display_name": "Nell Gwyn"})
+    assert resp.status_code == 201
+    nell = resp.get_json()["id"]
+    assert client.patch(f"/api/people/{nell}", headers=admin,
+                        json={"active": False}).status_code == 200
+    restore(app, dump)
+
+    output = new_epoch(app)
+
+    assert f"learner {nell} " not in output
+    assert "holds no access given since the backup that this database lacks" in output
