@@ -184,7 +184,7 @@ def _given_since(changes, last_of_person):
                 kind == "person_added" and number in last_of_person
                 and last_of_person[number]["change"] == "person_deactivated"):
             continue
-        row, when = _row(change), f"{change['at']:%Y-%m-%d %H:%M} UTC"
+        row, when = _row(change), _when(change)
         if kind == "pairing_made" and row is None:
             out.append(f"pairing {number} of mentor {change.get('mentor')} with learner "
                        f"{change.get('learner')}, made {when}: pair them again")
@@ -199,11 +199,16 @@ def _given_since(changes, last_of_person):
             out.append(f"the PIN of learner {number}, changed {when}: set it again (until then "
                        "the PIN before it opens their journal)")
     for change in last_of_person.values():
-        row = _row(change) if change["change"] == "person_reactivated" else None
-        if row is not None and not row.active:
-            out.append(f"person {change['id']}, made active again "
-                       f"{change['at']:%Y-%m-%d %H:%M} UTC: make them active again")
+        if change["change"] == "person_reactivated":
+            row = _row(change)
+            if row is not None and not row.active:
+                out.append(f"person {change['id']}, made active again {_when(change)}: make "
+                           "them active again")
     return out
+
+
+def _when(change):
+    return f"{change['at']:%Y-%m-%d %H:%M} UTC"
 
 
 def _make_again(kind, row, at):

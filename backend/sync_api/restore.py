@@ -37,14 +37,12 @@ def redo_access_changes(path):
                 "and erase again the learners erased since (docs/deployment.md, 'Restoring').",
                 BY_HAND]
     done, given, unreadable = access_log.replay(path)
-    lines = [f"Made again from the access log ({path}), {len(done)} "
-             f"change{'' if len(done) == 1 else 's'} this database lacked:"
+    lines = [f"Made again from the access log ({path}), {_changes(done)} this database lacked:"
              if done else f"The access log ({path}) holds no change this database lacks."]
     lines += [f"  - {said}" for said in done]
     if given:
-        lines.append(f"Access given since the backup, not in this database: {len(given)} "
-                     f"change{'' if len(given) == 1 else 's'} to make again by hand, if still "
-                     "wanted (docs/deployment.md, 'Restoring'):")
+        lines.append(f"Access given since the backup, not in this database: {_changes(given)} "
+                     "to make again by hand, if still wanted (docs/deployment.md, 'Restoring'):")
         lines += [f"  - {said}" for said in given]
     else:
         lines.append("The access log holds no access given since the backup that this "
@@ -55,3 +53,8 @@ def redo_access_changes(path):
                      if len(unreadable) > 1 else
                      f"Line {numbers} of the access log could not be read; it was skipped.")
     return lines
+
+
+def _changes(said):
+    """How many ``said`` holds, in words: "1 change", "3 changes"."""
+    return f"{len(said)} change{'' if len(said) == 1 else 's'}"

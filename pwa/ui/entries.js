@@ -25,7 +25,7 @@ export function headline(record) {
     case 'goals': return f.title;
     case 'sessions': return f.activity;
     case 'contributions': return f.what;
-    case 'reflections': return f.text && f.text.length > 90 ? `${f.text.slice(0, 90)}…` : f.text;
+    case 'reflections': return shortened(f.text, 90);
     case 'checkins': return 'How I was feeling';
     default: return '';
   }
