@@ -3,9 +3,9 @@ import binascii
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
-from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate
 
+from .destinations import inside_name, loopback_ok
 from .reminders import DAYS, KINDS, timezones
 from .vapid import b64url_decode
 
@@ -21,17 +21,19 @@ def _decoded(text, what):
 
 
 def check_endpoint(url):
-    """A push service's https URL; http://127.0.0.1 only for a test service (TESTING or
-    PUSH_ALLOW_LOOPBACK), never another plain-http host."""
+    """A push service's https URL on the internet (``destinations``); http://127.0.0.1 only
+    for a test service (TESTING or PUSH_ALLOW_LOOPBACK), never another plain-http host."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
         raise ValidationError("is not a URL") from None
     if parts.scheme == "https" and parts.hostname:
+        why = inside_name(parts.hostname, loopback_ok())
+        if why:
+            raise ValidationError(f"{why}: it must be the push service's https URL")
         return
-    loopback_ok = current_app.testing or current_app.config.get("PUSH_ALLOW_LOOPBACK")
-    if parts.scheme == "http" and parts.hostname in LOOPBACK and loopback_ok and port:
+    if parts.scheme == "http" and parts.hostname in LOOPBACK and loopback_ok() and port:
         return
     raise ValidationError("must be the push service's https URL")
 

@@ -14,7 +14,7 @@ import requests
 from flask import current_app
 from pywebpush import WebPushException, webpush
 
-from . import vapid
+from . import destinations, vapid
 
 GONE = frozenset({404, 410})
 RETRY = frozenset({408, 429, 500, 502, 503, 504})
@@ -36,6 +36,9 @@ def send(subscription, payload, ttl, topic=None, session=None):
     :param ttl: seconds the push service may keep it for a device that is off
     :param topic: a push service keeps only the newest undelivered message of one topic
     """
+    refused = _inside_network(subscription)
+    if refused:
+        return refused
     info = {"endpoint": subscription.endpoint,
             "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
     headers = {"Urgency": "normal", **({"Topic": topic} if topic else {})}
@@ -48,6 +51,21 @@ def send(subscription, payload, ttl, topic=None, session=None):
     except requests.RequestException as exc:  # a timeout, a refused connection, bad TLS
         return Outcome("retry", None, f"{type(exc).__name__} from {host(subscription)}")
     return Outcome("sent", response.status_code)
+
+
+def _inside_network(subscription):
+    """An Outcome if the endpoint's host now resolves to an address inside a network
+    (``destinations``): "failed", not sent; "retry" if the name does not resolve just now."""
+    parts = urlsplit(subscription.endpoint)
+    try:
+        address = destinations.inside_address(parts.hostname, parts.port or 443,
+                                              destinations.loopback_ok())
+    except (OSError, UnicodeError) as exc:
+        return Outcome("retry", None, f"{type(exc).__name__}: {host(subscription)} not found")
+    if address:
+        return Outcome("failed", None, f"not sent: {host(subscription)} is at {address}, "
+                                       "an address inside a network")
+    return None
 
 
 def _refused(exc):

@@ -273,3 +273,31 @@ def test_a_learner_id_beyond_the_integer_keys_is_not_found(client, auth, home):
     resp = client.put(f"/api/push/visits/{2**40}", json={"next_visit_on": "2030-01-01"},
                       headers=auth.headers(home["mo"]))
     assert resp.status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://169.254.169.254/latest/meta-data", "https://10.0.0.1/push", "https://192.168.1.1/x",
+    "https://172.16.0.9/x", "https://100.64.0.1/x", "https://[fd00::1]/x", "https://[fe80::1]/x",
+    "https://[::ffff:10.0.0.1]/x", "https://0.0.0.0/x", "https://2130706433/x", "https://0x7f.1/x",
+    "https://localhost/x", "https://db.internal/x", "https://printer.local/x", "https://router/x",
+])
+def test_an_endpoint_inside_a_network_is_refused(app, client, auth, home, endpoint):
+    """The scheduler would send to it: a subscription must not make the server reach hosts only
+    it can reach (backend/push/destinations.py)."""
+    app.config.update(TESTING=False, PUSH_ALLOW_LOOPBACK=False)
+    resp = subscribe(client, auth.headers(home["ada"]), {**browser_subscription(),
+                                                          "endpoint": endpoint})
+    assert resp.status_code == 400, resp.json
+    assert "inside a network" in resp.json["details"]["fields"]["endpoint"][0]
+    assert count_subscriptions(app) == 0
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://fcm.googleapis.com/fcm/send/abc", "https://web.push.apple.com/QGx",
+    "https://updates.push.services.mozilla.com/wpush/v2/gAAA", "https://8.8.8.8/x",
+])
+def test_a_push_service_on_the_internet_is_taken(app, client, auth, home, endpoint):
+    app.config.update(TESTING=False, PUSH_ALLOW_LOOPBACK=False)
+    resp = subscribe(client, auth.headers(home["ada"]), {**browser_subscription(),
+                                                          "endpoint": endpoint})
+    assert resp.status_code == 201, resp.json

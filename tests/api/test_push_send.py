@@ -200,3 +200,20 @@ def test_a_retry_is_dropped_when_the_person_switched_reminders_off_meanwhile(
                  headers=auth.headers(ada))
     assert send(app, now + timedelta(minutes=1)) == {"failed": 1}
     assert len(push_service.received) == 1
+
+
+def test_a_push_service_inside_our_network_is_not_sent_to(app, client, auth, ada, push_service,
+                                                          caplog):
+    """The tests' push service is on 127.0.0.1, which only TESTING or PUSH_ALLOW_LOOPBACK lets
+    through: without them the send is refused before any request leaves (an endpoint whose
+    name came to resolve inside a network would be refused the same way)."""
+    sub_id = subscribe(client, auth, ada, push_service)
+    app.config.update(TESTING=False, PUSH_ALLOW_LOOPBACK=False)
+    now = utcnow()
+    due(app, sub_id, now)
+    with caplog.at_level(logging.ERROR, logger="backend.push.delivery"):
+        assert send(app, now) == {"failed": 1}
+    assert push_service.received == []
+    assert "is at 127.0.0.1, an address inside a network" in caplog.text
+    with app.app_context():
+        assert db.session.get(PushSubscription, sub_id) is not None  # kept: nothing answered
