@@ -1,5 +1,6 @@
 """How journal entries leave the server: the API's record shape, a learner's whole journal as
 JSON, and the same as a readable page in plain English that prints well."""
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import render_template
@@ -91,7 +92,9 @@ class ExportOut(Schema):
 
 def _gather(learner):
     journal = {name: records.all_records(learner, name) for name in COLLECTIONS}
-    author_ids = {r.author_id for found in journal.values() for r in found} - {None}
+    author_ids = {r.author_id for found in journal.values() for r in found} | {
+        v.get("author_id") for found in journal.values() for r in found
+        for versions in (r.conflicts or {}).values() for v in versions} - {None}
     authors = dict(db.session.execute(select(Person.id, Person.display_name)
                                       .where(Person.id.in_(author_ids))).all())
     pairings = db.session.scalars(select(Pairing).where(Pairing.learner_id == learner.id)
@@ -234,10 +237,27 @@ def _entry(collection, record, learner, authors, goal_titles, zone):
     if record.author_id not in (None, learner.id):
         rows.append(("Written by", authors.get(record.author_id, "Someone no longer here")))
     for name, versions in (record.conflicts or {}).items():
-        rows.append((f"Another version of \"{FIELD_LABELS.get(name, name)}\"", str(versions)))
+        rows.extend(_other_version(name, v, learner, authors, goal_titles, zone)
+                    for v in versions)
     rows.append((FIELD_LABELS["visibility"], _value("visibility", record.visibility, {})))
     return {"title": _title(collection, record, zone),
             "rows": [(label, value) for label, value in rows if value is not None]}
+
+
+def _other_version(name, version, learner, authors, goal_titles, zone):
+    """A version kept beside the entry's own (changed in two places, or deleted in one), as a
+    line of the page: who wrote it and on what day, then the words."""
+    author = version.get("author_id")
+    who = "me" if author == learner.id else authors.get(author, "someone no longer here")
+    try:
+        when = f" on {_day(datetime.fromisoformat(version['at']).astimezone(zone).date())}"
+    except (KeyError, TypeError, ValueError):
+        when = ""
+    if name == "_deleted":
+        return ("Deleted in another place", f"Deleted by {who}{when} while it was being "
+                "changed in another place, so it was kept until I decide")
+    return (f"Another version of \"{FIELD_LABELS.get(name, name)}\", written by {who}{when}",
+            _value(name, version.get("value"), goal_titles) or "Left empty")
 
 
 def _section(collection, found, learner, authors, goal_titles, zone):

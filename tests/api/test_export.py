@@ -103,6 +103,27 @@ def test_the_page_shows_the_learners_own_words_under_plain_headings(client, auth
         assert words in text
 
 
+def test_the_page_shows_a_version_kept_from_another_place_in_words(client, auth, make, home):
+    """Changed in two places and not yet settled: the other version is on the page as words,
+    with who wrote it and when, never as the data it is kept as."""
+    learner, mentor = home["learner"], home["mentor"]
+    make.record("profile", learner, needs="Big print, please.", conflicts={
+        "needs": [{"value": "Good light by the window.", "rev": str(uuid.uuid4()),
+                   "author_id": learner.id, "at": "2026-11-26T10:00:00.000000Z"}]})
+    make.goal(learner, title="Knit a blanket", conflicts={
+        "why": [{"value": "For my great-granddaughter.", "rev": str(uuid.uuid4()),
+                 "author_id": mentor.id, "at": "2026-11-27T15:30:00Z"}],
+        "_deleted": [{"value": True, "rev": str(uuid.uuid4()), "author_id": learner.id,
+                      "at": "2026-11-27T16:00:00Z"}]})
+    text = _export(client, auth, learner, learner, "html").get_data(as_text=True)
+    assert ("Another version of &#34;My needs&#34;, written by me on Thursday 26 November 2026"
+            in text)
+    assert "Good light by the window." in text
+    assert f"written by {mentor.display_name} on Friday 27 November 2026" in text
+    assert "Deleted by me on Friday 27 November 2026 while it was being changed" in text
+    assert "author_id" not in text and "'value'" not in text
+
+
 def test_the_page_escapes_html_in_the_learners_words(client, auth, make, home):
     make.record("reflections", home["learner"], text='<script>alert("x")</script> & <b>me</b>')
     text = _export(client, auth, home["learner"], home["learner"], "html").get_data(as_text=True)
