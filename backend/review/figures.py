@@ -7,7 +7,7 @@ from math import sqrt
 
 from ..journal.schemas import BENEFITS, LADDER
 from . import equity, queries
-from .suppression import MIN_LEARNERS, figure, guard, hidden_cells, table
+from .suppression import MIN_LEARNERS, POINTS_WOULD_SHOW, figure, guard, hidden_cells, table
 from .words import (BENEFIT_WORDS, BENEFITS_BY_KIND, DOSE_BANDS, FIGURES, LADDER_WORDS,
                     ONS_WORDS, OUTCOME_WORDS, TABLES)
 
@@ -44,8 +44,7 @@ def build(organisations, period, now):
             "faces": _faces(sessions),
             "ons4": _ons4(queries.checkin_months(scope)),
             "coproduction": _ladder(scope),
-            "dose_bands": _dose_bands(sessions, period),
-            "dose_points": _dose_points(sessions, period),
+            **_dose_effect(sessions, period),
             "mentor_load": _mentor_load(equity.mentor_load(
                 org_ids, queries.mentor_rows(scope, sessions))),
             "silent_devices": _devices(devices),
@@ -176,7 +175,10 @@ def _dose(rows, period):
             for r in rows if r.learner in changes}
 
 
-def _dose_bands(rows, period):
+def _dose_effect(rows, period):
+    """The dose bands, and one unlabelled point per learner, in value order so the order says
+    nothing of who. The points give back every band's learners and mean change: they are shown
+    only when no band with anyone in it is hidden (docs/review.md, "Privacy", 8)."""
     dose = _dose(rows, period)
     groups, lower = {}, 0
     for upper, _ in DOSE_BANDS:
@@ -184,21 +186,22 @@ def _dose_bands(rows, period):
                          if m >= lower and (upper is None or m < upper)}
         lower = upper
     hidden = hidden_cells(groups)
-    out = []
+    bands = []
     for (lower, who), (_, words) in zip(groups.items(), DOSE_BANDS):
-        out.append({"band": words, "learners": figure(len(who), who, hide=lower in hidden),
-                    "mean_change": figure(_mean(dose[k][1] for k in who), who, 2,
-                                          hide=lower in hidden)})
-    return table(TABLES["dose_bands"], [("band", "Minutes of learning"), ("learners", "Learners"),
-                                        ("mean_change", "Mean change in feeling")], out)
-
-
-def _dose_points(rows, period):
-    """One unlabelled point per learner, in value order so the order says nothing of who."""
-    points = sorted((round(m), round(c, 1)) for m, c in _dose(rows, period).values())
-    return table(TABLES["dose_points"], [("minutes_per_week", "Minutes a week"),
-                                         ("mean_change", "Mean change in feeling")],
-                 [{"minutes_per_week": m, "mean_change": c} for m, c in points], len(points))
+        bands.append({"band": words, "learners": figure(len(who), who, hide=lower in hidden),
+                      "mean_change": figure(_mean(dose[k][1] for k in who), who, 2,
+                                            hide=lower in hidden)})
+    points = sorted((round(m), round(c, 1)) for m, c in dose.values())
+    gives_back = any(groups[lower] for lower in hidden)
+    return {
+        "dose_bands": table(TABLES["dose_bands"], [("band", "Minutes of learning"),
+                                                   ("learners", "Learners"),
+                                                   ("mean_change", "Mean change in feeling")],
+                            bands),
+        "dose_points": table(TABLES["dose_points"], [("minutes_per_week", "Minutes a week"),
+                                                     ("mean_change", "Mean change in feeling")],
+                             [{"minutes_per_week": m, "mean_change": c} for m, c in points],
+                             len(points), hide=POINTS_WOULD_SHOW if gives_back else None)}
 
 
 def _mentor_load(rows):

@@ -18,6 +18,8 @@ person elsewhere (how many learners a mentor is paired with, which tablets are s
 """
 MIN_LEARNERS = 5
 REASON = f"drawn from fewer than {MIN_LEARNERS} learners"
+POINTS_WOULD_SHOW = (f"the dots would give away figures the table hides (a band of fewer than "
+                     f"{MIN_LEARNERS} learners)")
 
 
 def count_of(learners):
@@ -73,17 +75,18 @@ def hidden_cells(groups, union=None):
     return hidden
 
 
-def table(title, columns, rows, learners=None):
+def table(title, columns, rows, learners=None, hide=None):
     """A table of the review. Tables whose rows are people (the dose points, the quotes) pass
     ``learners`` and are suppressed whole when it is small; other tables suppress cell by cell
     through ``figure``.
 
     :param columns: (key, label) pairs
+    :param hide: the reason to suppress the whole table however many learners it has
     """
     doc = {"title": title, "columns": [{"key": k, "label": label} for k, label in columns],
            "rows": rows, "suppressed": False}
-    if is_small(learners):
-        doc.update(rows=[], suppressed=True, reason=REASON)
+    if is_small(learners) or hide:
+        doc.update(rows=[], suppressed=True, reason=REASON if is_small(learners) else hide)
     return doc
 
 

@@ -160,7 +160,7 @@ export function dose(review, onCsv) {
   if (points) {
     const shown = points.rows.map((p) => ({ x: p.minutes_per_week, y: p.mean_change }));
     parts.push(points.suppressed
-      ? h('p', { class: 'note' }, `The chart of one dot per learner is ${HIDDEN.toLowerCase()}: ${WHY}.`)
+      ? h('p', { class: 'note' }, `The chart of one dot per learner is ${HIDDEN.toLowerCase()}: ${points.reason || WHY}.`)
       : chartWithTable({
         chart: (width) => scatter({ title: points.title, description: `${shown.length} dots, one for each learner, not named: minutes of learning a week against their mean change in feeling. The table beside it groups them.`, points: shown, xLabel: 'Minutes of learning a week', yLabel: 'Change in feeling', width }),
         table: dataTable(bands, { mean_change: { digits: 2, sign: true } }, bands.title),

@@ -10,9 +10,11 @@ import pytest
 from backend.extensions import db
 from backend.models import Device
 from backend.models.types import utcnow
+from backend.review.suppression import POINTS_WOULD_SHOW
 from backend.review.words import FIGURES, TABLES
 
-from .test_review_world import JOINED, OCTOBER, full_journal, module_world, oct_  # noqa: F401
+from .test_review_world import (JOINED, OCTOBER, full_journal, module_world, oct_,  # noqa: F401
+                                world)
 
 SET_UP_FIGURES = {"silent_devices"}
 SET_UP_COLUMNS = {("mentor_load", "mentor"), ("mentor_load", "learners"),
@@ -102,3 +104,29 @@ def test_every_csv_export_from_four_learners_shows_suppressed_not_numbers(four, 
         for key, text in cells.items():
             if key not in LABEL_COLUMNS and (name, key) not in SET_UP_COLUMNS:
                 assert text == "suppressed", (key, row)
+
+
+def test_the_dose_dots_are_hidden_when_they_would_give_a_hidden_band_away(world):
+    """Five learners do under half an hour a week, one does over an hour: that one's band is
+    hidden, and so (to make five) are the others; the dots, one per learner, would show all of
+    it again, so they are not shown either."""
+    learners = world.learners(6)
+    for learner in learners[:5]:
+        world.session(learner, oct_(10), 30, 2, 4)
+    world.session(learners[5], oct_(10), 400, 1, 5)
+    review = world.review()
+    bands, points = review["tables"]["dose_bands"], review["tables"]["dose_points"]
+    assert all(row["learners"]["suppressed"] for row in bands["rows"])
+    assert points["suppressed"] and points["rows"] == []
+    assert points["reason"] == POINTS_WOULD_SHOW
+    header, *rows = _csv(world, "dose_points")
+    assert rows == [[f"suppressed: {POINTS_WOULD_SHOW}", ""]]
+
+
+def test_the_dose_dots_are_shown_when_every_hidden_band_is_empty(world):
+    learners = world.learners(5)
+    for learner in learners:
+        world.session(learner, oct_(10), 30, 2, 4)
+    review = world.review()
+    assert not review["tables"]["dose_bands"]["rows"][0]["learners"]["suppressed"]
+    assert len(review["tables"]["dose_points"]["rows"]) == 5
