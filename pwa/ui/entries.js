@@ -60,7 +60,9 @@ export function spoken(record, authorName) {
   return parts.filter(Boolean).join(' ');
 }
 
-function details(record) {
+/** What a card shows below its headline; `whole` on the entry's own page, where a reflection
+ * cut short in its headline is shown in full: her words, all of them. */
+function details(record, whole) {
   const f = record.fields;
   switch (record.collection) {
     case 'goals':
@@ -76,7 +78,8 @@ function details(record) {
       return [h('p', { class: 'meta' }, [f.kind === 'offer' ? 'I could teach this' : W.wordFor(W.CONTRIBUTION_KINDS, f.kind), f.with_whom && `with ${f.with_whom}`, longDate(f.date)].filter(Boolean).join(' · ')),
         f.note && h('p', {}, f.note)];
     case 'reflections':
-      return [h('p', { class: 'meta' }, [longDate(f.date), f.quote_consent && 'May be shared as a quote, without my name'].filter(Boolean).join(' · '))];
+      return [whole && f.text && f.text !== headline(record) && h('p', { class: 'prompt-answer' }, f.text),
+        h('p', { class: 'meta' }, [longDate(f.date), f.quote_consent && 'May be shared as a quote, without my name'].filter(Boolean).join(' · '))];
     case 'checkins':
       return [h('dl', { class: 'answers' }, W.ONS4.flatMap(([name, question]) => (f[name] != null ? [h('dt', {}, question), h('dd', {}, `${f[name]} out of 10`)] : [])))];
     default:
@@ -84,13 +87,14 @@ function details(record) {
   }
 }
 
-/** A card for an entry in a list, with a way to open it and to hear it. */
+/** A card for an entry in a list, with a way to open it and to hear it; with `open: false`, the
+ * entry on its own page, whole. */
 export function entryCard(record, { authorName, open = true } = {}) {
   const title = headline(record) || 'An entry';
   return h('li', { class: 'card' },
     h('h3', {}, title),
     authorName ? h('p', { class: 'written-by' }, `Written by ${authorName}`) : null,
-    details(record),
+    details(record, !open),
     record.unsent ? h('p', { class: 'meta' }, `Saved on this ${deviceWord()}, not sent yet.`) : null,
     seenBy(record),
     h('div', { class: 'actions' },

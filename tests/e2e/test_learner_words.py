@@ -1,0 +1,38 @@
+"""What a learner reads, hears and chooses about her own words: a long reflection is read whole
+on its page; "Read aloud" on a tablet without a voice says so; a tablet at 200% zoom is still a
+tablet; the one choice of who sees "What matters to me" says it is for all four parts; the quote
+tick says the review may show words only she can see; the 0 to 10 check-in reads as a scale."""
+import pytest
+
+from .steps import learner_at_a_tablet, open_entry
+
+pytestmark = pytest.mark.e2e
+
+LONG = ("When I was a girl my father took me to the pier at Scarborough every Whit Monday, and "
+        "we ate whelks from a paper cone while the brass band played on the bandstand. Today "
+        "the music group played one of those marches and I cried a little, in a good way.")
+
+
+def write_reflection(page, words, who_sees="Only me", quote=False):
+    """From home: "My thoughts", "Write my thoughts", write, choose who sees it, Save."""
+    page.click("a.action:has-text('My thoughts')")
+    page.click("text=Write my thoughts")
+    page.fill("textarea[name=text]", words)
+    if quote:
+        page.check("input[name=quote_consent]")
+    page.click(f"fieldset:has(legend:text('Who can see this?')) label.choice:has-text('{who_sees}')")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Saved on this tablet.")
+
+
+def test_a_long_reflection_is_read_whole_on_its_page(live_server, new_context, make):
+    _, page = learner_at_a_tablet(live_server, new_context, make)
+    write_reflection(page, LONG)
+    # in the list, the headline is cut short at the end of a word
+    headline = page.locator(".card h3", has_text="When I was a girl").inner_text()
+    assert headline.endswith("…") and LONG.startswith(headline[:-1]) and len(headline) <= 91
+    assert LONG not in page.locator("main").inner_text()
+
+    open_entry(page, "reflections", headline)
+    page.wait_for_selector("h1:has-text('In my journal')")
+    assert LONG in page.locator("main .card").inner_text()
