@@ -1,23 +1,38 @@
 /* Read-aloud (speech synthesis) of any entry, and dictation where the browser has it. */
 import { h } from './dom.js';
 import { setting, setSetting } from '../store/settings.js';
+import { deviceWord } from './flash.js';
 
 const Recognition = globalThis.SpeechRecognition || globalThis.webkitSpeechRecognition;
 
-/** A "Read aloud" button that reads `text()` and can stop. */
+/** A "Read aloud" button that reads `text()` and can stop; if the device cannot speak, it
+ * says so beside the button. */
 export function readAloudButton(text, label = 'Read aloud') {
   if (!('speechSynthesis' in globalThis)) return null;
   const button = h('button', { type: 'button', class: 'button secondary read-aloud' }, label);
+  let problem = null;
+  const cannotSpeak = () => {
+    problem = problem || h('p', { class: 'problem', role: 'alert' });
+    problem.textContent = `This ${deviceWord()} cannot read aloud just now.`;
+    (button.closest('.actions') || button).after(problem);
+  };
   button.addEventListener('click', async () => {
     if (speechSynthesis.speaking) {
       speechSynthesis.cancel();
       button.textContent = label;
       return;
     }
+    if (problem) problem.remove();
     const utterance = new SpeechSynthesisUtterance(typeof text === 'function' ? text() : text);
     utterance.lang = 'en-GB';
     utterance.rate = await setting('speechRate');
     utterance.onend = () => { button.textContent = label; };
+    // A device with no voice at all (no speech engine installed) fails with 'synthesis-failed'
+    // or similar; 'interrupted' and 'canceled' are only "Stop reading".
+    utterance.onerror = (event) => {
+      button.textContent = label;
+      if (event.error !== 'interrupted' && event.error !== 'canceled') cannotSpeak();
+    };
     button.textContent = 'Stop reading';
     speechSynthesis.speak(utterance);
   });

@@ -4,7 +4,7 @@ tablet; the one choice of who sees "What matters to me" says it is for all four 
 tick says the review may show words only she can see; the 0 to 10 check-in reads as a scale."""
 import pytest
 
-from .steps import learner_at_a_tablet, open_entry
+from .steps import learner_at_a_tablet, open_entry, record_session
 
 pytestmark = pytest.mark.e2e
 
@@ -36,3 +36,25 @@ def test_a_long_reflection_is_read_whole_on_its_page(live_server, new_context, m
     open_entry(page, "reflections", headline)
     page.wait_for_selector("h1:has-text('In my journal')")
     assert LONG in page.locator("main .card").inner_text()
+
+
+def test_read_aloud_without_a_voice_says_so_and_the_button_comes_back(
+        live_server, new_context, make):
+    _, page = learner_at_a_tablet(live_server, new_context, make)
+    record_session(page, "Sang in the lounge choir")
+    # this Chromium has no voice at all, so speaking fails: the case under test
+    voices = page.evaluate("""() => new Promise((ok) => {
+      speechSynthesis.getVoices();
+      setTimeout(() => ok(speechSynthesis.getVoices().length), 500);
+    })""")
+    assert voices == 0
+
+    open_entry(page, "sessions", "Sang in the lounge choir")
+    card = page.locator("main .card")
+    card.locator("button.read-aloud").click()
+    message = page.locator("text=This tablet cannot read aloud just now.")
+    message.wait_for()
+    assert message.get_attribute("role") == "alert"
+    page.wait_for_function(
+        "() => document.querySelector('main .card button.read-aloud').textContent === 'Read aloud'")
+    assert page.locator("text=Stop reading").count() == 0
