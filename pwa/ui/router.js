@@ -74,6 +74,9 @@ async function render(quiet = false) {
   // A refresh keeps the message on the screen ("Saved on this tablet."): a sync ends a moment
   // after each write, far sooner than anyone reads it.
   const kept = quiet ? main.querySelector(':scope > p.note[role=status]') : null;
+  if (quiet && beingFilledIn(main)) return; // someone began typing while the data was read
+  const focused = quiet ? focusedIn(main) : null;
+  const again = focused ? sameElement(focused, main, view.node) : null;
   main.replaceChildren(view.node);
   shownPath = path;
   const words = quiet ? null : takeFlash();
@@ -82,12 +85,66 @@ async function render(quiet = false) {
   document.title = `${view.title} – What Matters`;
   emit('screen', { path, title: view.title });
   const heading = main.querySelector('h1');
-  if (quiet) return; // fresh data for the same screen: focus and scroll stay where they were
+  if (quiet) { // fresh data for the same screen: focus and scroll stay where they were
+    if (focused) refocus(focused, again, heading);
+    return;
+  }
   if (heading && count > 1) {
     heading.setAttribute('tabindex', '-1');
     heading.focus({ preventScroll: true });
   }
   window.scrollTo(0, 0);
+}
+
+/** Whether someone is filling in the screen: a form on it, or focus in a field of it. */
+function beingFilledIn(main) {
+  const el = document.activeElement;
+  return !!main.querySelector('form') || (main.contains(el) && el.matches('input, textarea, select, [contenteditable]'));
+}
+
+/** The element in `main` that has focus, which a redraw of `main` would take away. */
+function focusedIn(main) {
+  const el = document.activeElement;
+  return el && el !== main && main.contains(el) ? el : null;
+}
+
+/** Ways to know an element again in a redrawn screen, surest first: its id (the form ids of
+ * `uid` are new at each drawing, so they never match wrongly); then what it is, where it leads,
+ * its name and its words; then, for a link or a field, where it leads or its name alone (an
+ * entry's words may be what the sync changed). */
+const LIKENESS = [
+  (el) => el.id || null,
+  (el) => [el.getAttribute('href'), el.getAttribute('name'), choiceValue(el), el.getAttribute('aria-label'), el.textContent.trim()].join('\n'),
+  (el) => (el.hasAttribute('href') || el.hasAttribute('name') ? [el.getAttribute('href'), el.getAttribute('name'), choiceValue(el)].join('\n') : null),
+];
+
+function choiceValue(el) {
+  return el.type === 'radio' || el.type === 'checkbox' ? el.value : '';
+}
+
+/** The element of the new screen `node` that is `el` of `main` drawn again: of the elements of
+ * its kind that look alike, the one in the same place in the list (the second "Read aloud"). */
+function sameElement(el, main, node) {
+  for (const like of LIKENESS) {
+    const key = like(el);
+    if (!key) continue;
+    const alike = (root) => [...root.querySelectorAll(el.tagName)].filter((e) => like(e) === key);
+    const now = alike(node);
+    if (now.length) return now[Math.min(alike(main).indexOf(el), now.length - 1)];
+  }
+  return null;
+}
+
+/** Put focus back where it was before a redraw: on `again`, the same element drawn anew,
+ * else on the heading, never on the page itself (a screen reader would start from the top). */
+function refocus(focused, again, heading) {
+  for (const target of [again, heading]) {
+    if (!target) continue;
+    if (target === heading) target.setAttribute('tabindex', '-1');
+    else if (focused.hasAttribute('tabindex')) target.setAttribute('tabindex', focused.getAttribute('tabindex'));
+    target.focus({ preventScroll: true });
+    if (document.activeElement === target) return;
+  }
 }
 
 /** Show the current screen again with fresh data, unless the person is filling in a form. A
@@ -97,7 +154,7 @@ async function render(quiet = false) {
 export function refresh() {
   const main = document.getElementById('main');
   const loading = currentPath() !== shownPath;
-  if (loading || !main.querySelector('form')) render(true);
+  if (loading || !beingFilledIn(main)) render(true);
 }
 
 /** A tapped reminder (sw/push.js) asks the open app to show its screen. */
