@@ -1,5 +1,17 @@
 /* A one-time message for the next screen: "Saved on this tablet." */
+import { deviceKey } from '../store/settings.js';
+
 let message = null;
+
+// Whether staff enrolled this device as a care home's shared tablet (it holds a device key), as
+// last read from its settings: read once on start and again on every change of screen, so an
+// enrolment counts from the screen after it. `deviceWord()` must answer at once, so it uses this.
+let enrolled = false;
+function readEnrolment() {
+  deviceKey().then((key) => { enrolled = !!key; }, () => {});
+}
+readEnrolment();
+globalThis.addEventListener('hashchange', readEnrolment);
 
 /** Show `words` on the next screen. */
 export function flash(words) {
@@ -13,10 +25,15 @@ export function takeFlash() {
   return m;
 }
 
-/** "phone" on a phone, else "tablet": for "Saved on this tablet." */
+/** "phone" on a phone, else "tablet": for "Saved on this tablet."
+ * The rule: an enrolled tablet is always a "tablet", at any zoom or size of window. Any other
+ * device (a mentor's own) is a "phone" when its browser says it is one, or when its *screen*'s
+ * shorter side is under 600 CSS pixels; never by the window, which 200% zoom halves. */
 export function deviceWord() {
+  if (enrolled) return 'tablet';
   const ua = navigator.userAgent;
-  const phone = /iPhone|iPod/.test(ua) || (/Android/.test(ua) && /Mobile/.test(ua)) || window.innerWidth < 600;
+  const phone = /iPhone|iPod/.test(ua) || (/Android/.test(ua) && /Mobile/.test(ua))
+    || Math.min(screen.width, screen.height) < 600;
   return phone ? 'phone' : 'tablet';
 }
 

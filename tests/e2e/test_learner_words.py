@@ -4,7 +4,8 @@ tablet; the one choice of who sees "What matters to me" says it is for all four 
 tick says the review may show words only she can see; the 0 to 10 check-in reads as a scale."""
 import pytest
 
-from .steps import learner_at_a_tablet, open_entry, record_session
+from .steps import learner_at_a_tablet, open_entry, record_session, wait_all_sent
+from .test_storage_failure import save_while_storage_fails
 
 pytestmark = pytest.mark.e2e
 
@@ -58,3 +59,23 @@ def test_read_aloud_without_a_voice_says_so_and_the_button_comes_back(
     page.wait_for_function(
         "() => document.querySelector('main .card button.read-aloud').textContent === 'Read aloud'")
     assert page.locator("text=Stop reading").count() == 0
+
+
+def test_a_tablet_at_200_percent_zoom_still_calls_itself_a_tablet(
+        live_server, new_context, make):
+    """A 1024x768 tablet at 200% zoom is a 512x384 window of twice the pixels (and its screen,
+    as Playwright reports it, is that small too): enrolled, it is a tablet all the same."""
+    zoomed = {"viewport": {"width": 512, "height": 384}, "device_scale_factor": 2}
+    _, page = learner_at_a_tablet(live_server, lambda: new_context(**zoomed), make)
+    wait_all_sent(page)
+    page.context.set_offline(True)
+    record_session(page, "Watered the tomatoes")  # waits for "Saved on this tablet."
+    page.wait_for_selector(".status-line:has-text('Saved on this tablet. Will send when online.')")
+    assert page.locator("text=this phone").count() == 0
+    page.context.set_offline(False)
+    wait_all_sent(page)
+
+    problem = save_while_storage_fails(page, "QuotaExceededError", "text=Record what I did",
+                                       "Planted sweet peas", "30 minutes", "Save")
+    assert problem == ("This could not be saved: this tablet is full. What you wrote is still "
+                       "here. Please ask a member of staff to help.")
