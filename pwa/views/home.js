@@ -1,7 +1,7 @@
 /* A learner's home, built on "What matters to me", with recording a session first. */
 import { h, svg, duration } from '../ui/dom.js';
 import { list } from '../store/records.js';
-import { PROMPTS } from '../ui/words.js';
+import { PROMPTS, VISIBILITY, wordFor } from '../ui/words.js';
 import { checkinDue } from './checkin.js';
 import { shortened } from '../ui/entries.js';
 
@@ -44,6 +44,7 @@ export default async function home({ s }) {
       h('p', {}, toAnswer.length === 1 ? 'Your mentor wrote about a visit. Is it right?' : `Your mentor wrote about ${toAnswer.length} visits. Are they right?`),
       h('a', { href: `#/entry/sessions/${toAnswer[0].id}`, class: 'button' }, 'Look at it')) : null,
     h('h2', {}, 'What matters to me'),
+    h('p', { class: 'meta' }, `Who can see what matters to me: ${wordFor(VISIBILITY, (profile && profile.fields.visibility) || 'private')}`),
     h('ul', { class: 'card-list' }, PROMPTS.map(([name, title]) => {
       const answer = profile && profile.fields[name];
       return h('li', { class: 'card' },

@@ -79,3 +79,20 @@ def test_a_tablet_at_200_percent_zoom_still_calls_itself_a_tablet(
                                        "Planted sweet peas", "30 minutes", "Save")
     assert problem == ("This could not be saved: this tablet is full. What you wrote is still "
                        "here. Please ask a member of staff to help.")
+
+
+def test_who_sees_what_matters_is_one_choice_for_all_four_parts_and_home_says_it(
+        live_server, new_context, make, auth, client):
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
+    page.click("[aria-label='Write: What I like and how I like it']")
+    legend = page.locator("form fieldset:has(input[name=visibility]) legend")
+    assert legend.inner_text() == "Who can see what matters to me (all four parts)"
+    page.fill("textarea[name=preferences]", "Gardening and the wireless")
+    page.click("label.choice:has-text('Me and my mentor')")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Saved on this tablet.")
+
+    seen = page.locator("h2:has-text('What matters to me') + p")
+    assert seen.inner_text() == "Who can see what matters to me: Me and my mentor"
+    page.click("[aria-label='Write: What I need']")
+    assert page.is_checked("label.choice:has-text('Me and my mentor') input")
