@@ -12,7 +12,9 @@ export default async function reflection({ params, s, go }) {
       hint: 'About today, about learning, about anything that matters to you.' }),
     h('div', { class: 'field' }, h('label', { class: 'choice' },
       h('input', { type: 'checkbox', name: 'quote_consent', checked: !!f.quote_consent }),
-      h('span', {}, 'You may share these words as a quote, without my name'))),
+      // the review quotes consented words whatever the entry's "Who can see this?": say so here
+      h('span', {}, 'You may share these words as a quote, without my name. The care home\'s staff may '
+        + 'then see these words in their review, without my name, even if only I can see this entry.'))),
     visibilityField(f.visibility),
     actions('Save', ['#/reflections', 'Back']));
   const draft = await keepDraft(form, s, `reflection:${params.id}`);

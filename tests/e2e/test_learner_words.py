@@ -96,3 +96,15 @@ def test_who_sees_what_matters_is_one_choice_for_all_four_parts_and_home_says_it
     assert seen.inner_text() == "Who can see what matters to me: Me and my mentor"
     page.click("[aria-label='Write: What I need']")
     assert page.is_checked("label.choice:has-text('Me and my mentor') input")
+
+
+def test_the_quote_tick_says_the_review_may_show_words_only_she_can_see(
+        live_server, new_context, make):
+    _, page = learner_at_a_tablet(live_server, new_context, make)
+    page.click("a.action:has-text('My thoughts')")
+    page.click("text=Write my thoughts")
+    tick = page.locator("label.choice:has(input[name=quote_consent])")
+    words = tick.inner_text()
+    assert words.startswith("You may share these words as a quote, without my name.")
+    assert "staff may then see these words in their review, without my name" in words
+    assert "even if only I can see this entry" in words
