@@ -21,6 +21,24 @@ function summary(collection, entry) {
   }
 }
 
+const FIRST = 5;
+
+/** The newest entries first; past the first few, a line that says how many there are in all and
+ * a button that shows the rest (already read: showing them reads nothing more). */
+function newestFirst(collection, items) {
+  const newest = [...items].reverse();
+  const list = h('ul', { class: 'shared-list' }, newest.slice(0, FIRST).map((entry) => h('li', {}, summary(collection, entry))));
+  if (newest.length <= FIRST) return [list];
+  const more = h('p', { class: 'meta' }, `The newest ${FIRST} of ${newest.length}. `,
+    h('button', { type: 'button', class: 'button secondary', onclick: () => {
+      list.replaceChildren(...newest.map((entry) => h('li', {}, summary(collection, entry))));
+      more.replaceChildren(`All ${newest.length}, the newest first.`);
+      list.querySelector('li').setAttribute('tabindex', '-1');
+      list.querySelector('li').focus();
+    } }, `Show all ${newest.length}`));
+  return [list, more];
+}
+
 async function openJournal(person, panel) {
   panel.replaceChildren(h('p', { class: 'loading' }, `Opening what ${person.display_name} shares with the care team…`));
   const parts = [];
@@ -28,13 +46,10 @@ async function openJournal(person, panel) {
     const collection = path.split('/').pop();
     // Sequential on purpose: each read is one audited staff read of this journal.
     const { items } = await get(path);
-    if (items.length) {
-      parts.push(h('h4', {}, TITLES[collection] || collection),
-        h('ul', { class: 'shared-list' }, items.slice(-5).map((entry) => h('li', {}, summary(collection, entry)))));
-    }
+    if (items.length) parts.push(h('h4', {}, TITLES[collection] || collection), ...newestFirst(collection, items));
   }
   panel.replaceChildren(h('h3', { tabindex: '-1' }, `What ${person.display_name} shares with the care team`),
-    parts.length ? parts : h('p', { class: 'empty' }, 'Nothing is shared with the care team.'),
+    ...(parts.length ? parts : [h('p', { class: 'empty' }, 'Nothing is shared with the care team.')]),
     h('p', { class: 'meta' }, 'Your reading of this journal is recorded in the audit log.'));
   panel.querySelector('h3').focus();
 }

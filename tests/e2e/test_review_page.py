@@ -169,3 +169,23 @@ def test_opening_a_quiet_learners_journal_is_audited(review, module_app, demo_da
             AuditEntry.learner_id == quiet_id)).all()
     assert ("review_named_quiet", {}) in rows
     assert sorted(d["collection"] for a, d in rows if a == "read_journal") == sorted(COLLECTIONS)
+
+
+def test_a_quiet_learners_long_list_says_it_shows_the_newest_and_shows_all_on_asking(
+        review, demo_data):
+    """Staff must not take the first few entries for all that is shared."""
+    name = demo_data["quiet"]
+    if not review.is_visible(f".journal-panel h3:has-text('What {name} shares')"):
+        review.click("button:has-text('Show who has gone quiet')")
+        review.click(f".quiet-names button:has-text('Open what {name} shares')")
+        review.wait_for_selector(f".journal-panel h3:has-text('What {name} shares')")
+    assert "[object" not in review.inner_text(".journal-panel")
+    more = review.locator(".journal-panel p.meta:has-text('The newest 5 of')").first
+    total = int(more.inner_text().split(" of ")[1].split(".")[0])
+    items = more.locator("xpath=preceding-sibling::ul[1]/li")
+    assert total > 5 and items.count() == 5
+    first = items.first.inner_text()
+    more.locator("button", has_text=f"Show all {total}").click()
+    said = review.locator(f".journal-panel p.meta:text-is('All {total}, the newest first.')")
+    items = said.locator("xpath=preceding-sibling::ul[1]/li")
+    assert items.count() == total and items.first.inner_text() == first
