@@ -4,7 +4,7 @@ tablet; the one choice of who sees "What matters to me" says it is for all four 
 tick says the review may show words only she can see; the 0 to 10 check-in reads as a scale."""
 import pytest
 
-from .steps import learner_at_a_tablet, open_entry, record_session, wait_all_sent
+from .steps import go, learner_at_a_tablet, open_entry, record_session, wait_all_sent
 from .test_storage_failure import save_while_storage_fails
 
 pytestmark = pytest.mark.e2e
@@ -108,3 +108,37 @@ def test_the_quote_tick_says_the_review_may_show_words_only_she_can_see(
     assert words.startswith("You may share these words as a quote, without my name.")
     assert "staff may then see these words in their review, without my name" in words
     assert "even if only I can see this entry" in words
+
+
+# The check-in's choices as rows, top to bottom, each row its numbers left to right; and the
+# smallest width and height of a choice.
+SCALE_ROWS = """() => {
+  const boxes = [...document.querySelectorAll('.scale .choice')].map((c) => {
+    const r = c.getBoundingClientRect();
+    return { n: Number(c.querySelector('input').value), top: Math.round(r.top), left: r.left,
+             width: r.width, height: r.height };
+  });
+  const rows = [];
+  for (const b of [...boxes].sort((a, b) => a.top - b.top || a.left - b.left)) {
+    const row = rows.find((r) => Math.abs(r.top - b.top) < 4);
+    if (row) row.numbers.push(b.n); else rows.push({ top: b.top, numbers: [b.n] });
+  }
+  return { rows: rows.map((r) => r.numbers), width: Math.min(...boxes.map((b) => b.width)),
+           height: Math.min(...boxes.map((b) => b.height)) };
+}"""
+
+ONE_ROW = [list(range(11))]
+TWO_ROWS = [list(range(6)), list(range(6, 11))]
+A_LIST = [[n] for n in range(11)]
+
+
+@pytest.mark.parametrize("width, layouts", [(1024, [ONE_ROW]), (512, [TWO_ROWS]),
+                                            (320, [TWO_ROWS, A_LIST])])
+def test_the_check_in_reads_as_a_scale_from_0_to_10_at_every_width(
+        live_server, new_context, make, width, layouts):
+    _, page = learner_at_a_tablet(live_server, new_context, make)
+    page.set_viewport_size({"width": width, "height": 768})
+    go(page, "checkin/1", ".scale .choice")
+    scale = page.evaluate(SCALE_ROWS)
+    assert scale["rows"] in layouts
+    assert scale["width"] >= 48 and scale["height"] >= 48
