@@ -24,9 +24,9 @@ def build(organisations, period, now):
     active = queries.active_learners(scope, known)
     quiet = equity.quiet_ids(org_ids, *period.quiet_window(now.astimezone(period.tz).date()))
     devices = equity.silent_devices(org_ids, now)
-    taking_part = queries.population(org_ids)
+    taking_part = queries.population(org_ids, period, active)
     figures = {
-        "learners_counted": figure(taking_part, taking_part),
+        "learners_counted": figure(len(taking_part), taking_part),
         "active_learners": figure(len(active), active),
         **_session_figures(sessions, period), **_goal_figures(goals),
         **_contribution_figures(contributions),

@@ -34,11 +34,13 @@ def counted_ids(org_ids):
                                    Person.role == "learner", Person.opted_out.is_(False))
 
 
-def population(org_ids):
-    """How many learners take part in the review now: counted and still active."""
-    stmt = select(func.count()).select_from(
-        counted_ids(org_ids).where(Person.active.is_(True)).subquery())
-    return db.session.scalar(stmt)
+def population(org_ids, period, took_part):
+    """The learners taking part in the review of ``period``: counted, joined by its end, and
+    still active, or made inactive since but with entries in it (``took_part``, the period's
+    active learners). A learner who joins later is not counted in an earlier period."""
+    still_here = counted_ids(org_ids).where(Person.active.is_(True),
+                                            Person.created_at < period.end)
+    return set(db.session.scalars(still_here)) | set(took_part)
 
 
 def _live(model, org_ids):

@@ -3,17 +3,17 @@
 Six learners (L1-L6) take part; O has opted out and writes a lot; X belongs to another home.
 Every number below is written out from the entries in ``october``.
 """
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from math import sqrt
 from types import SimpleNamespace
 
 import pytest
 
 from backend.extensions import db
-from backend.models import Device
+from backend.models import Device, Person
 from backend.models.types import utcnow
 
-from .test_review_world import JOINED, module_world, oct_  # noqa: F401  (the fixture)
+from .test_review_world import JOINED, module_world, oct_, world  # noqa: F401  (fixtures)
 
 WEEKS = 31 / 7
 
@@ -201,3 +201,21 @@ def test_faces_outcomes_are_all_suppressed_when_each_is_small(october):
     rows = october[0].review()["tables"]["faces"]["rows"]
     assert [r["outcome"] for r in rows] == ["improved", "same", "worse"]
     assert all(r["learners"]["suppressed"] and r["share"]["suppressed"] for r in rows)
+
+
+def test_learners_taking_part_in_a_past_period_are_those_there_then(world):
+    """Taking part in October: joined by its end and still here, or since made inactive with
+    entries in October; not someone who joined in November, nor one who left without any."""
+    there = world.learners(5)
+    left_after_writing, left_quietly, *joined_later = world.learners(4)
+    world.session(left_after_writing, oct_(12), 30, 2, 4)
+    with world.app.app_context():
+        for later in joined_later:
+            db.session.get(Person, later).created_at = datetime(2026, 11, 3, 9,
+                                                                tzinfo=timezone.utc)
+        for gone in (left_after_writing, left_quietly):
+            db.session.get(Person, gone).active = False
+        db.session.commit()
+    assert fig(world.review(), "learners_counted")["value"] == len(there) + 1
+    november = world.review(**{"from": "2026-11-01", "to": "2026-11-27"})
+    assert fig(november, "learners_counted")["value"] == len(there) + len(joined_later)
