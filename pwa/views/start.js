@@ -20,9 +20,10 @@ async function tilesNow() {
   }
 }
 
-async function tile(who) {
+/** A person's tile: a learner's opens their journal, a mentor's asks for their password. */
+async function tile(who, href = `#/open/${who.id}`) {
   const waiting = await count(who.id);
-  return h('li', {}, h('a', { href: `#/open/${who.id}`, class: 'tile' },
+  return h('li', {}, h('a', { href, class: 'tile' },
     h('span', { class: 'initials', 'aria-hidden': 'true' }, who.initials),
     h('span', {}, who.display_name),
     waiting ? h('span', { class: 'waiting' }, 'Writing waiting to be sent') : null));
@@ -44,9 +45,8 @@ export default async function start({ go }) {
     !key && !others.length ? h('p', {}, 'This tablet is not set up yet. A member of staff can set it up, or a mentor can sign in.') : null,
     learners.length ? h('ul', { class: 'tiles', 'aria-label': 'People' }, await Promise.all(learners.map(tile))) : null,
     key && !learners.length ? h('p', {}, navigator.onLine ? 'Nobody has been added for this tablet yet.' : 'The tablet needs the internet once to show the people here.') : null,
-    others.length ? [h('h2', {}, 'Mentors'), h('ul', { class: 'tiles', 'aria-label': 'Mentors' }, await Promise.all(others.map((p) => h('li', {},
-      h('a', { href: `#/sign-in?email=${encodeURIComponent(p.email || '')}`, class: 'tile' },
-        h('span', { class: 'initials', 'aria-hidden': 'true' }, p.initials), h('span', {}, p.display_name))))))] : null,
+    others.length ? [h('h2', {}, 'Mentors'), h('ul', { class: 'tiles', 'aria-label': 'Mentors' }, await Promise.all(others.map((p) => tile(p,
+      `#/sign-in?email=${encodeURIComponent(p.email || '')}`))))] : null,
     isAppleTablet() ? h('p', { class: 'note' }, 'On an iPad, put What Matters on the Home Screen so it keeps your journal safe. ',
       h('a', { href: '#/install', class: 'button' }, 'Show me how')) : null,
     h('h2', {}, 'Mentors and staff'),

@@ -93,6 +93,12 @@ def test_a_mentor_signs_in_and_logs_a_visit_with_no_network(live_server, new_con
     phone.fill("input[name=activity]", "A walk round the garden")
     phone.click("button:has-text('Save the visit')")
     phone.wait_for_selector("text=Saved on this phone. Will send when online.")
+    # his tile says the visit waits to be sent, as a learner's does
+    phone.click("button:has-text('Switch person')")
+    phone.wait_for_selector(".tile:has-text('David Marsh') .waiting:text-is('Writing waiting "
+                            "to be sent')")
+    phone.click(".tile:has-text('David Marsh')")
+    sign_in_mentor(phone, mentor)
 
     live_server.start()
     phone.context.set_offline(False)
