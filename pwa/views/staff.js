@@ -5,6 +5,15 @@ import { api } from '../sync/api.js';
 import { setDeviceKey, setSetting, deviceKey } from '../store/settings.js';
 import { switchPerson } from '../ui/chrome.js';
 
+/** The review is a page of its own (online only, outside the offline shell), which keeps its
+ * sign-in in this tab's sessionStorage under this key (pwa/review/session.js): it is handed
+ * over as the link is followed, so the member of staff is not asked to sign in again. */
+const REVIEW_SIGN_IN = 'what-matters-review';
+
+function handOver(s) {
+  sessionStorage.setItem(REVIEW_SIGN_IN, JSON.stringify({ token: s.token, person: s.person }));
+}
+
 export default async function staff({ s, go }) {
   const enrolled = await deviceKey();
   const form = h('form', { novalidate: true },
@@ -27,7 +36,7 @@ export default async function staff({ s, go }) {
     h('p', {}, enrolled ? 'This tablet is set up. Setting it up again gives it a new key.' : 'This tablet is not set up yet.'),
     form,
     h('div', { class: 'actions' },
-      h('a', { href: '/review/index.html', class: 'button secondary' }, 'Open the regular review'),
+      h('a', { href: '/review/index.html', class: 'button secondary', onclick: () => handOver(s) }, 'Open the regular review'),
       h('a', { href: '#/setup', class: 'button secondary' }, 'Paste a tablet key instead'),
       h('button', { type: 'button', class: 'button secondary', onclick: switchPerson }, 'Sign out'))) };
 }
