@@ -1,5 +1,5 @@
 /* Changed in two places: both versions side by side, in plain words; one tap keeps this one,
- * the other one, or (for writing) both. */
+ * the other one, or (for writing in several lines) both. */
 import { h, longDate } from '../ui/dom.js';
 import { get, resolve, DELETED } from '../store/records.js';
 import { myMutationIds } from '../store/outbox.js';
@@ -7,7 +7,10 @@ import { FIELD_NAMES, valueWords } from '../ui/words.js';
 import { flash, savedHere, deviceWord } from '../ui/flash.js';
 import { keptHere } from '../ui/forms.js';
 
-const TEXT_FIELDS = ['title', 'why', 'note', 'text', 'what', 'activity', 'needs', 'preferences', 'resources', 'networks', 'with_whom'];
+// Writing in several lines, which "Keep both" may put one after the other: never a one-line
+// title or a fixed choice. Each may hold at most LONG letters (backend/journal/schemas.py).
+const WRITING = ['why', 'note', 'text', 'needs', 'preferences', 'resources', 'networks'];
+const LONG = 8000;
 
 function versionsOf(record, name, mine) {
   const current = { value: name === DELETED ? record.deleted : record.fields[name], rev: record.revs[name], at: record.updated_at };
@@ -17,6 +20,19 @@ function versionsOf(record, name, mine) {
 
 function label(v) {
   return v.here ? `Written on this ${deviceWord()}` : 'Written on another device';
+}
+
+/** "Keep both, one after the other" for two or more different writings, or why not: the server
+ * would refuse them together if longer than an entry may be (counted as it counts, by letter). */
+function keepBoth(versions, settleWith) {
+  const writings = [...new Set(versions.map((v) => v.value).filter((v) => typeof v === 'string' && v.trim()))];
+  if (writings.length < 2) return null;
+  const both = writings.join('\n\n');
+  if ([...both].length > LONG) {
+    return h('p', {}, 'Together these would be too long for one entry, so they cannot both be kept. Please keep one; you can then add anything you need from the other by changing the entry.');
+  }
+  return h('div', { class: 'actions' },
+    h('button', { type: 'button', class: 'button', onclick: settleWith(both) }, 'Keep both, one after the other'));
 }
 
 export default async function conflict({ params, s, go }) {
@@ -29,7 +45,8 @@ export default async function conflict({ params, s, go }) {
   const settle = (values, words) => async () => {
     if (!await keptHere(page, () => resolve(s, record.collection, record.id, values))) return;
     flash(words);
-    go(`conflict/${record.collection}/${record.id}`); // more fields may wait; else it goes back
+    // straight to the screen that shows the message: this one while more fields wait, else back
+    go(`conflict/${record.collection}/${record.id}`);
   };
   const sections = Object.keys(record.conflicts).map((name) => {
     const versions = versionsOf(record, name, mine);
@@ -40,7 +57,6 @@ export default async function conflict({ params, s, go }) {
           h('button', { type: 'button', class: 'button main', onclick: settle({ [DELETED]: false }, 'Kept.') }, 'Keep the entry'),
           h('button', { type: 'button', class: 'button danger', onclick: settle({ [DELETED]: true }, 'Deleted.') }, 'Delete it')));
     }
-    const both = versions.map((v) => v.value).filter((v) => v).join('\n\n');
     return h('section', {},
       h('h2', {}, FIELD_NAMES[name] || name),
       h('div', { class: 'versions' }, versions.map((v) => h('div', { class: 'version' },
@@ -48,8 +64,7 @@ export default async function conflict({ params, s, go }) {
         h('p', { class: 'value' }, valueWords(name, v.value)),
         h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button main', 'aria-label': `Keep this one: ${valueWords(name, v.value)}`,
           onclick: settle({ [name]: v.value }, `Settled. ${savedHere()}`) }, 'Keep this one'))))),
-      TEXT_FIELDS.includes(name) ? h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'button', onclick: settle({ [name]: both }, `Both kept. ${savedHere()}`) }, 'Keep both, one after the other')) : null);
+      WRITING.includes(name) ? keepBoth(versions, (both) => settle({ [name]: both }, `Both kept. ${savedHere()}`)) : null);
   });
   const page = h('div', {},
     h('h1', {}, 'Changed in two places'),

@@ -16,6 +16,50 @@ def _change_goal_title(page, old, new):
     page.wait_for_selector(f"h3:has-text('{new}')")
 
 
+def _change_goal(page, title, fields):
+    """Change the goal called ``title``: ``fields`` are the form's fields by name."""
+    page.click("text=My goals")
+    page.click(f'[aria-label="Open: {title}"]')
+    page.click("a:has-text('Change')")
+    for name, value in fields.items():
+        page.fill(f"[name={name}]", value)
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Saved on this tablet.")
+
+
+def _changed_on_two_tablets(live_server, new_context, make, lounge_fields, library_fields):
+    """Bill's goal changed offline on the lounge tablet, then on the library one: the lounge's
+    change is sent first, so the library tablet shows the conflict. (learner, goal, library)"""
+    org = make.org()
+    learner = make.learner(org, name="Bill Ashworth", pin="8642")
+    goal = make.goal(learner, title="Write my mother's knitting patterns in a book",
+                     why="So they are not lost.")
+    pages = []
+    for name in ("Lounge tablet", "Library tablet"):
+        context = new_context()
+        page = context.new_page()
+        enrol(page, live_server, make.device(org, name=name).raw_key)
+        open_journal(page, "Bill Ashworth", "8642")
+        wait_all_sent(page)
+        wait_for_worker(page)
+        context.set_offline(True)
+        pages.append((context, page))
+    (lounge_context, lounge), (library_context, library) = pages
+    _change_goal(lounge, goal.title, lounge_fields)
+    _change_goal(library, goal.title, library_fields)
+    lounge_context.set_offline(False)
+    wait_all_sent(lounge)
+    library_context.set_offline(False)
+    library.click("a:has-text('Look now')")
+    library.click("text=See both versions")
+    library.wait_for_selector(".version")
+    return learner, goal, library
+
+
+def _section(page, heading):
+    return page.locator("section", has=page.locator(f"h2:text-is('{heading}')"))
+
+
 def test_the_same_goal_changed_on_two_tablets_offline_is_settled_by_the_person(
         live_server, new_context, make, auth, client):
     org = make.org()
@@ -55,3 +99,32 @@ def test_the_same_goal_changed_on_two_tablets_offline_is_settled_by_the_person(
     stored = api_get(client, f"/api/learners/{learner.id}/goals/{goal.id}", auth.headers(learner))
     assert stored["title"] == "Video-call the whole family"
     assert stored["conflicts"] == {}
+
+
+def test_a_goals_title_changed_in_two_places_is_never_run_together(
+        live_server, new_context, make, auth, client):
+    learner, goal, library = _changed_on_two_tablets(
+        live_server, new_context, make, {"title": "Write down Mother's patterns for Carol"},
+        {"title": "Put Mother's patterns in a book for the grandchildren"})
+
+    title = _section(library, "The goal")
+    assert title.locator(".version").count() == 2
+    assert title.locator("button:has-text('Keep both')").count() == 0
+    assert library.locator("button:has-text('Keep both')").count() == 0
+
+
+def test_keep_both_is_not_offered_when_together_they_would_be_too_long(
+        live_server, new_context, make, auth, client):
+    lounge_why, library_why = "Stitches. " * 450, "Needles and wool. " * 250  # 4,500 letters
+    learner, goal, library = _changed_on_two_tablets(
+        live_server, new_context, make, {"why": lounge_why}, {"why": library_why})
+
+    why = _section(library, "Why it matters")
+    assert why.locator(".version").count() == 2
+    assert library.locator("button:has-text('Keep both')").count() == 0
+    assert "too long for one entry" in why.inner_text()
+    why.locator("button:has-text('Keep this one')").nth(1).click()
+    library.wait_for_selector("text=Nothing needs you just now.")
+    wait_all_sent(library)
+    stored = api_get(client, f"/api/learners/{learner.id}/goals/{goal.id}", auth.headers(learner))
+    assert stored["why"] == library_why.strip()
