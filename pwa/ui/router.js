@@ -68,6 +68,8 @@ async function render(quiet = false) {
       h('a', { href: `#/${homeFor(s)}`, class: 'button main' }, 'Go back to the start')) };
   }
   if (count !== renderCount) return; // the person went elsewhere meanwhile
+  // The view sent the person elsewhere (go): that screen comes next, and the message is for it.
+  if (location.hash.startsWith('#/') && currentPath() !== path) return;
   // A sync that ends while a new screen loads refreshes that screen before its own render
   // shows: that refresh is its first showing, with its message, focus and scroll.
   if (quiet && path !== shownPath) quiet = false;

@@ -46,7 +46,8 @@ export default async function conflict({ params, s, go }) {
     if (!await keptHere(page, () => resolve(s, record.collection, record.id, values))) return;
     flash(words);
     // straight to the screen that shows the message: this one while more fields wait, else back
-    go(`conflict/${record.collection}/${record.id}`);
+    const after = await get(s, record.collection, record.id);
+    go(after && Object.keys(after.conflicts || {}).length ? `conflict/${record.collection}/${record.id}` : 'attention');
   };
   const sections = Object.keys(record.conflicts).map((name) => {
     const versions = versionsOf(record, name, mine);

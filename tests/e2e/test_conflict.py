@@ -6,6 +6,8 @@ from .steps import api_get, enrol, open_journal, wait_all_sent, wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
+FOCUSED = "() => document.activeElement.tagName + ' ' + document.activeElement.textContent"
+
 
 def _change_goal_title(page, old, new):
     page.click("text=My goals")
@@ -95,6 +97,9 @@ def test_the_same_goal_changed_on_two_tablets_offline_is_settled_by_the_person(
     library.click("[aria-label='Keep this one: Video-call the whole family']")
     library.wait_for_selector("text=Nothing needs you just now.")
     wait_all_sent(library)
+    # the screen it lands on says what was done, and focus is on its heading, as on any new one
+    assert library.is_visible("p.note[role=status]:has-text('Settled. Saved on this tablet.')")
+    assert library.evaluate(FOCUSED) == "H1 Things to look at"
 
     stored = api_get(client, f"/api/learners/{learner.id}/goals/{goal.id}", auth.headers(learner))
     assert stored["title"] == "Video-call the whole family"
@@ -111,6 +116,38 @@ def test_a_goals_title_changed_in_two_places_is_never_run_together(
     assert title.locator(".version").count() == 2
     assert title.locator("button:has-text('Keep both')").count() == 0
     assert library.locator("button:has-text('Keep both')").count() == 0
+
+
+def test_why_changed_in_two_places_can_be_kept_both_and_says_so_where_it_lands(
+        live_server, new_context, make, auth, client):
+    learner, goal, library = _changed_on_two_tablets(
+        live_server, new_context, make,
+        {"title": "Write down Mother's patterns for Carol",
+         "why": "Carol asked for the Fair Isle one.\nShe wants to teach her daughter."},
+        {"title": "Put Mother's patterns in a book",
+         "why": "So they are not lost when I am gone."})
+    assert _section(library, "The goal").locator("button:has-text('Keep both')").count() == 0
+
+    library.click("[aria-label=\"Keep this one: Put Mother's patterns in a book\"]")
+    # the "why" still waits: the same screen again, with what was done and focus on its heading
+    library.wait_for_selector("p.note[role=status]:has-text('Settled. Saved on this tablet.')")
+    assert library.locator("h2:text-is('The goal')").count() == 0
+    assert library.evaluate(FOCUSED) == "H1 Changed in two places"
+    wait_all_sent(library)  # and its sync is over, so it cannot redraw what comes next
+
+    _section(library, "Why it matters").locator("button:has-text('Keep both')").click()
+    library.wait_for_selector("text=Nothing needs you just now.")
+    assert library.is_visible("p.note[role=status]:has-text('Both kept. Saved on this tablet.')")
+    assert library.evaluate(FOCUSED) == "H1 Things to look at"
+    wait_all_sent(library)
+    assert library.evaluate(FOCUSED) == "H1 Things to look at"
+
+    stored = api_get(client, f"/api/learners/{learner.id}/goals/{goal.id}", auth.headers(learner))
+    assert stored["title"] == "Put Mother's patterns in a book"
+    # the version the server had first, then this tablet's, with a blank line between them
+    assert stored["why"] == ("Carol asked for the Fair Isle one.\nShe wants to teach her daughter."
+                             "\n\nSo they are not lost when I am gone.")
+    assert stored["conflicts"] == {}
 
 
 def test_keep_both_is_not_offered_when_together_they_would_be_too_long(
