@@ -43,7 +43,7 @@ export default async function start({ go }) {
     tiles && tiles.organisation ? h('p', { class: 'meta' }, `${tiles.organisation} · ${tiles.device}`) : null,
     tiles && tiles.revoked ? h('p', { class: 'problem' }, 'This tablet is no longer set up. Please ask a member of staff.') : null,
     !key && !others.length ? h('p', {}, 'This tablet is not set up yet. A member of staff can set it up, or a mentor can sign in.') : null,
-    learners.length ? h('ul', { class: 'tiles', 'aria-label': 'People' }, await Promise.all(learners.map(tile))) : null,
+    learners.length ? h('ul', { class: 'tiles', 'aria-label': 'People' }, await Promise.all(learners.map((p) => tile(p)))) : null,
     key && !learners.length ? h('p', {}, navigator.onLine ? 'Nobody has been added for this tablet yet.' : 'The tablet needs the internet once to show the people here.') : null,
     others.length ? [h('h2', {}, 'Mentors'), h('ul', { class: 'tiles', 'aria-label': 'Mentors' }, await Promise.all(others.map((p) => tile(p,
       `#/sign-in?email=${encodeURIComponent(p.email || '')}`))))] : null,
