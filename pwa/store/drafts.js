@@ -1,5 +1,5 @@
 /* Unfinished writing, sealed, kept when the tablet locks or the page reloads. */
-import { get, put, del } from './db.js';
+import { get, put, del, dbPromise, done } from './db.js';
 import { seal, open } from './crypto.js';
 
 const aad = (personId, name) => `draft|${personId}|${name}`;
@@ -24,4 +24,20 @@ export async function loadDraft(s, name) {
 /** The form was saved: its draft goes (one that could not go is only offered again). */
 export function clearDraft(s, name) {
   return del('drafts', [s.person.id, name]).catch((error) => console.error('Could not clear a draft', error));
+}
+
+/** The open person's drafts that hold some words: [{name, value}] (the names keepDraft was
+ * given, such as `reflection:new`). Read when their journal opens, to say what is unfinished. */
+export async function unfinished(s) {
+  const db = await dbPromise;
+  const range = IDBKeyRange.bound([s.person.id], [s.person.id, []]);
+  const rows = await done(db.transaction('drafts').objectStore('drafts').getAll(range));
+  const found = [];
+  for (const row of rows) {
+    if (row.keyId !== s.keyId) continue;
+    const value = await open(s.key, row, aad(s.person.id, row.name)).catch(() => null);
+    const words = value && Object.values(value).some((v) => typeof v === 'string' && v.trim());
+    if (words) found.push({ name: row.name, value });
+  }
+  return found;
 }

@@ -4,6 +4,7 @@ import { list } from '../store/records.js';
 import { PROMPTS, VISIBILITY, wordFor } from '../ui/words.js';
 import { checkinDue } from './checkin.js';
 import { shortened } from '../ui/entries.js';
+import { unfinished } from '../store/drafts.js';
 
 const ICONS = {
   session: '<svg viewBox="0 0 24 24"><path d="M12 5v14M5 12h14" stroke="currentColor" stroke-width="2.5" fill="none" stroke-linecap="round"/></svg>',
@@ -27,14 +28,43 @@ function recentActivities(sessions) {
   return [...seen.values()].slice(0, 3);
 }
 
+/** Where an unfinished piece of writing is carried on, and what to call it: [href, words], or
+ * null for a draft the home page does not offer (the check-in keeps its own place). */
+function draftPlace(name) {
+  const [form, ...rest] = name.split(':');
+  const id = rest[rest.length - 1];
+  const prompt = PROMPTS.find(([key]) => key === id);
+  const places = {
+    session: [`#/session/${id}`, 'What I did'],
+    goal: [`#/goal/${id}`, id === 'new' ? 'A new goal' : 'A goal'],
+    reflection: [`#/reflection/${id}`, 'My thoughts'],
+    contribution: [`#/contribution/${rest.join('/')}`, 'Something for others'],
+    matters: [`#/matters/${id}`, prompt ? prompt[1] : 'What matters to me'],
+  };
+  return places[form] || null;
+}
+
+/** Writing left unsaved when the tablet locked or the person went elsewhere: one tap back to
+ * it, with its first words, so nobody has to remember which form they were in. */
+function unsaved(drafts) {
+  const shown = drafts.map((d) => [draftPlace(d.name), Object.values(d.value).find((v) => typeof v === 'string' && v.trim())])
+    .filter(([place]) => place);
+  if (!shown.length) return null;
+  return h('div', { class: 'note unfinished' },
+    h('p', {}, shown.length === 1 ? 'You started writing this and have not saved it yet:' : 'You started writing these and have not saved them yet:'),
+    h('ul', { class: 'action-list', 'aria-label': 'Not saved yet' }, shown.map(([[href, what], words]) => h('li', {},
+      h('a', { href, class: 'action' }, svg(ICONS.thoughts), `Carry on: ${what}, “${shortened(words.trim(), 40)}”`)))));
+}
+
 export default async function home({ s }) {
-  const [profiles, sessions, checkins] = await Promise.all([
-    list(s, 'profile'), list(s, 'sessions'), list(s, 'checkins')]);
+  const [profiles, sessions, checkins, drafts] = await Promise.all([
+    list(s, 'profile'), list(s, 'sessions'), list(s, 'checkins'), unfinished(s)]);
   const profile = profiles[0];
   const toAnswer = sessions.filter((r) => r.author_id && r.author_id !== s.person.id && !r.fields.learner_response);
   const again = recentActivities(sessions);
   const node = h('div', {},
     h('h1', {}, `Hello, ${s.person.display_name.split(' ')[0]}`),
+    unsaved(drafts),
     h('ul', { class: 'action-list', 'aria-label': 'Record' },
       action('session/new', 'Record what I did', 'session', true),
       again.map((r) => h('li', {}, h('a', { href: `#/session/new?again=${r.id}`, class: 'action' }, svg(ICONS.done),

@@ -100,9 +100,24 @@ def test_switching_person_keeps_what_was_being_written(tablet):
     tablet.fill("textarea[name=text]", "Half a thought about the garden")
     tablet.click("button:has-text('Switch person')")
     open_journal(tablet, "Edna Whitworth", "2468")
-    tablet.goto(tablet.url.split("#")[0] + "#/reflection/new")
+    # her home page says where she left off, with its first words: one tap back to it
+    tablet.click("a.action:text-is('Carry on: My thoughts, “Half a thought about the garden”')")
     tablet.wait_for_selector("text=We kept what you were writing last time.")
     assert tablet.input_value("textarea[name=text]") == "Half a thought about the garden"
+    tablet.click("button:has-text('Save')")
+    tablet.click("a:has-text('Back to home')")
+    tablet.wait_for_selector("a.action:has-text('Record what I did')")
+    assert not tablet.is_visible("text=have not saved it yet")
+
+
+def test_the_next_learner_is_not_told_of_the_first_ones_unfinished_writing(tablet):
+    tablet.click("text=My thoughts")
+    tablet.click("text=Write my thoughts")
+    tablet.fill("textarea[name=text]", "Half a thought about the garden")
+    tablet.click("button:has-text('Switch person')")
+    open_journal(tablet, "Harold Pennington")
+    assert not tablet.is_visible("text=have not saved it yet")
+    assert "garden" not in tablet.inner_text("body")
 
 
 def test_a_learner_downloads_a_copy_of_their_journal(tablet):
