@@ -42,13 +42,22 @@ async function openAll(s, rows, kind, withResult = false) {
 
 /** The outbox in seq order: {items: [{n, seq, mutation}], locked}. */
 export async function outboxItems(s) {
-  return openAll(s, await allOf('outbox', s.person.id), 'outbox');
+  return openOutbox(s, await allOf('outbox', s.person.id));
 }
 
 /** Answered mutations whose record no pull has brought back yet: [{mutation, result, seq}]. */
 export async function unpulled(s) {
-  const rows = (await allOf('log', s.person.id)).filter((r) => r.unpulled);
-  return (await openAll(s, rows, 'log', true)).items;
+  return openUnpulled(s, await allOf('log', s.person.id));
+}
+
+/** `unpulled` of log rows read already (with the records and the outbox, in one go). */
+export async function openUnpulled(s, logRows) {
+  return (await openAll(s, logRows.filter((r) => r.unpulled), 'log', true)).items;
+}
+
+/** `outboxItems` of outbox rows read already. */
+export function openOutbox(s, rows) {
+  return openAll(s, rows, 'outbox');
 }
 
 /** The whole retained log in seq order, to send again after a restore: [{seq, mutation}]. */

@@ -4,7 +4,7 @@
  * copy, so unsent writing is never overwritten. Saving writes only to the outbox. */
 import { dbPromise, done, transaction } from './db.js';
 import { seal, open, timeUuid } from './crypto.js';
-import { enqueue, outboxItems, unpulled, outboxRecordIds } from './outbox.js';
+import { enqueue, openOutbox, openUnpulled, outboxRecordIds } from './outbox.js';
 
 export const DELETED = '_deleted';
 const aad = (personId, collection, id) => `record|${personId}|${collection}|${id}`;
@@ -58,17 +58,31 @@ export function overlay(record, mutation, { conflicts = [], unsent = false, auth
   return r;
 }
 
-async function pulledRows(s, collection, id) {
+async function pulledRows(s) {
   const db = await dbPromise;
-  const store = db.transaction('records').objectStore('records');
-  const pid = s.person.id;
-  if (id) {
-    const row = await done(store.get([pid, collection, id]));
-    return row ? [row] : [];
-  }
-  const range = collection ? IDBKeyRange.bound([pid, collection], [pid, collection, []])
+  return done(db.transaction('records').objectStore('records').getAll(recordRange(s.person.id)));
+}
+
+/** One person's pulled records, or those of one collection. */
+function recordRange(pid, collection) {
+  return collection ? IDBKeyRange.bound([pid, collection], [pid, collection, []])
     : IDBKeyRange.bound([pid], [pid, []]);
-  return done(store.getAll(range));
+}
+
+/** The sealed rows of the pulled records, the log and the outbox, read in one transaction: a
+ * change moves from the outbox to the log, then into a pulled record, each move in one
+ * transaction of its own, so reads made one after another could miss a change that moved
+ * between them (a screen drawn as a sync ends showed an entry as never written). */
+async function rowsAtOnce(s, collection, id) {
+  const db = await dbPromise;
+  const tx = db.transaction(['records', 'log', 'outbox']);
+  const pid = s.person.id;
+  const records = tx.objectStore('records');
+  const [pulled, log, outbox] = await Promise.all([
+    done(id ? records.get([pid, collection, id]) : records.getAll(recordRange(pid, collection))),
+    done(tx.objectStore('log').index('byPerson').getAll(pid)),
+    done(tx.objectStore('outbox').index('byPerson').getAll(pid))]);
+  return { pulled: id ? [pulled].filter(Boolean) : pulled, log, outbox };
 }
 
 async function openRows(s, rows) {
@@ -86,15 +100,16 @@ async function openRows(s, rows) {
 
 /** The records as the person should see them, `unsent` when the outbox still holds a change. */
 async function views(s, collection, id) {
-  const pulled = await openRows(s, await pulledRows(s, collection, id));
+  const rows = await rowsAtOnce(s, collection, id);
+  const pulled = await openRows(s, rows.pulled);
   const byId = new Map(pulled.map((r) => [r.id, r]));
   const wanted = (m) => (!collection || m.collection === collection) && (!id || m.record_id === id);
   const author = s.person.id;
-  for (const entry of (await unpulled(s)).filter((e) => wanted(e.mutation))) {
+  for (const entry of (await openUnpulled(s, rows.log)).filter((e) => wanted(e.mutation))) {
     const { mutation, result } = entry;
     byId.set(mutation.record_id, overlay(byId.get(mutation.record_id), mutation, { conflicts: result.conflicts, author }));
   }
-  for (const { mutation } of (await outboxItems(s)).items.filter((i) => wanted(i.mutation))) {
+  for (const { mutation } of (await openOutbox(s, rows.outbox)).items.filter((i) => wanted(i.mutation))) {
     byId.set(mutation.record_id, overlay(byId.get(mutation.record_id), mutation, { unsent: true, author }));
   }
   return [...byId.values()];
