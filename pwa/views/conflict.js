@@ -6,6 +6,7 @@ import { myMutationIds } from '../store/outbox.js';
 import { FIELD_NAMES, valueWords } from '../ui/words.js';
 import { flash, savedHere, deviceWord } from '../ui/flash.js';
 import { keptHere } from '../ui/forms.js';
+import { shortened } from '../ui/entries.js';
 
 // Writing in several lines, which "Keep both" may put one after the other: never a one-line
 // title or a fixed choice. Each may hold at most LONG letters (backend/journal/schemas.py).
@@ -63,7 +64,7 @@ export default async function conflict({ params, s, go }) {
       h('div', { class: 'versions' }, versions.map((v) => h('div', { class: 'version' },
         h('h3', {}, `${label(v)}${v.at ? `, ${longDate(v.at)}` : ''}`),
         h('p', { class: 'value' }, valueWords(name, v.value)),
-        h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button main', 'aria-label': `Keep this one: ${valueWords(name, v.value)}`,
+        h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button main', 'aria-label': `Keep this one: ${shortened(valueWords(name, v.value), 80)}`,
           onclick: settle({ [name]: v.value }, `Settled. ${savedHere()}`) }, 'Keep this one'))))),
       WRITING.includes(name) ? keepBoth(versions, (both) => settle({ [name]: both }, `Both kept. ${savedHere()}`)) : null);
   });

@@ -160,6 +160,11 @@ def test_keep_both_is_not_offered_when_together_they_would_be_too_long(
     assert why.locator(".version").count() == 2
     assert library.locator("button:has-text('Keep both')").count() == 0
     assert "too long for one entry" in why.inner_text()
+    # each button names its version in a few words, not 4,500 letters read out
+    labels = [why.locator("button:has-text('Keep this one')").nth(n).get_attribute("aria-label")
+              for n in range(2)]
+    assert labels[0].startswith("Keep this one: Stitches. Stitches.") and labels[0].endswith("…")
+    assert all(len(label) < 100 for label in labels), labels
     why.locator("button:has-text('Keep this one')").nth(1).click()
     library.wait_for_selector("text=Nothing needs you just now.")
     wait_all_sent(library)
