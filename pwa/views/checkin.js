@@ -20,6 +20,15 @@ export function checkinDue(checkins) {
 export default async function checkin({ params, s, go }) {
   const step = Math.max(1, Math.min(5, Number(params.step) || 1));
   const answers = (await loadDraft(s, DRAFT)) || {};
+  if (step === 5 && ONS4.every(([name]) => answers[name] == null)) {
+    // four skipped questions would be an empty check-in, counted as one in the review
+    return { title: 'Your answers', node: h('div', {}, h('p', { class: 'steps' }, 'How I am feeling'),
+      h('h1', {}, 'Nothing to save'),
+      h('p', {}, 'You did not answer any of the questions, so there is nothing to save. That is fine: you can answer them another day.'),
+      h('div', { class: 'actions' },
+        h('a', { href: '#/checkin/1', class: 'button main' }, 'Answer the questions'),
+        h('a', { href: '#/home', class: 'button secondary' }, 'Back to home'))) };
+  }
   if (step === 5) {
     const form = h('form', { novalidate: true },
       h('p', {}, 'Thank you. Your answers:'),

@@ -25,6 +25,10 @@ export default async function hours({ s }) {
       h('dt', {}, 'This week'), h('dd', {}, duration(since(startOfWeek())) || 'None yet'),
       h('dt', {}, 'This month'), h('dd', {}, duration(since(month)) || 'None yet'),
       h('dt', {}, 'In all'), h('dd', {}, duration(total) || 'None yet')),
+    // a visit leaves the phone when the learner hides it or the pairing ends: say so, or a
+    // total that shrank would look like a visit lost (and be logged again)
+    h('p', { class: 'meta' }, 'These count the visits on this phone: those with the learners you visit now. '
+      + 'A visit a learner chose to keep to themselves is no longer shown here; it stays in their journal.'),
     h('h2', {}, 'My visits'),
     mine.length ? h('ul', { class: 'card-list' }, mine.map((v) => h('li', { class: 'card' },
       h('h3', {}, `${names[v.learner_id] || 'A learner'}: ${v.fields.activity}`),

@@ -4,7 +4,8 @@ tablet; the one choice of who sees "What matters to me" says it is for all four 
 tick says the review may show words only she can see; the 0 to 10 check-in reads as a scale."""
 import pytest
 
-from .steps import go, learner_at_a_tablet, open_entry, record_session, wait_all_sent
+from .steps import (api_get, go, learner_at_a_tablet, open_entry, record_session,
+                    wait_all_sent)
 from .test_storage_failure import save_while_storage_fails
 
 pytestmark = pytest.mark.e2e
@@ -145,3 +146,19 @@ def test_the_check_in_reads_as_a_scale_from_0_to_10_at_every_width(
     scale = page.evaluate(SCALE_ROWS)
     assert scale["rows"] in layouts
     assert scale["width"] >= 48 and scale["height"] >= 48
+
+
+def test_a_check_in_with_every_question_skipped_saves_nothing(live_server, new_context, make,
+                                                               auth, client):
+    learner, page = learner_at_a_tablet(live_server, new_context, make)
+    page.click("a.action:has-text('How I am feeling')")
+    for step in range(1, 5):
+        page.wait_for_selector(f"h1:has-text('Question {step} of 4')")
+        page.click("button:has-text('Skip this question')")
+    page.wait_for_selector("h1:has-text('Nothing to save')")
+    assert page.locator("button:has-text('Save my answers')").count() == 0
+    page.click("a:has-text('Back to home')")
+    page.wait_for_selector("a.action:has-text('Record what I did')")
+    wait_all_sent(page)
+    stored = api_get(client, f"/api/learners/{learner.id}/checkins", auth.headers(learner))
+    assert stored["items"] == []

@@ -72,6 +72,9 @@ def test_a_visit_the_learner_hides_leaves_the_mentors_phone(visit_logged):
     phone.wait_for_selector("text=Edna Whitworth: Looked at old photographs")
     phone.evaluate("window.dispatchEvent(new Event('online'))")  # sync now, not in a minute
     phone.wait_for_selector("text=No visits logged yet.")
+    # the hours say why a visit may no longer be counted here
+    assert phone.is_visible("text=A visit a learner chose to keep to themselves is no longer "
+                            "shown here; it stays in their journal.")
 
 
 def test_a_mentor_signs_in_and_logs_a_visit_with_no_network(live_server, new_context, make, auth, client):

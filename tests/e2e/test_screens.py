@@ -191,6 +191,17 @@ def test_learner_screen_passes_axe_and_the_size_rules(tablet, people, route, sho
     _check(tablet, route, people, shot)
 
 
+def test_the_check_in_answers_screen_passes_axe_and_the_size_rules(tablet, people):
+    """checkin/5 above, with nothing answered, says there is nothing to save; with an answer it
+    is the form that saves them."""
+    _show(tablet, "checkin/1", people)
+    tablet.click(".scale .choice:has(input[value='7'])")
+    tablet.click("button:has-text('Next')")
+    tablet.wait_for_selector("h1:has-text('Question 2 of 4')")
+    _check(tablet, "checkin/5", people, None)
+    assert tablet.is_visible("button:has-text('Save my answers')")
+
+
 @pytest.mark.parametrize("route, shot", MENTOR_SCREENS)
 def test_mentor_screen_passes_axe_and_the_size_rules(phone, people, route, shot):
     _check(phone, route, people, shot)
