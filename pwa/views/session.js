@@ -39,7 +39,8 @@ export default async function session({ params, query, s, go }) {
     if (!await keptHere(form, () => write(s, 'sessions', editing ? editing.id : null, fields))) return;
     await draft.clear();
     flash(savedHere());
-    return go('home');
+    // a change goes back to the entry it changed (her answer to her mentor's visit shows there)
+    return go(editing ? `entry/sessions/${editing.id}` : 'home');
   });
   const title = editing ? 'Change what I did' : 'Record what I did';
   return { title, node: h('div', {}, h('h1', {}, title), form) };

@@ -49,6 +49,19 @@ def test_the_learner_sees_the_visit_was_written_by_their_mentor(visit_logged):
     assert tablet.is_visible("button:has-text('Agree')") and tablet.is_visible("button:has-text('Hide')")
 
 
+def test_a_visit_the_learner_changes_shows_her_answer_once_saved(visit_logged):
+    """Change, then Save: back on the visit she was answering, not on her home page."""
+    _, tablet = visit_logged
+    tablet.click("text=Look at it")
+    tablet.click("a:has-text('Change')")
+    tablet.wait_for_selector("h1:has-text('Change what I did')")
+    tablet.fill("input[name=activity]", "Looked at old photographs of the mill")
+    tablet.click("button:has-text('Save')")
+    tablet.wait_for_selector("h1:has-text('In my journal')")
+    assert tablet.is_visible("text=Looked at old photographs of the mill")
+    assert tablet.is_visible("text=Saved on this tablet.")
+
+
 def test_the_words_after_a_tap_stay_when_the_sync_that_follows_refreshes_the_screen(
         visit_logged):
     _, tablet = visit_logged

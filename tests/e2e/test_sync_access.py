@@ -108,7 +108,7 @@ def share_visit_again(tablet, activity):
     tablet.wait_for_selector("h1:has-text('Change what I did')")
     choose_who_sees(tablet, "Me and my mentor")
     tablet.click("button:has-text('Save')")
-    tablet.wait_for_selector("a.action.first:has-text('Record what I did')")
+    tablet.wait_for_selector("h1:has-text('In my journal')")
 
 
 def switch_person(tablet):
