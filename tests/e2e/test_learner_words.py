@@ -5,7 +5,7 @@ tick says the review may show words only she can see; the 0 to 10 check-in reads
 import pytest
 
 from .steps import (api_get, go, learner_at_a_tablet, open_entry, record_session,
-                    wait_all_sent)
+                    wait_all_sent, wait_for_worker)
 from .test_storage_failure import save_while_storage_fails
 
 pytestmark = pytest.mark.e2e
@@ -69,6 +69,7 @@ def test_a_tablet_at_200_percent_zoom_still_calls_itself_a_tablet(
     zoomed = {"viewport": {"width": 512, "height": 384}, "device_scale_factor": 2}
     _, page = learner_at_a_tablet(live_server, lambda: new_context(**zoomed), make)
     wait_all_sent(page)
+    wait_for_worker(page)  # offline, each screen comes from the worker's cache
     page.context.set_offline(True)
     record_session(page, "Watered the tomatoes")  # waits for "Saved on this tablet."
     page.wait_for_selector(".status-line:has-text('Saved on this tablet. Will send when online.')")
