@@ -9,15 +9,6 @@ pytestmark = pytest.mark.e2e
 FOCUSED = "() => document.activeElement.tagName + ' ' + document.activeElement.textContent"
 
 
-def _change_goal_title(page, old, new):
-    page.click("text=My goals")
-    page.click(f"[aria-label='Open: {old}']")
-    page.click("a:has-text('Change')")
-    page.fill("input[name=title]", new)
-    page.click("button:has-text('Save')")
-    page.wait_for_selector(f"h3:has-text('{new}')")
-
-
 def _change_goal(page, title, fields):
     """Change the goal called ``title``: ``fields`` are the form's fields by name."""
     page.click("text=My goals")
@@ -29,13 +20,13 @@ def _change_goal(page, title, fields):
     page.wait_for_selector("text=Saved on this tablet.")
 
 
-def _changed_on_two_tablets(live_server, new_context, make, lounge_fields, library_fields):
+def _changed_on_two_tablets(live_server, new_context, make, lounge_fields, library_fields,
+                            title="Write my mother's knitting patterns in a book"):
     """Bill's goal changed offline on the lounge tablet, then on the library one: the lounge's
     change is sent first, so the library tablet shows the conflict. (learner, goal, library)"""
     org = make.org()
     learner = make.learner(org, name="Bill Ashworth", pin="8642")
-    goal = make.goal(learner, title="Write my mother's knitting patterns in a book",
-                     why="So they are not lost.")
+    goal = make.goal(learner, title=title, why="So they are not lost.")
     pages = []
     for name in ("Lounge tablet", "Library tablet"):
         context = new_context()
@@ -64,30 +55,9 @@ def _section(page, heading):
 
 def test_the_same_goal_changed_on_two_tablets_offline_is_settled_by_the_person(
         live_server, new_context, make, auth, client):
-    org = make.org()
-    learner = make.learner(org, name="Bill Ashworth", pin="8642")
-    goal = make.goal(learner, title="Learn to video-call my grandson")
-    pages = []
-    for name in ("Lounge tablet", "Library tablet"):
-        context = new_context()
-        page = context.new_page()
-        enrol(page, live_server, make.device(org, name=name).raw_key)
-        open_journal(page, "Bill Ashworth", "8642")
-        wait_all_sent(page)
-        wait_for_worker(page)  # offline, the goal's screen comes from the worker's cache
-        context.set_offline(True)
-        pages.append((context, page))
-    (lounge_context, lounge), (library_context, library) = pages
-
-    _change_goal_title(lounge, "Learn to video-call my grandson", "Video-call my grandson on Sundays")
-    _change_goal_title(library, "Learn to video-call my grandson", "Video-call the whole family")
-    lounge_context.set_offline(False)
-    wait_all_sent(lounge)
-    library_context.set_offline(False)
-    library.click("a:has-text('Look now')")
-    library.click("text=See both versions")
-
-    library.wait_for_selector(".version")
+    learner, goal, library = _changed_on_two_tablets(
+        live_server, new_context, make, {"title": "Video-call my grandson on Sundays"},
+        {"title": "Video-call the whole family"}, title="Learn to video-call my grandson")
     versions = library.locator(".version")
     assert versions.count() == 2
     assert "Video-call my grandson on Sundays" in versions.nth(0).inner_text()
