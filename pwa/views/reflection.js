@@ -13,7 +13,7 @@ export default async function reflection({ params, s, go }) {
     h('div', { class: 'field' }, h('label', { class: 'choice' },
       h('input', { type: 'checkbox', name: 'quote_consent', checked: !!f.quote_consent }),
       // the review quotes consented words whatever the entry's "Who can see this?": say so here
-      h('span', {}, 'You may share these words as a quote, without my name. The care home\'s staff may '
+      h('span', {}, 'You may share these words as a quote, without my name. Staff may '
         + 'then see these words in their review, without my name, even if only I can see this entry.'))),
     visibilityField(f.visibility),
     actions('Save', ['#/reflections', 'Back']));

@@ -111,7 +111,7 @@ def test_the_quote_tick_says_the_review_may_show_words_only_she_can_see(
     tick = page.locator("label.choice:has(input[name=quote_consent])")
     words = tick.inner_text()
     assert words.startswith("You may share these words as a quote, without my name.")
-    assert "staff may then see these words in their review, without my name" in words
+    assert "Staff may then see these words in their review, without my name" in words
     assert "even if only I can see this entry" in words
 
 
