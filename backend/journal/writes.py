@@ -15,6 +15,7 @@ REST_REPLICAS = uuid.UUID("5f0c3a52-33c4-4d0c-9c43-0b5e0f7f2a10")
 _AS_API_ERROR = {"validation_failed": "invalid_request", "forbidden": "forbidden",
                  "unknown_collection": "not_found", "not_found": "not_found",
                  "learner_mismatch": "conflict", "record_deleted": "conflict"}
+TAKEN = "An entry with this id already exists."
 
 
 def write_record(actor, learner, collection, record_id, data, is_create):
@@ -26,7 +27,7 @@ def write_record(actor, learner, collection, record_id, data, is_create):
     model = model_for(collection)
     if is_create:
         if db.session.get(model, record_id) is not None:
-            raise ApiError("conflict", "An entry with this id already exists.", {"id": record_id})
+            raise ApiError("conflict", TAKEN, {"id": record_id})
         base = {}
         if actor.id != learner.id:
             data = {"visibility": "mentor", **data}  # a mentor's entry: shared with the mentor
@@ -34,7 +35,7 @@ def write_record(actor, learner, collection, record_id, data, is_create):
         existing = get_record(actor, learner, collection, record_id)
         base = {name: (existing.revs or {}).get(name) for name in data}
     _check(actor, learner, collection, record_id, None if is_create else existing, data)
-    _push(actor, learner, collection, record_id, "upsert", data, base)
+    _push(actor, learner, collection, record_id, "upsert", data, base, create=is_create)
     return db.session.get(model, record_id)
 
 
@@ -66,7 +67,21 @@ def _check(actor, learner, collection, record_id, existing, data):
                        {"fields": {k: [v] for k, v in errors.items()}})
 
 
-def _push(actor, learner, collection, record_id, op, fields, base, seen=None):
+def _creating(actor):
+    """The engine's ``Actor`` for a create: refused, under the push's lock, if the id was taken
+    after ``write_record`` looked (two creates of one id at once). Otherwise the second would
+    merge into the first as a conflict and both callers be told 201."""
+    engine_actor = policy.actor_for(actor)
+
+    def may_write(learner_id, collection, record_id, record, fields):
+        if record is not None:
+            return "id", TAKEN
+        return engine_actor.may_write(learner_id, collection, record_id, record, fields)
+
+    return sync.Actor(engine_actor.person_id, may_write)
+
+
+def _push(actor, learner, collection, record_id, op, fields, base, seen=None, create=False):
     replica = str(uuid.uuid5(REST_REPLICAS, str(actor.id)))
     mutation = sync.Mutation(str(uuid.uuid4()), replica, 1, op, collection, record_id,
                              learner.id, fields, base, sync.utc_now(), seen or {})
@@ -74,9 +89,12 @@ def _push(actor, learner, collection, record_id, op, fields, base, seen=None):
     db.session.commit()  # our own locks (the token's last use) go before the engine's
     store = SqlStore(db.engine, person_id=actor_id)
     request = sync.PushRequest(replica, 1, [mutation])
-    result, = sync.push(store, policy.actor_for(actor), request, policy.validate).results
+    engine_actor = _creating(actor) if create else policy.actor_for(actor)
+    result, = sync.push(store, engine_actor, request, policy.validate).results
     db.session.expire_all()
     if result.status == "rejected":
+        if create and result.error.get("details", {}).get("reason") == TAKEN:
+            raise ApiError("conflict", TAKEN, {"id": record_id})
         raise _api_error(result.error)
     return result
 

@@ -81,6 +81,25 @@ def test_an_id_already_used_is_a_conflict(client, auth, make, home):
     assert resp.status_code == 409
 
 
+def test_a_create_whose_id_is_taken_after_the_first_look_is_refused_whole(app, make, home):
+    """Two creates of one id at once both find it free; the engine, under its lock, refuses
+    the second (409), instead of merging it into the first as a conflict while both are told
+    201. Here the first look is passed by calling the push itself once the id is taken."""
+    from backend.errors import ApiError
+    from backend.journal.records import model_for
+    from backend.journal.writes import TAKEN, _push
+
+    goal = make.goal(home["learner"], title="The first")
+    with app.app_context():
+        learner = db.session.get(type(home["learner"]), home["learner"].id)
+        with pytest.raises(ApiError) as refused:
+            _push(learner, learner, "goals", goal.id, "upsert", {"title": "The second"}, {},
+                  create=True)
+        assert (refused.value.error, refused.value.message) == ("conflict", TAKEN)
+        stored = db.session.get(model_for("goals"), goal.id)
+        assert stored.title == "The first" and not stored.conflicts
+
+
 def test_a_change_updates_the_field_and_takes_a_later_seq(client, auth, make, home):
     goal = make.goal(home["learner"])
     resp = client.patch(_url(home["learner"], "goals", goal.id),
