@@ -26,7 +26,7 @@ export function headline(record) {
     case 'sessions': return f.activity;
     case 'contributions': return f.what;
     case 'reflections': return shortened(f.text, 90);
-    case 'checkins': return 'How I was feeling';
+    case 'checkins': return f.date ? `How I was feeling on ${longDate(f.date)}` : 'How I was feeling';
     default: return '';
   }
 }

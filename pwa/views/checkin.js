@@ -1,7 +1,7 @@
 /* The four ONS wellbeing questions, one per screen, 0 to 10; the answers are never added up. */
 import { h, today } from '../ui/dom.js';
 import { choices, visibilityField, formValues, actions, keptHere } from '../ui/forms.js';
-import { write } from '../store/records.js';
+import { list, write } from '../store/records.js';
 import { loadDraft, saveDraft, clearDraft } from '../store/drafts.js';
 import { ONS4 } from '../ui/words.js';
 import { flash, savedHere } from '../ui/flash.js';
@@ -65,7 +65,9 @@ export default async function checkin({ params, s, go }) {
     go(`checkin/${step + 1}`);
   });
   form.addEventListener('change', () => saveDraft(s, DRAFT, { ...answers, [name]: formValues(form, [name])[name] }));
+  const earlier = step === 1 ? (await list(s, 'checkins')).length : 0;
   return { title: `Question ${step} of 4`, node: h('div', {},
     h('p', { class: 'steps' }, `How I am feeling · question ${step} of 4`),
-    h('h1', {}, `Question ${step} of 4`), form) };
+    h('h1', {}, `Question ${step} of 4`), form,
+    earlier ? h('div', { class: 'actions' }, h('a', { href: '#/checkins', class: 'button secondary' }, 'See how I answered before')) : null) };
 }

@@ -7,7 +7,7 @@ import { entryCard } from '../ui/entries.js';
 import { flash } from '../ui/flash.js';
 import { keptHere } from '../ui/forms.js';
 
-const BACK = { goals: 'goals', sessions: 'sessions', contributions: 'contributions', reflections: 'reflections', checkins: 'home' };
+const BACK = { goals: 'goals', sessions: 'sessions', contributions: 'contributions', reflections: 'reflections', checkins: 'checkins' };
 const EDIT = { goals: (r) => `goal/${r.id}`, sessions: (r) => `session/${r.id}`,
   contributions: (r) => `contribution/${r.fields.kind === 'offer' ? 'offer' : 'given'}/${r.id}`, reflections: (r) => `reflection/${r.id}` };
 

@@ -2,10 +2,12 @@
 on its page; "Read aloud" on a tablet without a voice says so; a tablet at 200% zoom is still a
 tablet; the one choice of who sees "What matters to me" says it is for all four parts; the quote
 tick says the review may show words only she can see; the 0 to 10 check-in reads as a scale."""
+from datetime import date
+
 import pytest
 
-from .steps import (api_get, go, learner_at_a_tablet, open_entry, record_session,
-                    wait_all_sent, wait_for_worker)
+from .steps import (api_get, enrol, go, learner_at_a_tablet, open_entry, open_journal,
+                    record_session, wait_all_sent, wait_for_worker)
 from .test_storage_failure import save_while_storage_fails
 
 pytestmark = pytest.mark.e2e
@@ -163,3 +165,22 @@ def test_a_check_in_with_every_question_skipped_saves_nothing(live_server, new_c
     wait_all_sent(page)
     stored = api_get(client, f"/api/learners/{learner.id}/checkins", auth.headers(learner))
     assert stored["items"] == []
+
+
+def test_she_can_look_back_at_how_she_answered_before(live_server, new_context, make):
+    org = make.org()
+    learner = make.learner(org, name="Edna Whitworth", pin="2468")
+    make.record("checkins", learner, date=date(2026, 10, 3), life_satisfaction=6, worthwhile=8,
+                happy=5, anxious=2)
+    page = new_context().new_page()
+    enrol(page, live_server, make.device(org).raw_key)
+    open_journal(page, "Edna Whitworth", "2468")
+    wait_all_sent(page)
+    page.click("a.action:has-text('How I am feeling')")
+    page.click("a:has-text('See how I answered before')")
+    page.wait_for_selector("h1:has-text('How I have been feeling')")
+    card = page.locator(".card", has_text="How I was feeling on").first
+    assert "Saturday 3 October" in card.inner_text()
+    assert "8 out of 10" in card.inner_text() and "2 out of 10" in card.inner_text()
+    page.click("a:has-text('Back to home')")
+    page.wait_for_selector("a.action:has-text('Record what I did')")

@@ -147,7 +147,7 @@ LEARNER_SCREENS = [
     ("entry/sessions/{visit}", "09-written-by-my-mentor"), ("contributions", "10-for-others"),
     ("contribution/given/new", None), ("contribution/offer/new", "11-learn-from-me"),
     ("reflections", None), ("reflection/new", "12-my-thoughts"), ("checkin/1", "13-check-in"),
-    ("checkin/5", None), ("attention", "14-things-to-look-at"),
+    ("checkin/5", None), ("checkins", None), ("attention", "14-things-to-look-at"),
     ("conflict/goals/{conflicted}", "15-changed-in-two-places"), ("settings", "16-text-size-and-settings"),
     ("install", None), ("entry/reflections/{reflection}", None), ("reopen", None),
 ]
