@@ -2,6 +2,7 @@
 import hashlib
 import re
 import uuid
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -44,6 +45,20 @@ class Day(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class JournalDay(Day):
+    """A day an entry is about: from 1900 to a year after today (the server's), so that a slip
+    such as 9999-12-31 is refused with its reason rather than kept, where no review's period
+    would ever count it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        latest = datetime.now(timezone.utc).date() + timedelta(days=366)
+        if not date(1900, 1, 1) <= day <= latest:
+            raise ValidationError(f"must be a day from 1900-01-01 to a year from today "
+                                  f"({latest.isoformat()})")
+        return day
+
+
 def _text(max_len, **kw):
     return fields.String(allow_none=True, validate=validate.Length(max=max_len), **kw)
 
@@ -84,11 +99,11 @@ class GoalFields(RecordFields):
                              values=fields.String(validate=validate.Length(max=SHORT)),
                              allow_none=True)
     gas_level = _score(-2, 2)
-    achieved_on = Day(allow_none=True)
+    achieved_on = JournalDay(allow_none=True)
 
 
 class SessionFields(RecordFields):
-    date = Day(allow_none=True)
+    date = JournalDay(allow_none=True)
     activity = _text(SHORT)
     minutes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, 24 * 60))
     with_whom = _choice(WITH_WHOM)
@@ -104,18 +119,18 @@ class ContributionFields(RecordFields):
     kind = _choice(CONTRIBUTION_KINDS)
     what = _text(SHORT)
     with_whom = _text(SHORT)
-    date = Day(allow_none=True)
+    date = JournalDay(allow_none=True)
     note = _text(LONG)
 
 
 class ReflectionFields(RecordFields):
-    date = Day(allow_none=True)
+    date = JournalDay(allow_none=True)
     text = _text(LONG)
     quote_consent = StrictBoolean(allow_none=True)
 
 
 class CheckinFields(RecordFields):
-    date = Day(allow_none=True)
+    date = JournalDay(allow_none=True)
     life_satisfaction = _score(0, 10)
     worthwhile = _score(0, 10)
     happy = _score(0, 10)

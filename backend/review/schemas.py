@@ -3,6 +3,7 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..journal.schemas import Day
 from .period import MAX_DAYS
 from .words import TABLES
 
@@ -26,9 +27,9 @@ class ReviewQuery(Schema):
     both included (the last full calendar month, when left out)."""
 
     organisation = Id(metadata={"description": "an organisation id: your own"})
-    first = fields.Date(data_key="from", validate=_within_the_calendar(),
+    first = Day(data_key="from", validate=_within_the_calendar(),
                         metadata={"description": "YYYY-MM-DD"})
-    last = fields.Date(data_key="to", validate=_within_the_calendar(),
+    last = Day(data_key="to", validate=_within_the_calendar(),
                        metadata={"description": "YYYY-MM-DD, included"})
 
     @validates_schema

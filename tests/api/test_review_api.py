@@ -65,6 +65,7 @@ def test_staff_of_another_organisation_get_their_own_review_by_default(world, ma
     ({"from": "2026-10-01"}, "to"),
     ({"to": "2026-10-01"}, "from"),
     ({"from": "2026-02-30", "to": "2026-03-01"}, "from"),
+    ({"from": "20261001", "to": "2026-10-31"}, "from"),  # the form the journal refuses too
     ({"from": "2020-01-01", "to": "2026-01-01"}, "to"),
     ({"organisation": "x"}, "organisation"),
     ({"organisation": "0"}, "organisation"),
