@@ -45,6 +45,9 @@ class Day(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+FIRST_DAY = date(1900, 1, 1)  # the earliest day an entry, or a review, may be about
+
+
 class JournalDay(Day):
     """A day an entry is about: from 1900 to a year after today (the server's), so that a slip
     such as 9999-12-31 is refused with its reason rather than kept, where no review's period
@@ -53,8 +56,8 @@ class JournalDay(Day):
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
         latest = datetime.now(timezone.utc).date() + timedelta(days=366)
-        if not date(1900, 1, 1) <= day <= latest:
-            raise ValidationError(f"must be a day from 1900-01-01 to a year from today "
+        if not FIRST_DAY <= day <= latest:
+            raise ValidationError(f"must be a day from {FIRST_DAY} to a year from today "
                                   f"({latest.isoformat()})")
         return day
 

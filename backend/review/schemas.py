@@ -3,14 +3,15 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..journal.schemas import Day
+from ..journal.schemas import FIRST_DAY, Day
 from .period import MAX_DAYS
 from .words import TABLES
 
 MAX_ID = 2**31 - 1
-# the days a review may start and end on: wide for any care home's journals, and far enough
-# inside Python's calendar (years 1 to 9999) for a period's weeks, months and quiet window
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+# the days a review may start and end on, FIRST_DAY to LAST_DAY: wide for any care home's
+# journals, and far enough inside Python's calendar (years 1 to 9999) for a period's weeks,
+# months and quiet window
+LAST_DAY = date(2999, 12, 31)
 
 
 def Id(**kw):

@@ -1,5 +1,6 @@
 /* Settings of this device (not of a person): enrolment, text size, contrast, lock time. */
 import { get, put, del } from './db.js';
+import { emit } from './events.js';
 
 const DEFAULTS = { textSize: 'normal', contrast: 'normal', lockMinutes: 10, speechRate: 0.9 };
 
@@ -20,11 +21,13 @@ export function deviceKey() {
 }
 
 /** Enrol this tablet (staff pasted or scanned its key). */
-export function setDeviceKey(key) {
-  return put('settings', key, 'deviceKey');
+export async function setDeviceKey(key) {
+  await put('settings', key, 'deviceKey');
+  emit('enrolment', true);
 }
 
 /** Forget the enrolment (the people and their sealed journals stay). */
-export function forgetDeviceKey() {
-  return del('settings', 'deviceKey');
+export async function forgetDeviceKey() {
+  await del('settings', 'deviceKey');
+  emit('enrolment', false);
 }

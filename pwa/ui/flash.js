@@ -1,17 +1,16 @@
 /* A one-time message for the next screen: "Saved on this tablet." */
 import { deviceKey } from '../store/settings.js';
+import { on } from '../store/events.js';
 
 let message = null;
 
-// Whether staff enrolled this device as a care home's shared tablet (it holds a device key), as
-// last read from its settings: read once on start and again on every change of screen, so an
-// enrolment counts from the screen after it. `deviceWord()` must answer at once, so it uses this.
+// Whether staff enrolled this device as a care home's shared tablet (it holds a device key):
+// read once on start, then told by the settings store when it changes. `deviceWord()` must
+// answer at once, so it uses this.
 let enrolled = false;
-function readEnrolment() {
-  deviceKey().then((key) => { enrolled = !!key; }, () => {});
-}
-readEnrolment();
-globalThis.addEventListener('hashchange', readEnrolment);
+let told = false; // a change announced before the first read answers is the newer word
+deviceKey().then((key) => { if (!told) enrolled = !!key; }, () => {});
+on('enrolment', (yes) => { told = true; enrolled = yes; });
 
 /** Show `words` on the next screen. */
 export function flash(words) {
