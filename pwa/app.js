@@ -35,6 +35,12 @@ route('mentor', view('mentor'), 'mentor');
 route('visit/:learner/:id', view('visit'), 'mentor');
 route('hours', view('hours'), 'mentor');
 route('staff', view('staff'), 'staff');
+route('staff/people', view('staff-people'), 'staff');
+route('staff/person/:id', view('staff-person'), 'staff');
+route('staff/add/:role', view('staff-add'), 'staff');
+route('staff/pairings', view('staff-pairings'), 'staff');
+route('staff/tablets', view('staff-tablets'), 'staff');
+route('staff/audit', view('staff-audit'), 'staff');
 
 async function askToKeepData() {
   // Without this, Safari and a full disk may evict the journal before it is sent.

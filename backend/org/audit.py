@@ -42,9 +42,10 @@ def page(actor, page_no, per_page, learner_id=None):
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     entries = db.session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                  .limit(per_page).offset((page_no - 1) * per_page)).all()
-    names = _names({e.actor_id for e in entries} - {None})
+    names = _names(({e.actor_id for e in entries} | {e.learner_id for e in entries}) - {None})
     items = [{"id": e.id, "at": e.at, "actor_id": e.actor_id, "actor_name": names.get(e.actor_id),
-              "action": e.action, "learner_id": e.learner_id, "detail": e.detail or {}}
+              "action": e.action, "learner_id": e.learner_id,
+              "learner_name": names.get(e.learner_id), "detail": e.detail or {}}
              for e in entries]
     return {"items": items, "page": page_no, "per_page": per_page, "total": total}
 

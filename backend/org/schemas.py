@@ -159,6 +159,7 @@ class AuditEntryOut(Schema):
     actor_name = fields.String(allow_none=True)
     action = fields.String()
     learner_id = fields.Integer(allow_none=True)
+    learner_name = fields.String(allow_none=True)
     detail = fields.Dict()
 
 

@@ -33,10 +33,17 @@ export default async function staff({ s, go }) {
   });
   return { title: 'For staff', node: h('div', {},
     h('h1', {}, `Hello, ${s.person.display_name}`),
+    h('p', {}, 'These need the internet.'),
+    h('nav', { class: 'actions', 'aria-label': 'For staff' },
+      h('a', { href: '/review/index.html', class: 'button main', onclick: () => handOver(s) }, 'Open the regular review'),
+      h('a', { href: '#/staff/people', class: 'button secondary' }, 'People'),
+      h('a', { href: '#/staff/pairings', class: 'button secondary' }, 'Mentors and learners'),
+      h('a', { href: '#/staff/tablets', class: 'button secondary' }, 'Tablets'),
+      s.person.is_admin && h('a', { href: '#/staff/audit', class: 'button secondary' }, 'Who read or changed what')),
+    h('h2', {}, 'This tablet'),
     h('p', {}, enrolled ? 'This tablet is set up. Setting it up again gives it a new key.' : 'This tablet is not set up yet.'),
     form,
     h('div', { class: 'actions' },
-      h('a', { href: '/review/index.html', class: 'button secondary', onclick: () => handOver(s) }, 'Open the regular review'),
       h('a', { href: '#/setup', class: 'button secondary' }, 'Paste a tablet key instead'),
       h('button', { type: 'button', class: 'button secondary', onclick: switchPerson }, 'Sign out'))) };
 }

@@ -274,6 +274,9 @@ def test_the_audit_log_can_be_read_for_one_learner(client, auth, make, home):
     page = client.get(f"/api/audit?learner_id={home['learner'].id}",
                       headers=auth.headers(home["admin"])).json
     assert [e["action"] for e in page["items"]] == ["read_journal"]
+    entry = page["items"][0]
+    assert entry["learner_name"] == home["learner"].display_name
+    assert entry["actor_name"] == home["staff"].display_name
 
 
 def test_a_mentor_lists_only_the_learners_they_are_paired_with_now(client, auth, make, home):
