@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ..journal.schemas import JournalDay
 from .destinations import inside_name, loopback_ok
 from .reminders import DAYS, KINDS, timezones
 from .vapid import b64url_decode
@@ -118,7 +119,9 @@ class KeyOut(Schema):
 
 
 class VisitIn(Schema):
-    next_visit_on = fields.Date(required=True, allow_none=True)
+    # a day as the journal's days are: YYYY-MM-DD, at most a year ahead (the past is refused
+    # when the visit is planned, in the organisation's own day)
+    next_visit_on = JournalDay(required=True, allow_none=True)
 
 
 class VisitOut(Schema):

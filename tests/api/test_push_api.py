@@ -255,12 +255,17 @@ def test_a_planned_visit_can_be_cleared(client, auth, home, make):
     assert cleared["next_visit_on"] is None
 
 
+SOON = (date.today() + timedelta(days=20)).isoformat()
+
+
 @pytest.mark.parametrize("who, learner, body, code", [
-    ("mo", "bea", {"next_visit_on": "2030-01-01"}, 404),  # not paired
+    ("mo", "bea", {"next_visit_on": SOON}, 404),  # not paired
     ("mo", "ada", {"next_visit_on": "2020-01-01"}, 400),  # in the past
     ("mo", "ada", {"next_visit_on": "soon"}, 400),
+    ("mo", "ada", {"next_visit_on": "9999-12-31"}, 400),  # more than a year ahead
+    ("mo", "ada", {"next_visit_on": SOON.replace("-", "")}, 400),  # not YYYY-MM-DD
     ("mo", "ada", {}, 400),
-    ("ada", "ada", {"next_visit_on": "2030-01-01"}, 403),  # only mentors
+    ("ada", "ada", {"next_visit_on": SOON}, 403),  # only mentors
 ])
 def test_planning_a_visit_is_refused(client, auth, home, make, who, learner, body, code):
     make.pairing(home["mo"], home["ada"])
@@ -270,7 +275,7 @@ def test_planning_a_visit_is_refused(client, auth, home, make, who, learner, bod
 
 
 def test_a_learner_id_beyond_the_integer_keys_is_not_found(client, auth, home):
-    resp = client.put(f"/api/push/visits/{2**40}", json={"next_visit_on": "2030-01-01"},
+    resp = client.put(f"/api/push/visits/{2**40}", json={"next_visit_on": SOON},
                       headers=auth.headers(home["mo"]))
     assert resp.status_code == 404
 
