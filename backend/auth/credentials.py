@@ -32,13 +32,21 @@ def spend_same_time(secret):
     _matches(_DUMMY, secret)
 
 
+def is_locked(person):
+    """Whether ``person`` may not sign in now: until staff unlock them, or for a few minutes
+    after wrong tries (a pause that has ended is no lock)."""
+    return bool(person.locked_by_staff_needed
+                or (person.locked_until and person.locked_until > utcnow()))
+
+
 def check_not_locked(person):
+    if not is_locked(person):
+        return
     if person.locked_by_staff_needed:
         raise ApiError("locked", "Too many wrong tries. Please ask a member of staff to unlock.",
                        {"until": None})
-    if person.locked_until and person.locked_until > utcnow():
-        raise ApiError("locked", "Too many wrong tries. Please wait a few minutes and try again.",
-                       {"until": person.locked_until.isoformat()})
+    raise ApiError("locked", "Too many wrong tries. Please wait a few minutes and try again.",
+                   {"until": person.locked_until.isoformat()})
 
 
 def verify(person, stored_hash, secret):

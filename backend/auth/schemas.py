@@ -1,6 +1,8 @@
 """Request and response schemas of sign-in."""
 from marshmallow import Schema, fields, validate
 
+from .credentials import is_locked
+
 Email = fields.Email(required=True, validate=validate.Length(max=254))
 
 
@@ -48,7 +50,7 @@ class PersonOut(Schema):
     locked = fields.Method("_locked")
 
     def _locked(self, person):
-        return bool(person.locked_by_staff_needed or person.locked_until)
+        return is_locked(person)
 
 
 class TokenOut(Schema):

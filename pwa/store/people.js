@@ -121,7 +121,7 @@ export async function rewrap(secret) {
 
 /** A staff member signed in: online only, nothing of theirs is kept on the device. */
 export function openStaff(who, token, expiresAt) {
-  current = { person: { ...tileFields(who), email: who.email }, key: null, keyId: null, token, expiresAt };
+  current = { person: { ...tileFields(who), email: who.email, is_admin: !!who.is_admin }, key: null, keyId: null, token, expiresAt };
   emit('unlocked', current);
   return current;
 }

@@ -1,8 +1,7 @@
 /* What the staff screens for mentor pairings, tablets and the audit log share: dates in full
- * words, whether the member of staff is an administrator, a labelled list to choose from, and
- * a step that says what a change means before it is made. */
+ * words, a labelled list to choose from, and a step that says what a change means before it
+ * is made. */
 import { h, uid } from './dom.js';
-import { staffApi } from './online.js';
 
 /** "3 October 2026" */
 export function fullDate(iso) {
@@ -32,14 +31,6 @@ export function whenAgo(iso) {
   if (days === 1) return 'yesterday';
   if (days < 28) return `${days} days ago`;
   return `on ${fullDate(iso)}`;
-}
-
-/** Whether the signed-in member of staff `s` is an administrator. The server decides every
- * change; this only chooses which buttons to show. A sign-in that does not say asks. */
-export async function isAdministrator(s) {
-  if (typeof s.person.is_admin === 'boolean') return s.person.is_admin;
-  const me = await staffApi(s, '/api/auth/me');
-  return !!me.is_admin;
 }
 
 /** A labelled drop-down list: `options` are [value, words] pairs, after a first "choose". */

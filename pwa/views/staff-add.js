@@ -4,8 +4,8 @@
 import { h } from '../ui/dom.js';
 import { textField, showProblem } from '../ui/forms.js';
 import { flash } from '../ui/flash.js';
-import { staffApi, backToStaff } from '../ui/online.js';
-import { ROLES, tickBox, showRefusal, markWrong, whileBusy, isAdministrator } from './staff-people.js';
+import { staffApi, backToStaff, isAdministrator, markWrong, whileBusy } from '../ui/online.js';
+import { ROLES, tickBox, showRefusal } from './staff-people.js';
 
 const PIN_HINT = 'A PIN stops others opening this journal on a shared tablet. It is 4 to 8 digits. '
   + 'Leave it empty for no PIN: they then open their journal by tapping their name.';
@@ -77,8 +77,7 @@ export default async function staffAdd({ params, s, go }) {
   const role = params.role;
   if (!Object.hasOwn(ROLES, role)) return page('Add a person', h('p', {}, 'There is no such kind of person to add.'));
   const title = ROLES[role].add;
-  // Offline, the form is shown all the same: the server decides when it is sent.
-  if (await isAdministrator(s) === false) return page(title, h('p', { class: 'note' }, 'Only an administrator can add or change people.'));
+  if (!isAdministrator(s)) return page(title, h('p', { class: 'note' }, 'Only an administrator can add or change people.'));
   const submit = h('button', { type: 'submit', class: 'button main' }, THIS_ONE[role]);
   const form = h('form', { novalidate: true }, fieldsFor(role), h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', async (event) => {

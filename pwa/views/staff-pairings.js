@@ -5,8 +5,8 @@
 import { h } from '../ui/dom.js';
 import { showProblem } from '../ui/forms.js';
 import { flash } from '../ui/flash.js';
-import { staffApi, couldNotLoad, refusal, backToStaff } from '../ui/online.js';
-import { fullDate, isAdministrator, pickOne, confirmStep } from '../ui/staff-parts.js';
+import { staffApi, couldNotLoad, refusal, backToStaff, isAdministrator } from '../ui/online.js';
+import { fullDate, pickOne, confirmStep } from '../ui/staff-parts.js';
 
 const TITLE = 'Mentors and learners';
 const FIELD_WORDS = { mentor_id: 'The mentor', learner_id: 'The learner' };
@@ -14,9 +14,7 @@ const FIELD_WORDS = { mentor_id: 'The mentor', learner_id: 'The learner' };
 /** Why a pairing was not made, in plain words. */
 function whyNot(error, mentor, learner) {
   if (error.error === 'conflict') return `${mentor} and ${learner} are already paired. Nothing was changed.`;
-  const fields = (error.details && error.details.fields) || {};
-  const named = Object.entries(fields).map(([name, reasons]) => `${FIELD_WORDS[name] || name}: ${[].concat(reasons).join(', ')}`);
-  return named.length ? `This was not saved. ${named.join('. ')}.` : refusal(error);
+  return refusal(error, FIELD_WORDS);
 }
 
 function pairForm(s, go, mentors, learners) {

@@ -3,8 +3,7 @@
  * people from here; every member of staff can open a person's page (to let a learner try
  * their PIN again). Also the words the three people screens share. */
 import { h, uid } from '../ui/dom.js';
-import { showProblem } from '../ui/forms.js';
-import { staffApi, couldNotLoad, refusal, backToStaff } from '../ui/online.js';
+import { staffApi, couldNotLoad, isAdministrator, showRefusal as showWhy, backToStaff } from '../ui/online.js';
 
 /** What each kind of person is called: one of them, many of them, adding one. */
 export const ROLES = {
@@ -25,47 +24,9 @@ export function pausedWords(person) {
   return person.role === 'learner' ? 'Paused after wrong PINs' : 'Paused after wrong passwords';
 }
 
-/** Say why the server (or the network) refused, at the top of `where`, naming each field by
- * its label and marking its box as wrong; every word typed stays where it is. */
+/** Say why the server refused, naming each field by its label on the people screens. */
 export function showRefusal(where, error) {
-  const fields = (error.details && error.details.fields) || {};
-  // refusal() ends the sentence itself: a reason's own full stop would make two
-  const named = Object.fromEntries(Object.entries(fields).map(([name, reasons]) => [FIELD_WORDS[name] || name,
-    [].concat(reasons).map((reason) => String(reason).replace(/\.+$/, ''))]));
-  markWrong(where, Object.keys(fields));
-  showProblem(where, refusal({ error: error.error, message: error.message, code: error.code,
-    details: { ...error.details, fields: named } }));
-}
-
-/** Mark the boxes named `names` in `where` as wrong (aria-invalid), and no others. */
-export function markWrong(where, names) {
-  for (const el of where.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  for (const name of names) {
-    const el = where.querySelector(`[name="${name}"]`);
-    if (el) el.setAttribute('aria-invalid', 'true');
-  }
-}
-
-/** Whether the signed-in member of staff `s` is an administrator, in the server's word (it
- * decides, and may have changed since they signed in): `me` when the screen has them already,
- * else asked; null when it cannot be asked (offline) and the sign-in did not say. */
-export async function isAdministrator(s, me) {
-  if (me) return !!me.is_admin;
-  try {
-    return !!(await staffApi(s, '/api/auth/me')).is_admin;
-  } catch {
-    return typeof s.person.is_admin === 'boolean' ? s.person.is_admin : null;
-  }
-}
-
-/** Do `work` with `button` switched off meanwhile, so a second tap cannot send it twice. */
-export async function whileBusy(button, work) {
-  button.disabled = true;
-  try {
-    return await work();
-  } finally {
-    button.disabled = false;
-  }
+  showWhy(where, error, FIELD_WORDS);
 }
 
 /** One big checkbox with its words, and a line saying what it means. */

@@ -5,8 +5,9 @@
 import { h } from '../ui/dom.js';
 import { textField, showProblem } from '../ui/forms.js';
 import { flash } from '../ui/flash.js';
-import { staffApi, couldNotLoad, backToStaff } from '../ui/online.js';
-import { ROLES, pausedWords, showRefusal, markWrong, whileBusy, isAdministrator } from './staff-people.js';
+import { staffApi, couldNotLoad, backToStaff, isAdministrator, markWrong, whileBusy } from '../ui/online.js';
+import { confirmStep } from '../ui/staff-parts.js';
+import { ROLES, pausedWords, showRefusal } from './staff-people.js';
 
 function kind(person) {
   if (person.role === 'staff' && person.is_admin) return 'Staff (administrator)';
@@ -37,15 +38,16 @@ function form(...children) {
   return h('form', { novalidate: true }, children);
 }
 
-function leavingWords(person) {
+/** What marking a person as left means, a sentence each. */
+function leavingPoints(person) {
   const name = person.display_name;
   if (person.role === 'learner') {
-    return `${name} will no longer be able to open their journal, and their name goes from the tablets. `
-      + 'Their journal is kept, and you can mark them as back at any time.';
+    return [`${name} will no longer be able to open their journal, and their name goes from the tablets.`,
+      'Their journal is kept, and you can mark them as back at any time.'];
   }
   const reach = person.role === 'mentor' ? ' or read their learners\' journals' : '';
-  return `${name} will no longer be able to sign in${reach}. `
-    + 'Everything they wrote is kept, and you can mark them as back at any time.';
+  return [`${name} will no longer be able to sign in${reach}.`,
+    'Everything they wrote is kept, and you can mark them as back at any time.'];
 }
 
 export default async function staffPerson({ params, s, go }) {
@@ -60,8 +62,9 @@ export default async function staffPerson({ params, s, go }) {
   const name = person.display_name;
   const learner = person.role === 'learner';
 
-  /** Send `body` as a change; on success show the page again with `words(changed)`. */
-  const change = (where, button, body, words) => whileBusy(button, async () => {
+  /** Send `body` as a change; on success show the page again with `words(changed)`, else
+   * say why at the top of `where`. */
+  const send = async (where, body, words) => {
     let changed;
     try {
       changed = await staffApi(s, `/api/people/${person.id}`, { method: 'PATCH', body });
@@ -70,7 +73,8 @@ export default async function staffPerson({ params, s, go }) {
     }
     flash(words(changed));
     return go(`staff/person/${person.id}`);
-  });
+  };
+  const change = (where, button, body, words) => whileBusy(button, () => send(where, body, words));
 
   const parts = [];
 
@@ -154,35 +158,19 @@ export default async function staffPerson({ params, s, go }) {
   }
 
   if (admin && person.active) {
-    const ask = h('button', { type: 'button', class: 'button danger' }, 'Mark as left');
-    const yes = h('button', { type: 'submit', class: 'button danger' }, 'Yes, mark as left');
-    const no = h('button', { type: 'button', class: 'button secondary' }, 'No, keep them');
-    const question = h('h3', { tabindex: '-1' }, `Mark ${name} as left?`);
-    const confirm = h('div', { class: 'confirm', hidden: true }, question,
-      h('p', {}, leavingWords(person)),
-      h('div', { class: 'actions' }, yes, no));
-    const asking = h('div', { class: 'actions' }, ask);
     const leftForm = form(
       h('p', {}, 'When someone no longer takes part, mark them as left. Nothing is deleted.'),
-      asking,
-      confirm);
-    ask.addEventListener('click', () => {
-      confirm.hidden = false;
-      asking.hidden = true;
-      question.focus();
-    });
-    no.addEventListener('click', () => {
-      confirm.hidden = true;
-      asking.hidden = false;
-      ask.focus();
-    });
-    leftForm.addEventListener('submit', (event) => {
-      event.preventDefault();
-      if (confirm.hidden) return; // Enter in no box: the question is asked first
-      change(leftForm, yes, { active: false }, (changed) => (learner
-        ? `Saved. ${changed.display_name} is marked as left and can no longer open their journal. Their journal is kept.`
-        : `Saved. ${changed.display_name} is marked as left and can no longer sign in. Everything they wrote is kept.`));
-    });
+      confirmStep({
+        open: 'Mark as left',
+        question: `Mark ${name} as left?`,
+        points: leavingPoints(person),
+        yes: 'Yes, mark as left',
+        no: 'No, keep them',
+        act: (panel) => send(panel, { active: false }, (changed) => (learner
+          ? `Saved. ${changed.display_name} is marked as left and can no longer open their journal. Their journal is kept.`
+          : `Saved. ${changed.display_name} is marked as left and can no longer sign in. Everything they wrote is kept.`)),
+      }));
+    leftForm.addEventListener('submit', (event) => event.preventDefault());
     parts.push(part('If they have left', leftForm));
   } else if (admin) {
     const back = h('button', { type: 'submit', class: 'button' }, 'Mark as back');

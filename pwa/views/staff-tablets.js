@@ -4,8 +4,8 @@
 import { h } from '../ui/dom.js';
 import { showProblem } from '../ui/forms.js';
 import { flash } from '../ui/flash.js';
-import { staffApi, couldNotLoad, refusal, backToStaff } from '../ui/online.js';
-import { fullDate, whenAgo, isAdministrator, confirmStep } from '../ui/staff-parts.js';
+import { staffApi, couldNotLoad, refusal, backToStaff, isAdministrator } from '../ui/online.js';
+import { fullDate, whenAgo, confirmStep } from '../ui/staff-parts.js';
 
 const TITLE = 'Tablets';
 

@@ -1,7 +1,9 @@
 """The organisation admin API: people, lockouts, pairings, tablets, the audit log."""
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from backend.auth import credentials
 from backend.auth.tokens import digest
@@ -170,6 +172,21 @@ def test_a_short_lockout_can_be_lifted_by_staff_before_it_runs_out(app, client, 
     _pin(client, tablet, learner, "0000"), _pin(client, tablet, learner, "0000")
     assert _pin(client, tablet, learner, "1357").status_code == 423
     client.post(f"/api/people/{learner.id}/unlock", headers=auth.headers(home["staff"]))
+    assert _pin(client, tablet, learner, "1357").status_code == 200
+
+
+def test_a_short_lockout_that_has_run_out_no_longer_shows_as_locked(app, client, auth, make,
+                                                                   home):
+    app.config.update(LOCKOUT_SHORT_AFTER=2, LOCKOUT_HARD_AFTER=100)
+    learner, tablet = make.learner(home["org"], pin="1357"), make.device(home["org"])
+    _pin(client, tablet, learner, "0000"), _pin(client, tablet, learner, "0000")
+    url = f"/api/people/{learner.id}"
+    assert client.get(url, headers=auth.headers(home["staff"])).json["locked"] is True
+    with app.app_context():
+        db.session.execute(update(Person).where(Person.id == learner.id).values(
+            locked_until=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        db.session.commit()
+    assert client.get(url, headers=auth.headers(home["staff"])).json["locked"] is False
     assert _pin(client, tablet, learner, "1357").status_code == 200
 
 

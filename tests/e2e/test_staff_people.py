@@ -240,13 +240,13 @@ def test_marking_a_learner_as_left_asks_first_then_she_is_listed_as_left(admin, 
     arthur = home["arthur"]
     person_page(admin, arthur)
     admin.click("button:text-is('Mark as left')")
-    confirm = admin.wait_for_selector(".confirm")
+    confirm = admin.wait_for_selector(".confirm-step")
     words = confirm.inner_text()
     assert "Arthur Davies will no longer be able to open their journal" in words
     assert "Their journal is kept" in words
     assert one(module_app, arthur)["active"] is True  # nothing happens before "Yes"
     admin.click("button:text-is('No, keep them')")
-    assert not admin.is_visible(".confirm")
+    assert not admin.is_visible(".confirm-step")
     assert one(module_app, arthur)["active"] is True
 
     admin.click("button:text-is('Mark as left')")
@@ -269,7 +269,7 @@ def test_an_administrator_cannot_mark_herself_as_left_and_is_told_why(admin, hom
     person_page(admin, home["admin"])
     admin.click("button:text-is('Mark as left')")
     admin.click("button:text-is('Yes, mark as left')")
-    admin.wait_for_selector("form > .problem:has-text('you cannot deactivate yourself')")
+    admin.wait_for_selector(".confirm-step > .problem:has-text('you cannot deactivate yourself')")
     assert one(module_app, home["admin"])["active"] is True
 
 
@@ -332,7 +332,7 @@ def test_the_screens_pass_axe_and_the_size_rules_and_reflow_at_320px(admin, home
     person_page(admin, home["violet"])
     _passes(admin, "staff-people-person")
     admin.click("button:text-is('Mark as left')")
-    admin.wait_for_selector(".confirm")
+    admin.wait_for_selector(".confirm-step")
     _passes(admin, "staff-people-confirm")
     person_page(admin, home["nora"])  # paused for a while: "Let them try again"
     _passes(admin, "staff-people-paused")
