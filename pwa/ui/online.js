@@ -16,7 +16,7 @@ export function staffApi(s, path, options = {}) {
 
 /** The way back to the staff page. */
 export function backToStaff() {
-  return h('a', { href: '#/staff', class: 'button secondary' }, 'Back to For staff');
+  return h('a', { href: '#/staff', class: 'button secondary' }, 'Back to the staff page');
 }
 
 /** Whether the signed-in member of staff `s` may change things: `me`, their own row when the
