@@ -55,7 +55,7 @@ function endStep(s, go, p) {
     points: [
       `${p.mentor_name} will no longer see ${p.learner_name}'s journal. It leaves ${p.mentor_name}'s phone the next time that phone connects.`,
       `What ${p.mentor_name} wrote stays in ${p.learner_name}'s journal.`,
-      `A visit ${p.mentor_name} wrote but has not sent yet can no longer be sent.`,
+      `A visit ${p.mentor_name} wrote and has not sent yet is turned away when it is sent. It stays on ${p.mentor_name}'s phone, which shows it to them.`,
     ],
     yes: 'Yes, end this pairing',
     no: 'No, keep it',
@@ -83,11 +83,11 @@ function ended(p) {
 }
 
 export default async function staffPairings({ s, go }) {
+  const admin = isAdministrator(s);
   let pairings;
-  let admin;
   let people = [];
   try {
-    [{ items: pairings }, admin] = await Promise.all([staffApi(s, '/api/pairings'), isAdministrator(s)]);
+    ({ items: pairings } = await staffApi(s, '/api/pairings'));
     if (admin) ({ items: people } = await staffApi(s, '/api/people'));
   } catch (error) {
     return couldNotLoad(TITLE, error);

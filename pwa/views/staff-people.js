@@ -83,7 +83,7 @@ export default async function staffPeople({ s }) {
   const here = items.filter((p) => p.active);
   const left = items.filter((p) => !p.active);
   const paused = here.filter((p) => p.locked).length;
-  const admin = await isAdministrator(s, items.find((p) => p.id === s.person.id));
+  const admin = isAdministrator(s, items.find((p) => p.id === s.person.id));
   return { title, node: h('div', { class: 'staff-people' },
     h('h1', {}, title),
     h('p', {}, 'Everyone in your organisation. Choose a person to see more.'),

@@ -51,11 +51,10 @@ function leavingPoints(person) {
 }
 
 export default async function staffPerson({ params, s, go }) {
+  const admin = isAdministrator(s);
   let person;
-  let admin;
   try {
-    [person, admin] = await Promise.all([staffApi(s, `/api/people/${encodeURIComponent(params.id)}`),
-      isAdministrator(s)]);
+    person = await staffApi(s, `/api/people/${encodeURIComponent(params.id)}`);
   } catch (error) {
     return couldNotLoad('A person', error);
   }

@@ -61,12 +61,12 @@ function revoked(d, names) {
 }
 
 export default async function staffTablets({ s, go }) {
+  const admin = isAdministrator(s);
   let devices;
   let people;
-  let admin;
   try {
-    [{ items: devices }, { items: people }, admin] = await Promise.all([
-      staffApi(s, '/api/devices'), staffApi(s, '/api/people'), isAdministrator(s)]);
+    [{ items: devices }, { items: people }] = await Promise.all([
+      staffApi(s, '/api/devices'), staffApi(s, '/api/people')]);
   } catch (error) {
     return couldNotLoad(TITLE, error);
   }
