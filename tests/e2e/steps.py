@@ -2,6 +2,8 @@
 import json
 import uuid
 
+from .conftest import TABLET
+
 SCREENSHOTS = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 # Every IndexedDB value of the origin, with bytes spelled out as text, so a test can look for
@@ -124,6 +126,19 @@ def open_entry(page, collection, headline):
 
 
 MENTOR_PASSWORD = "a long mentor password"
+
+
+def staff_signed_in(browser, server, person, password):
+    """A member of staff signed in by email and password on a new tablet-sized browser, their
+    page "For staff" open: (context, page)."""
+    context = browser.new_context(viewport=TABLET)
+    page = context.new_page()
+    page.goto(f"{server.url}/#/sign-in")
+    page.fill("input[name=email]", person.email)
+    page.fill("input[name=password]", password)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector(f"h1:has-text('Hello, {person.display_name}')")
+    return context, page
 
 
 def sign_in_mentor(page, mentor, password=MENTOR_PASSWORD):

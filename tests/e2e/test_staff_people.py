@@ -16,7 +16,7 @@ from backend.models import Person
 from backend.models.types import utcnow
 
 from .conftest import TABLET
-from .steps import go
+from .steps import go, staff_signed_in
 from .test_screens import AXE_TAGS, MEASURE, OVERFLOWING
 
 pytestmark = pytest.mark.e2e
@@ -49,21 +49,10 @@ def home(module_make):
     return {"org": org, "device": make.device(org), **people}
 
 
-def _signed_in(browser, server, person):
-    context = browser.new_context(viewport=TABLET)
-    page = context.new_page()
-    page.goto(f"{server.url}/#/sign-in")
-    page.fill("input[name=email]", person.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_selector(f"h1:has-text('Hello, {person.display_name}')")
-    return context, page
-
-
 @pytest.fixture(scope="module")
 def admin(browser, module_server, home):
     """Helen, an administrator, signed in on the office computer."""
-    context, page = _signed_in(browser, module_server, home["admin"])
+    context, page = staff_signed_in(browser, module_server, home["admin"], PASSWORD)
     yield page
     context.close()
 
@@ -71,7 +60,7 @@ def admin(browser, module_server, home):
 @pytest.fixture(scope="module")
 def colleague(browser, module_server, home):
     """Tom, a member of staff who is not an administrator, signed in on another computer."""
-    context, page = _signed_in(browser, module_server, home["staff"])
+    context, page = staff_signed_in(browser, module_server, home["staff"], PASSWORD)
     yield page
     context.close()
 

@@ -18,7 +18,7 @@ from backend.models.types import utcnow
 
 from ..conftest import Auth
 from .conftest import TABLET
-from .steps import wait_for_worker
+from .steps import staff_signed_in, wait_for_worker
 from .test_screens import AXE_TAGS, MEASURE, OVERFLOWING, _axe
 
 pytestmark = pytest.mark.e2e
@@ -54,21 +54,9 @@ def home(module_make, module_app):
             "edna": edna, "harold": harold, "lounge": lounge, "library": library}
 
 
-def sign_in(browser, server, person, password):
-    """A member of staff signed in by email and password on a new tablet-sized browser."""
-    context = browser.new_context(viewport=TABLET)
-    page = context.new_page()
-    page.goto(f"{server.url}/#/sign-in")
-    page.fill("input[name=email]", person.email)
-    page.fill("input[name=password]", password)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_selector(f"h1:has-text('Hello, {person.display_name}')")
-    return context, page
-
-
 @pytest.fixture(scope="module")
 def admin_page(browser, module_server, home):
-    context, page = sign_in(browser, module_server, home["admin"], ADMIN_PASSWORD)
+    context, page = staff_signed_in(browser, module_server, home["admin"], ADMIN_PASSWORD)
     yield page
     context.close()
 
@@ -308,7 +296,7 @@ def test_the_audit_log_shows_50_entries_a_page_with_newer_and_older(admin_page, 
 
 def test_staff_who_are_not_administrators_read_no_log_and_see_no_change_buttons(
         browser, module_server, home):
-    context, page = sign_in(browser, module_server, home["staff"], STAFF_PASSWORD)
+    context, page = staff_signed_in(browser, module_server, home["staff"], STAFF_PASSWORD)
     try:
         show(page, "staff/audit")
         assert page.is_visible("main p:text-is('Only an administrator can read the audit log.')")
@@ -328,7 +316,7 @@ def test_staff_who_are_not_administrators_read_no_log_and_see_no_change_buttons(
 
 
 def test_offline_each_screen_says_it_needs_the_internet(browser, module_server, home):
-    context, page = sign_in(browser, module_server, home["admin"], ADMIN_PASSWORD)
+    context, page = staff_signed_in(browser, module_server, home["admin"], ADMIN_PASSWORD)
     try:
         wait_for_worker(page)
         context.set_offline(True)
