@@ -44,17 +44,19 @@ def note(change, row, at, born=None, **also):
         db.session.info.setdefault(_PENDING, []).append((path, line))
 
 
-def pin_changed(person, at):
-    """Note that ``person``'s PIN was set to what it now is, by its fingerprint."""
-    note("pin_changed", person, at, pin=fingerprint(person.pin_hash))
+def secret_changed(kind, person, at):
+    """Note that ``person``'s ``kind`` of secret ("pin" or "password") was set to what it now
+    is, by its fingerprint."""
+    note(f"{kind}_changed", person, at, **{kind: fingerprint(getattr(person, f"{kind}_hash"))})
 
 
-def fingerprint(pin_hash):
-    """A short digest of a stored PIN hash ("none": no PIN): tells whether a restored PIN is
-    the one set, and gives nothing to try PINs against (the hash's salt is not in it)."""
-    if pin_hash is None:
+def fingerprint(stored_hash):
+    """A short digest of a stored PIN or password hash ("none": no PIN): tells whether a
+    restored secret is the one set, and gives nothing to try secrets against (the hash's salt
+    is not in it)."""
+    if stored_hash is None:
         return "none"
-    return hashlib.sha256(pin_hash.encode()).hexdigest()[:16]
+    return hashlib.sha256(stored_hash.encode()).hexdigest()[:16]
 
 
 def problem(path):
@@ -110,7 +112,12 @@ _ROWS["person_reactivated"] = _ROWS["person_deactivated"]
 _ACTIVE = ("person_deactivated", "person_reactivated")
 # changes that gave access: named after a restore, for a person to make again
 _GIVEN = {"pairing_made": (Pairing, Pairing.started_at), "device_enrolled": _ROWS["device_revoked"],
-          "person_added": (Person, Person.created_at), "pin_changed": (Person, Person.created_at)}
+          "person_added": (Person, Person.created_at), "pin_changed": (Person, Person.created_at),
+          "password_changed": (Person, Person.created_at)}
+# a secret changed -> its field, whose it is, and what the one before it does until it is set
+_SECRETS = {"pin_changed": ("pin", "the PIN of learner", "the PIN before it opens their journal"),
+            "password_changed": ("password", "the password of person",
+                                 "the password before it signs them in")}
 _ROWS.update(_GIVEN)
 _TAKEN_BACK = {"pairing_made": "pairing_ended", "device_enrolled": "device_revoked",
                "person_added": "learner_erased"}  # given, then taken away again in the log
@@ -175,12 +182,12 @@ def _given_since(changes, last_of_person):
     """A sentence for each change of the log that gave access and that the database does not
     show, unless the log takes it back later (a pairing made and then ended)."""
     taken = {(c["change"], c["id"], c["born"]) for c in changes}
-    last_pin = {c["id"]: c for c in changes if c["change"] == "pin_changed"}
+    last_secret = {(c["change"], c["id"]): c for c in changes if c["change"] in _SECRETS}
     out = []
     for change in changes:
         kind, number = change["change"], change["id"]
         if kind not in _GIVEN or (_TAKEN_BACK.get(kind), number, change["born"]) in taken or (
-                kind == "pin_changed" and last_pin[number] is not change) or (
+                kind in _SECRETS and last_secret[kind, number] is not change) or (
                 kind == "person_added" and number in last_of_person
                 and last_of_person[number]["change"] == "person_deactivated"):
             continue
@@ -194,10 +201,10 @@ def _given_since(changes, last_of_person):
         elif kind == "person_added" and row is None:
             out.append(f"{change.get('role', 'person')} {number} of organisation "
                        f"{change.get('organisation')}, added {when}: add them again")
-        elif kind == "pin_changed" and row is not None and (
-                fingerprint(row.pin_hash) != change.get("pin")):
-            out.append(f"the PIN of learner {number}, changed {when}: set it again (until then "
-                       "the PIN before it opens their journal)")
+        elif kind in _SECRETS and row is not None:
+            field, whose, until = _SECRETS[kind]
+            if fingerprint(getattr(row, f"{field}_hash")) != change.get(field):
+                out.append(f"{whose} {number}, changed {when}: set it again (until then {until})")
     for change in last_of_person.values():
         if change["change"] == "person_reactivated":
             row = _row(change)

@@ -24,7 +24,8 @@ from .models import Device, Organisation, Pairing, Person, Token
 from .models.people import ORG_KINDS, ROLES
 from .models.types import utcnow
 from .org.audit import write_unattributed
-from .org.schemas import PersonIn
+from .org.people import new_password
+from .org.schemas import PersonIn, PersonPatch
 
 DEV_SECRET = "dev-only-change-me"  # backend/config.py's default
 # The API's field names as this command's options, so that a refusal names what was typed.
@@ -162,6 +163,25 @@ def people_list(org_id):
         extra = (" (administrator)" if p.is_admin else "") + ("" if p.active else " (inactive)")
         click.echo(f"{p.id:>4}  org {p.organisation_id}  {p.role:<8} {p.display_name}{extra}"
                    f"{'  ' + p.email if p.email else ''}")
+
+
+@people_cli.command("set-password")
+@click.argument("person_id", type=int)
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True,
+              help="Asked for, hidden, twice when left out.")
+def people_set_password(person_id, password):
+    """Give a mentor or member of staff a new password: every sign-in they had ends."""
+    person = _get(Person, person_id, "person")
+    if person.role == "learner":
+        fail("A learner has a PIN, not a password: set it in the app, under People.")
+    try:
+        PersonPatch().load({"password": password})
+    except ValidationError as exc:
+        fail(f"--password: {' '.join(exc.messages['password'])}")
+    new_password(person, password)
+    audit(person.organisation_id, "person_changed", person_id=person.id, fields=["password"])
+    db.session.commit()
+    click.echo(f"{person.display_name} has a new password; every sign-in they had has ended.")
 
 
 @people_cli.command("unlock")

@@ -7,7 +7,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import access, access_log
-from ..auth import credentials
+from ..auth import credentials, tokens
 from ..errors import ApiError, invalid
 from ..extensions import db
 from ..journal import records
@@ -70,19 +70,26 @@ def create(actor, data):
 
 
 def update(actor, person_id, data):
-    """Change a person's name, PIN, opting out of the totals, or whether they are active."""
+    """Change a person's name, PIN or password, opting out of the totals, or whether they are
+    active."""
     person = in_my_organisation(actor, person_id, admin=True)
     if person.role != "learner":
         for name in ("pin", "opted_out"):
             if name in data:
                 raise invalid(name, "only applies to a learner")
+    elif "password" in data:
+        raise invalid("password", "a learner has a PIN, not a password")
     if data.get("active") is False and person.id == actor.id:
         raise invalid("active", "you cannot deactivate yourself")
+    if "password" in data and person.id == actor.id:
+        raise invalid("password", "another administrator, or the command line, sets your own")
+    if "password" in data:
+        new_password(person, data["password"])
     if "display_name" in data:
         person.display_name = data["display_name"].strip()
     if "pin" in data:
         person.pin_hash = credentials.hash_secret(data["pin"]) if data["pin"] else None
-        access_log.pin_changed(person, utcnow())
+        access_log.secret_changed("pin", person, utcnow())
     if "active" in data and data["active"] != person.active:
         access_log.note("person_reactivated" if data["active"] else "person_deactivated",
                         person, utcnow())
@@ -91,6 +98,18 @@ def update(actor, person_id, data):
             setattr(person, name, data[name])
     audit.write(actor, "person_changed", person_id=person.id, fields=sorted(data))
     return person
+
+
+def new_password(person, password):
+    """Give a mentor or member of staff a new password (forgotten, or a phone lost): every
+    sign-in they had ends, and any lockout is lifted. A restore ends those sign-ins again and
+    names the password for setting again (``access_log``)."""
+    person.password_hash = credentials.hash_secret(password)
+    credentials.unlock(person)
+    for token in db.session.scalars(select(Token).where(Token.person_id == person.id,
+                                                        Token.revoked_at.is_(None))):
+        tokens.revoke(token)
+    access_log.secret_changed("password", person, utcnow())
 
 
 def unlock(actor, person_id):

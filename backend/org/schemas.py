@@ -54,10 +54,12 @@ class PersonIn(Schema):
 
 
 class PersonPatch(Schema):
-    """What staff may change about a person: ``pin: null`` clears the PIN."""
+    """What staff may change about a person: ``pin: null`` clears the PIN; ``password`` gives a
+    mentor or member of staff a new one and ends every sign-in they had."""
 
     display_name = fields.String(validate=NAME)
     pin = fields.String(allow_none=True, validate=PIN)
+    password = fields.String(validate=validate.Length(min=10, max=200))
     opted_out = Flag()
     active = Flag()
 

@@ -20,8 +20,8 @@ def start_new_epoch():
 
 
 BY_HAND = ("Not in the access log, to do again by hand if they came after the backup: pairings "
-           "made, tablets enrolled, people added or made active again, and PINs changed "
-           "(docs/deployment.md, 'Restoring').")
+           "made, tablets enrolled, people added or made active again, and PINs and passwords "
+           "changed (docs/deployment.md, 'Restoring').")
 
 
 def redo_access_changes(path):

@@ -251,6 +251,8 @@ def give_access(client, admin, home):
     made["learner"] = resp.get_json()["id"]
     assert client.patch(f"/api/people/{home['ada'].id}", headers=admin,
                         json={"pin": "1357"}).status_code == 200
+    assert client.patch(f"/api/people/{home['mo'].id}", headers=admin,
+                        json={"password": "mo's new password"}).status_code == 200
     assert client.patch(f"/api/people/{home['bea'].id}", headers=admin,
                         json={"active": True}).status_code == 200
     # given and taken away again after the backup: nothing to make again
@@ -272,24 +274,26 @@ def test_a_restore_names_each_change_that_gave_access_since_the_backup(
     made = give_access(client, admin, home)
     assert [line["change"] for line in logged(app)] == [
         "person_deactivated", "pairing_made", "device_enrolled", "person_added", "pin_changed",
-        "person_reactivated", "pairing_made", "pairing_ended"]
+        "password_changed", "person_reactivated", "pairing_made", "pairing_ended"]
     assert logged(app)[1]["mentor"] == mo.id and logged(app)[1]["learner"] == eve.id
     text = log_text(app)
-    assert not any(word in text for word in ("Garden", "Nell", "1357", "1470"))
+    assert not any(word in text for word in ("Garden", "Nell", "1357", "1470", "new password"))
     restore(app, dump)
 
     output = new_epoch(app)
 
-    assert ("Access given since the backup, not in this database: 5 changes to make again by "
+    assert ("Access given since the backup, not in this database: 6 changes to make again by "
             "hand, if still wanted") in output
     assert (f"  - pairing {made['pairing']} of mentor {mo.id} with learner {eve.id}, made "
             in output and ": pair them again" in output)
     assert f"  - tablet {made['device']}, enrolled " in output
     assert f"  - learner {made['learner']} of organisation {org.id}, added " in output
     assert f"  - the PIN of learner {ada.id}, changed " in output
+    assert (f"  - the password of person {mo.id}, changed " in output
+            and "(until then the password before it signs them in)" in output)
     assert f"  - person {bea.id}, made active again " in output
     assert f"pairing {made['ended']} " not in output
-    # named, not made: each needs someone's say, a new key or a new PIN
+    # named, not made: each needs someone's say, a new key, a new PIN or password
     with app.app_context():
         assert not db.session.get(Person, bea.id).active
         assert db.session.get(Pairing, made["pairing"]) is None

@@ -183,6 +183,32 @@ def test_people_unlock_lifts_a_lock(app, make, flask):
         0, None, False)
 
 
+def test_people_set_password_asks_twice_and_ends_every_sign_in(app, make, auth, flask):
+    org = make.org()
+    mentor = make.mentor(org)
+    auth.headers(mentor)
+    result = flask("people", "set-password", mentor.id, input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output and "every sign-in they had has ended" in result.output
+    assert _matches(get(app, Person, id=mentor.id).password_hash, PASSWORD)
+    assert get(app, Token, person_id=mentor.id).revoked_at is not None
+    entry = get(app, AuditEntry, action="person_changed")
+    assert entry.detail == {"person_id": mentor.id, "fields": ["password"],
+                            "by": "command line"}
+
+
+@pytest.mark.parametrize("role, password, message", [
+    ("learner", PASSWORD, "A learner has a PIN, not a password"),
+    ("mentor", "short", "--password: Length must be between 10 and 200."),
+])
+def test_people_set_password_refuses_mistakes(app, make, flask, role, password, message):
+    person = make.person(make.org(), role)
+    before = get(app, Person, id=person.id).password_hash
+    result = flask("people", "set-password", person.id, "--password", password)
+    assert result.exit_code == 1 and message in result.output
+    assert get(app, Person, id=person.id).password_hash == before
+
+
 @pytest.mark.parametrize("ident", [999, 0, 2**31, 10**12])
 def test_people_unlock_refuses_an_unknown_person(flask, ident):
     result = flask("people", "unlock", ident)
@@ -406,4 +432,4 @@ def test_sync_new_epoch_reminds_what_a_restore_brought_back(app, flask):
     assert "end again by hand the pairings ended since the backup" in result.output
     assert "revoke again the tablets revoked since" in result.output
     assert "erase again the learners erased since" in result.output
-    assert "PINs changed" in result.output
+    assert "PINs and passwords changed" in result.output

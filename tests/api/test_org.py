@@ -190,6 +190,44 @@ def test_a_short_lockout_that_has_run_out_no_longer_shows_as_locked(app, client,
     assert _pin(client, tablet, learner, "1357").status_code == 200
 
 
+def test_an_administrator_gives_a_mentor_a_new_password_and_their_sign_ins_end(
+        app, client, auth, home):
+    mentor = home["mentor"]
+    phone = auth.headers(mentor)
+    assert client.get("/api/auth/me", headers=phone).status_code == 200
+    resp = client.patch(f"/api/people/{mentor.id}", headers=auth.headers(home["admin"]),
+                        json={"password": "a brand new password"})
+    assert resp.status_code == 200, resp.json
+    assert client.get("/api/auth/me", headers=phone).status_code == 401  # the lost phone
+    old = client.post("/api/auth/login",
+                      json={"email": mentor.email, "password": "correct horse battery"})
+    assert old.status_code == 401
+    new = client.post("/api/auth/login",
+                      json={"email": mentor.email, "password": "a brand new password"})
+    assert new.status_code == 200
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "person_changed")).one()
+        assert entry.detail == {"person_id": mentor.id, "fields": ["password"]}
+
+
+@pytest.mark.parametrize("who, body, field", [
+    ("learner", {"password": "a brand new password"}, "password"),  # a learner has a PIN
+    ("mentor", {"password": "short"}, "password"),
+    ("admin", {"password": "a brand new password"}, "password"),  # not one's own, here
+])
+def test_a_new_password_is_refused_with_its_reason(client, auth, home, who, body, field):
+    resp = client.patch(f"/api/people/{home[who].id}", headers=auth.headers(home["admin"]),
+                        json=body)
+    assert resp.status_code == 400 and field in resp.json["details"]["fields"], resp.json
+
+
+def test_only_an_administrator_gives_a_new_password(client, auth, home):
+    resp = client.patch(f"/api/people/{home['mentor'].id}", headers=auth.headers(home["staff"]),
+                        json={"password": "a brand new password"})
+    assert resp.status_code == 403
+
+
 def test_only_an_administrator_can_unlock_a_mentor(client, auth, home):
     url = f"/api/people/{home['mentor'].id}/unlock"
     assert client.post(url, headers=auth.headers(home["staff"])).status_code == 403
