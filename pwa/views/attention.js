@@ -48,11 +48,13 @@ function refusedCard(s, item, names, rerender) {
 
 function oldPinCard(s, keyId, kdf, rerender) {
   const needsPin = kdf && kdf.name === 'PBKDF2';
+  // a learner opens her journal with a PIN; a mentor with the password staff gave him
+  const secret = s.person.role === 'learner' ? 'PIN' : 'password';
   const form = h('form', { novalidate: true },
-    h('h3', {}, 'Writing saved with your old PIN'),
-    h('p', {}, 'Some of your writing on this tablet was saved before your PIN was changed. It is safe, and is sent once it is opened.'),
-    needsPin ? [h('label', { for: `old-${keyId}` }, 'Your old PIN'),
-      h('input', { id: `old-${keyId}`, name: 'pin', type: 'password', inputmode: 'numeric', autocomplete: 'off' })] : null,
+    h('h3', {}, `Writing saved with your old ${secret}`),
+    h('p', {}, `Some of your writing on this ${deviceWord()} was saved before your ${secret} was changed. It is safe, and is sent once it is opened.`),
+    needsPin ? [h('label', { for: `old-${keyId}` }, `Your old ${secret}`),
+      h('input', { id: `old-${keyId}`, name: 'pin', type: 'password', inputmode: secret === 'PIN' ? 'numeric' : undefined, autocomplete: 'off' })] : null,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Send it')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -61,7 +63,7 @@ function oldPinCard(s, keyId, kdf, rerender) {
       await recover(s, keyId, key);
       rerender();
     } catch {
-      showProblem(form, 'That was not the old PIN. Please try again.');
+      showProblem(form, `That was not the old ${secret}. Please try again.`);
     }
   });
   return h('li', { class: 'card' }, form);

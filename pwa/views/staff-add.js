@@ -5,7 +5,7 @@ import { h } from '../ui/dom.js';
 import { textField, showProblem } from '../ui/forms.js';
 import { flash } from '../ui/flash.js';
 import { staffApi, backToStaff, isAdministrator, markWrong, whileBusy } from '../ui/online.js';
-import { ROLES, tickBox, showRefusal } from './staff-people.js';
+import { ROLES, tickBox, passwordField, showRefusal } from './staff-people.js';
 
 const PIN_HINT = 'A PIN stops others opening this journal on a shared tablet. It is 4 to 8 digits. '
   + 'Leave it empty for no PIN: they then open their journal by tapping their name.';
@@ -15,20 +15,6 @@ const ADMIN_HINT = 'An administrator can add and change people, pair mentors wit
   + 'set up tablets and read who read or changed what.';
 const MISSING = { display_name: 'their name', email: 'their email address', password: 'a password' };
 const THIS_ONE = { learner: 'Add this learner', mentor: 'Add this mentor', staff: 'Add this member of staff' };
-
-function passwordField() {
-  const field = textField({ label: 'Password', name: 'password', type: 'password', autocomplete: 'new-password',
-    hint: 'At least 10 characters. Give it to them yourself; they sign in with it.' });
-  const input = field.querySelector('input');
-  const show = h('button', { type: 'button', class: 'button secondary show-password', 'aria-pressed': 'false' }, 'Show the password');
-  show.addEventListener('click', () => {
-    const shown = input.type === 'password';
-    input.type = shown ? 'text' : 'password';
-    show.setAttribute('aria-pressed', String(shown));
-  });
-  field.append(show);
-  return field;
-}
 
 function fieldsFor(role) {
   const name = textField({ label: 'Name', name: 'display_name', autocomplete: 'off', maxlength: 120,
@@ -40,7 +26,7 @@ function fieldsFor(role) {
   }
   return [name,
     textField({ label: 'Email address', name: 'email', type: 'email', autocomplete: 'off', hint: 'They sign in with it.' }),
-    passwordField(),
+    passwordField({ label: 'Password', hint: 'At least 10 characters. Give it to them yourself; they sign in with it.' }),
     role === 'staff' && tickBox({ name: 'is_admin', words: 'Can run the organisation (administrator)', hint: ADMIN_HINT })];
 }
 

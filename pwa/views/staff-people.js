@@ -3,6 +3,7 @@
  * people from here; every member of staff can open a person's page (to let a learner try
  * their PIN again). Also the words the three people screens share. */
 import { h, uid } from '../ui/dom.js';
+import { textField } from '../ui/forms.js';
 import { staffApi, couldNotLoad, isAdministrator, showRefusal as showWhy, backToStaff } from '../ui/online.js';
 
 /** What each kind of person is called: one of them, many of them, adding one. */
@@ -38,6 +39,20 @@ export function tickBox({ name, words, hint, checked = false }) {
       h('input', { type: 'checkbox', id, name, checked, 'aria-describedby': hintId }),
       h('span', {}, words)),
     hint && h('p', { class: 'hint', id: hintId }, hint));
+}
+
+/** A box for a new password, with a button that shows what was typed. */
+export function passwordField({ label, hint }) {
+  const field = textField({ label, name: 'password', type: 'password', autocomplete: 'new-password', hint });
+  const input = field.querySelector('input');
+  const show = h('button', { type: 'button', class: 'button secondary show-password', 'aria-pressed': 'false' }, 'Show the password');
+  show.addEventListener('click', () => {
+    const shown = input.type === 'password';
+    input.type = shown ? 'text' : 'password';
+    show.setAttribute('aria-pressed', String(shown));
+  });
+  field.append(show);
+  return field;
 }
 
 function facts(person, s) {

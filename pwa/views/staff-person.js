@@ -1,13 +1,14 @@
 /* Staff: one person of the organisation. Every member of staff sees who they are and can let
- * a learner paused after wrong PINs try again; administrators change the name, the PIN, the
- * anonymous totals, and mark a person as left or back. Online only: each change goes straight
+ * a learner paused after wrong PINs try again; administrators change the name, the PIN (a
+ * learner's) or the password (a mentor's or a colleague's), the anonymous totals, and mark a
+ * person as left or back. Online only: each change goes straight
  * to the server, and the page is drawn again from its answer with a line saying what was done. */
 import { h } from '../ui/dom.js';
 import { textField, showProblem } from '../ui/forms.js';
 import { flash } from '../ui/flash.js';
 import { staffApi, couldNotLoad, backToStaff, isAdministrator, markWrong, whileBusy } from '../ui/online.js';
 import { confirmStep } from '../ui/staff-parts.js';
-import { ROLES, pausedWords, showRefusal } from './staff-people.js';
+import { ROLES, pausedWords, passwordField, showRefusal } from './staff-people.js';
 
 function kind(person) {
   if (person.role === 'staff' && person.is_admin) return 'Staff (administrator)';
@@ -154,6 +155,26 @@ export default async function staffPerson({ params, s, go }) {
         : `Saved. ${changed.display_name} is now counted in the anonymous totals.`));
     });
     parts.push(part('The anonymous totals', totalsForm));
+  }
+
+  if (admin && !learner && person.id !== s.person.id) {
+    const save = h('button', { type: 'submit', class: 'button' }, 'Save the new password');
+    const passwordForm = form(
+      h('p', {}, `If ${name} has forgotten their password, or lost the phone or tablet they use, give them a new one here. `
+        + 'Every sign-in they had ends, on every device, and they sign in again with the new password.'),
+      passwordField({ label: 'A new password', hint: 'At least 10 characters. Tell it to them yourself.' }),
+      h('div', { class: 'actions' }, save));
+    passwordForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const password = passwordForm.elements.password.value;
+      if (!password) {
+        markWrong(passwordForm, ['password']);
+        return showProblem(passwordForm, 'Please type the new password: at least 10 characters.');
+      }
+      return change(passwordForm, save, { password }, (changed) => `Saved. ${changed.display_name} has a new password, `
+        + 'and is signed out everywhere. Tell them the new password yourself.');
+    });
+    parts.push(part('Password', passwordForm));
   }
 
   if (admin && person.active) {

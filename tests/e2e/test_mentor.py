@@ -4,7 +4,7 @@ import pytest
 
 from .conftest import PHONE
 from .steps import (MENTOR_PASSWORD, api_get, enrol, go, open_journal, sign_in_mentor,
-                    wait_all_sent, wait_for_worker, watch_syncs)
+                    staff_signed_in, wait_all_sent, wait_for_worker, watch_syncs)
 
 pytestmark = pytest.mark.e2e
 
@@ -202,3 +202,52 @@ def test_my_learners_shows_what_the_first_sync_brought_while_the_screen_was_load
     go(phone, f"visit/{edna.id}/0193a1b2-0000-7000-8000-000000000000",
        "h1:text-is('This visit is not here')")
     assert phone.is_visible("text=That visit is no longer on this phone.")
+
+
+def test_a_new_password_from_staff_keeps_the_visit_waiting_on_the_mentors_phone(
+        live_server, browser, new_context, make, auth, client):
+    """David forgot his password with a visit not yet sent: Helen gives him a new one on his
+    page under People, which ends his sign-in; with the new password the visit waits for the
+    old one, and is sent once he types it."""
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth")
+    mentor = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
+    helen = make.staff(org, name="Helen Okafor", is_admin=True, password="a long staff password")
+    make.pairing(mentor, edna)
+    phone = new_context(viewport=PHONE, has_touch=True).new_page()
+    phone.goto(live_server.url + "/#/sign-in")
+    sign_in_mentor(phone, mentor)
+    wait_all_sent(phone)
+    wait_for_worker(phone)
+    phone.context.set_offline(True)
+    phone.click("[aria-label='Log a visit with Edna Whitworth']")
+    phone.fill("input[name=activity]", "Sorted the button tin together")
+    phone.click("button:has-text('Save the visit')")
+    phone.wait_for_selector("text=Saved on this phone. Will send when online.")
+    phone.click("button:has-text('Switch person')")
+
+    context, office = staff_signed_in(browser, live_server, helen, "a long staff password")
+    try:
+        office.goto(f"{live_server.url}/#/staff/person/{mentor.id}")
+        office.fill("input[name=password]", "the new one for David")
+        office.click("button:text-is('Save the new password')")
+        office.wait_for_selector("p.note[role=status]:has-text('Saved. David Marsh has a new "
+                                 "password, and is signed out everywhere.')")
+    finally:
+        context.close()
+
+    phone.context.set_offline(False)
+    phone.click(".tile:has-text('David Marsh')")
+    sign_in_mentor(phone, mentor, password="the new one for David")
+    phone.click("a:has-text('Look now')")
+    phone.wait_for_selector("h3:text-is('Writing saved with your old password')")
+    phone.fill("input[name=pin]", "not the old one")
+    phone.click("button:has-text('Send it')")
+    phone.wait_for_selector("text=That was not the old password. Please try again.")
+    phone.fill("input[name=pin]", MENTOR_PASSWORD)
+    phone.click("button:has-text('Send it')")
+    phone.wait_for_selector("text=Nothing needs you just now.")
+    wait_all_sent(phone)
+    sessions = api_get(client, f"/api/learners/{edna.id}/sessions", auth.headers(edna))
+    assert [(s["activity"], s["author_id"]) for s in sessions["items"]] == [
+        ("Sorted the button tin together", mentor.id)]

@@ -339,3 +339,19 @@ def test_the_screens_pass_axe_and_the_size_rules_and_reflow_at_320px(admin, home
             assert admin.evaluate(OVERFLOWING) == [], route
     finally:
         admin.set_viewport_size(TABLET)
+
+
+def test_a_new_password_is_offered_for_a_mentor_or_colleague_not_a_learner_or_oneself(admin,
+                                                                                       home):
+    section = "section:has(h2:text-is('Password'))"
+    for person, offered in ((home["mentor"], True), (home["staff"], True),
+                            (home["violet"], False), (home["admin"], False)):
+        person_page(admin, person)
+        admin.wait_for_selector(".person-card")
+        assert admin.locator(section).count() == (1 if offered else 0), person.display_name
+    person_page(admin, home["mentor"])
+    admin.fill("input[name=password]", "short")
+    admin.click("button:text-is('Save the new password')")
+    admin.wait_for_selector(f"{section} .problem:has-text('Password: Length must be between "
+                            "10 and 200.')")
+    assert admin.input_value("input[name=password]") == "short"
