@@ -92,7 +92,9 @@ export default async function staffPairings({ s, go }) {
   } catch (error) {
     return couldNotLoad(TITLE, error);
   }
-  const now = pairings.filter((p) => p.active);
+  // by mentor, then learner: each mentor's learners together, as staff look for them
+  const byNames = (x, y) => x.mentor_name.localeCompare(y.mentor_name) || x.learner_name.localeCompare(y.learner_name);
+  const now = pairings.filter((p) => p.active).sort(byNames);
   const before = pairings.filter((p) => !p.active);
   const mentors = people.filter((p) => p.role === 'mentor' && p.active);
   const learners = people.filter((p) => p.role === 'learner' && p.active);
