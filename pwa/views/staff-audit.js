@@ -7,7 +7,7 @@
  * learner, and `detail`); people in the detail are named from the organisation's people, and
  * tablets from its tablets. What no list names any more is said to be no longer listed. */
 import { h } from '../ui/dom.js';
-import { staffApi, couldNotLoad, backToStaff } from '../ui/online.js';
+import { staffApi, couldNotLoad, backToStaff, isAdministrator } from '../ui/online.js';
 import { dateAndTime, pickOne } from '../ui/staff-parts.js';
 
 const TITLE = 'Who read or changed what';
@@ -21,7 +21,8 @@ const PARTS = {
 const ROLE_WORDS = { learner: 'a learner', mentor: 'a mentor', staff: 'a member of staff' };
 /** The fields of a person a change names (backend/org/people.py update). */
 const FIELD_WORDS = {
-  display_name: 'the name', pin: 'the PIN', opted_out: 'whether they count in the totals',
+  display_name: 'the name', pin: 'the PIN', password: 'the password',
+  opted_out: 'whether they count in the totals',
   active: 'whether they are active',
 };
 /** What made an entry no signed-in person made (`detail.by`, backend/cli.py, access_log.py). */
@@ -151,7 +152,7 @@ function wholeNumber(text) {
 }
 
 export default async function staffAudit({ query, s, go }) {
-  if (s.person.is_admin === false) return onlyAdministrators();
+  if (!isAdministrator(s)) return onlyAdministrators();
   const learner = wholeNumber(query.get('learner'));
   const page = wholeNumber(query.get('page')) || 1;
   const path = `/api/audit?page=${page}&per_page=${PER_PAGE}${learner ? `&learner_id=${learner}` : ''}`;
