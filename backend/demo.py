@@ -24,7 +24,7 @@ from .demo_elmfield import ELMFIELD
 from .demo_journal import DAYS, Journal, Writer, delete_one, fill_gaps, write_journal
 from .demo_stories import PASSWORD
 from .extensions import db
-from .models import Device, Organisation, Pairing, Person
+from .models import AuditEntry, Device, Organisation, Pairing, Person
 from .models.types import utcnow
 
 ORGS = (ELMFIELD, BROOKSIDE)
@@ -123,6 +123,8 @@ def _organisation(story, hashes, before, now):
                     enrolled_by_id=staff[0].id, created_at=before,
                     last_seen_at=now - timedelta(days=story.tablet_silent_days, hours=1))
     db.session.add(tablet)
+    db.session.flush()
+    _setting_up(staff[0], [*staff[1:], *mentors.values(), *learners], pairings, tablet, before)
     writers = [Writer(p.id, l, _mentor_of(mentors, l), story.groups, {})
                for l, p in zip(story.learners, learners)]
     return {"name": org.name, "kind": org.kind,
@@ -131,6 +133,18 @@ def _organisation(story, hashes, before, now):
             "mentors": [{"name": p.display_name, "email": p.email} for p in mentors.values()],
             "tablets": [{"name": tablet.name, "key": key}],
             "learners": [{"name": l.name, "pin": l.pin} for l in story.learners]}, writers
+
+
+def _setting_up(admin, people, pairings, tablet, at):
+    """The audit log of the organisation's setting up, as the app writes it when an
+    administrator adds people, pairs them and sets up a tablet ("Who read or changed what")."""
+    entries = [("person_created", None, {"person_id": p.id, "role": p.role}) for p in people]
+    entries += [("pairing_created", p.learner_id, {"pairing_id": p.id, "mentor_id": p.mentor_id})
+                for p in pairings]
+    entries.append(("device_enrolled", None, {"device_id": tablet.id}))
+    db.session.add_all(AuditEntry(organisation_id=admin.organisation_id, actor_id=admin.id,
+                                  at=at, action=action, learner_id=learner, detail=detail)
+                       for action, learner, detail in entries)
 
 
 def _mentor_of(mentors, story):

@@ -207,6 +207,25 @@ def test_sign_ins_file_is_readable_by_its_owner_only(loaded, instance):
     assert stat.S_IMODE(mode) == 0o600
 
 
+def test_the_audit_log_holds_how_each_organisation_was_set_up(app, client, loaded):
+    for org in loaded["organisations"]:
+        admin = next(p for p in org["staff"] if p["admin"])
+        token = client.post("/api/auth/login", json={"email": admin["email"],
+                                                     "password": loaded["password"]}).json
+        headers = {"Authorization": f"Bearer {token['token']}"}
+        log = client.get("/api/audit?per_page=200", headers=headers).json
+        actions = [e["action"] for e in log["items"]]
+        people = len(org["staff"]) - 1 + len(org["mentors"]) + len(org["learners"])
+        assert actions.count("person_created") == people
+        assert actions.count("device_enrolled") == len(org["tablets"]) == 1
+        paired = {e["learner_name"] for e in log["items"] if e["action"] == "pairing_created"}
+        with app.app_context():
+            pairings = db.session.scalars(select(Pairing).join(Pairing.learner).where(
+                Person.organisation_id == token["person"]["organisation_id"])).all()
+            assert paired == {p.learner.display_name for p in pairings}
+        assert {e["actor_name"] for e in log["items"]} == {admin["name"]}
+
+
 def test_every_printed_password_signs_in(client, loaded):
     people = [p for org in loaded["organisations"] for p in org["staff"] + org["mentors"]]
     for person in people:
