@@ -60,6 +60,11 @@ function render() {
     box.replaceChildren(navigator.onLine ? '' : line('waiting', 'No internet just now. You can still write; it will be sent later.'));
     return;
   }
+  if (s.person.role === 'staff') {
+    // staff keep no journal here: nothing waits to be sent, and their screens need the internet
+    box.replaceChildren(navigator.onLine ? '' : line('waiting', 'No internet just now. The staff screens need it.'));
+    return;
+  }
   const st = syncState();
   const attention = st.held + st.conflicts;
   box.replaceChildren(describe(st), attention ? h('div', { class: 'status-line problem' },

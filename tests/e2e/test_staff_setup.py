@@ -319,7 +319,11 @@ def test_offline_each_screen_says_it_needs_the_internet(browser, module_server, 
     context, page = staff_signed_in(browser, module_server, home["admin"], ADMIN_PASSWORD)
     try:
         wait_for_worker(page)
+        # staff keep no journal on the tablet: the trust line has nothing to say while online
+        assert page.inner_text("#status").strip() == ""
         context.set_offline(True)
+        page.wait_for_selector("#status :text-is('No internet just now. The staff screens "
+                               "need it.')")
         for route, title in TITLES.items():
             show(page, route)
             page.wait_for_selector(f".problem[role=alert]:text-is('{OFFLINE_WORDS}')")
