@@ -31,6 +31,7 @@ route('reflections', view('reflections'), 'learner');
 route('reflection/:id', view('reflection'), 'learner');
 route('checkin/:step', view('checkin'), 'learner');
 route('checkins', view('checkins'), 'learner');
+route('readers', view('readers'), 'learner');
 route('mentor', view('mentor'), 'mentor');
 route('visit/:learner/:id', view('visit'), 'mentor');
 route('hours', view('hours'), 'mentor');

@@ -3,10 +3,13 @@ content, so that they can outlive an erased learner (``people.erase``)."""
 from sqlalchemy import exists, func, select
 
 from .. import access
+from ..errors import ApiError
 from ..extensions import db
 from ..models import AuditEntry, Person
 
 ERASED = "erase_journal"
+# what a learner is shown of the log: the staff reads of their journal, and its downloads
+READS = ("read_journal", "export_journal", "review_named_quiet")
 
 
 def write(actor, action, learner_id=None, **detail):
@@ -48,6 +51,24 @@ def page(actor, page_no, per_page, learner_id=None):
               "learner_name": names.get(e.learner_id), "detail": e.detail or {}}
              for e in entries]
     return {"items": items, "page": page_no, "per_page": per_page, "total": total}
+
+
+def readers(actor, limit):
+    """The newest ``limit`` staff reads and downloads of the signed-in learner's journal, and
+    how many there are in all: who, when, and what (never an entry's content)."""
+    if actor.role != "learner":
+        raise ApiError("forbidden", "Only a learner is shown who read their journal.")
+    stmt = select(AuditEntry).where(AuditEntry.learner_id == actor.id,
+                                    AuditEntry.action.in_(READS))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    entries = db.session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                                 .limit(limit)).all()
+    names = _names({e.actor_id for e in entries} - {None})
+    return {"total": total, "items": [
+        {"at": e.at, "who": names.get(e.actor_id), "action": e.action,
+         "collection": (e.detail or {}).get("collection"),
+         "one_entry": "record_id" in (e.detail or {}), "format": (e.detail or {}).get("format")}
+        for e in entries]}
 
 
 def _names(ids):

@@ -165,6 +165,25 @@ class AuditEntryOut(Schema):
     detail = fields.Dict()
 
 
+class ReadOut(Schema):
+    at = fields.DateTime()
+    who = fields.String(allow_none=True, metadata={"description": "the member of staff"})
+    action = fields.String(metadata={"enum": ["read_journal", "export_journal",
+                                              "review_named_quiet"]})
+    collection = fields.String(allow_none=True, metadata={"description": "the part read"})
+    one_entry = fields.Boolean(metadata={"description": "one entry of it, not the list"})
+    format = fields.String(allow_none=True, metadata={"description": "a download's: html, json"})
+
+
+class ReadersOut(Schema):
+    items = fields.List(fields.Nested(ReadOut))
+    total = fields.Integer()
+
+
+class ReadersQuery(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+
+
 class AuditPageOut(Schema):
     items = fields.List(fields.Nested(AuditEntryOut))
     page = fields.Integer()

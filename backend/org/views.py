@@ -10,7 +10,7 @@ from . import audit, people, setup
 from .schemas import (AuditPageOut, AuditQuery, DeviceIn, DevicesOut, EnrolledOut, LearnersOut,
                       MentorsOut,
                       OrganisationOut, PairingIn, PairingOut, PairingsOut, PeopleOut, PeopleQuery,
-                      PersonIn, PersonPatch, DeviceOut)
+                      PersonIn, PersonPatch, DeviceOut, ReadersOut, ReadersQuery)
 
 bp = Blueprint("org", __name__, url_prefix="/api")
 
@@ -135,6 +135,15 @@ def audit_log():
 def my_mentors():
     """My mentors, past and present (a learner): who wrote the visits in my journal."""
     return committed(MentorsOut(), {"items": people.my_mentors(g.person)})
+
+
+@bp.get("/me/readers")
+@auth_required
+@documented(query=ReadersQuery, response=ReadersOut)
+def my_readers():
+    """Who on the staff read or downloaded my journal, newest first (a learner)."""
+    query = ReadersQuery().load(request.args.to_dict())
+    return committed(ReadersOut(), audit.readers(g.person, query["limit"]))
 
 
 @bp.get("/me/learners")

@@ -52,7 +52,10 @@ export default async function settings() {
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button', onclick: () => download(s, 'export.html', problem) }, 'A page to read or print'),
       h('button', { type: 'button', class: 'button', onclick: () => download(s, 'export.json', problem) }, 'A file for another app')),
-    problem) : null;
+    problem,
+    h('h2', {}, 'Who has read my journal'),
+    h('p', {}, 'Each time a member of staff read what you share with the care team, or made a copy of your journal.'),
+    h('div', { class: 'actions' }, h('a', { href: '#/readers', class: 'button' }, 'Who has read my journal'))) : null;
   const signOut = s && s.key ? h('section', {},
     h('h2', {}, 'Sign out of this device'),
     h('p', {}, 'Anything not sent yet stays safely locked on this device and is sent the next time you open your journal.'),

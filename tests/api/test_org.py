@@ -357,3 +357,34 @@ def test_adding_a_person_writes_no_password_into_the_audit_log(app, client, auth
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person_created"))
         count = db.session.scalar(select(func.count()).select_from(Person))
     assert "secret" not in str(entry.detail) and count == 5
+
+
+def test_a_learner_sees_who_on_the_staff_read_or_downloaded_her_journal(client, auth, make,
+                                                                       home):
+    ada, other = home["learner"], make.learner(home["org"])
+    goal = make.goal(ada, visibility="care_team")
+    staff, admin = auth.headers(home["staff"]), auth.headers(home["admin"])
+    client.get(f"/api/learners/{ada.id}/goals", headers=staff)
+    client.get(f"/api/learners/{ada.id}/goals/{goal.id}", headers=staff)
+    client.get(f"/api/learners/{ada.id}/export.json", headers=admin)
+    client.get(f"/api/learners/{other.id}/goals", headers=staff)  # someone else's
+    client.post("/api/devices", headers=admin, json={"name": "Lounge"})  # not about her
+    resp = client.get("/api/me/readers", headers=auth.headers(ada))
+    assert resp.status_code == 200, resp.json
+    assert resp.json["total"] == 3
+    got = [(e["who"], e["action"], e["collection"], e["one_entry"], e["format"])
+           for e in resp.json["items"]]
+    assert got == [
+        (home["admin"].display_name, "export_journal", None, False, "json"),
+        (home["staff"].display_name, "read_journal", "goals", True, None),
+        (home["staff"].display_name, "read_journal", "goals", False, None)]
+    assert client.get("/api/me/readers?limit=1", headers=auth.headers(ada)).json["total"] == 3
+    assert len(client.get("/api/me/readers?limit=1", headers=auth.headers(ada)).json["items"]) == 1
+
+
+@pytest.mark.parametrize("who, query, code", [
+    ("mentor", "", 403), ("staff", "", 403), ("learner", "?limit=0", 400),
+    ("learner", "?limit=many", 400)])
+def test_who_read_my_journal_is_for_the_learner_alone(client, auth, home, who, query, code):
+    resp = client.get(f"/api/me/readers{query}", headers=auth.headers(home[who]))
+    assert resp.status_code == code

@@ -3,6 +3,7 @@ on its page; "Read aloud" on a tablet without a voice says so; a tablet at 200% 
 tablet; the one choice of who sees "What matters to me" says it is for all four parts; the quote
 tick says the review may show words only she can see; the 0 to 10 check-in reads as a scale."""
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
@@ -184,3 +185,26 @@ def test_she_can_look_back_at_how_she_answered_before(live_server, new_context, 
     assert "8 out of 10" in card.inner_text() and "2 out of 10" in card.inner_text()
     page.click("a:has-text('Back to home')")
     page.wait_for_selector("a.action:has-text('Record what I did')")
+
+
+def test_she_sees_who_on_the_staff_read_her_journal_and_who_made_a_copy(live_server, new_context,
+                                                                        make, client, auth):
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
+    page.click("text=Text size and settings")
+    page.click("a:text-is('Who has read my journal')")
+    page.wait_for_selector("text=No member of staff has read your journal.")
+
+    helen = make.staff(SimpleNamespace(id=edna.organisation_id), name="Helen Okafor",
+                       is_admin=True)
+    make.goal(edna, title="Knit a blanket", visibility="care_team")
+    headers = auth.headers(helen)
+    assert client.get(f"/api/learners/{edna.id}/goals", headers=headers).status_code == 200
+    assert client.get(f"/api/learners/{edna.id}/export.html", headers=headers).status_code == 200
+    page.click("a:text-is('Back')")
+    page.click("a:text-is('Who has read my journal')")
+    page.wait_for_selector(".card-list li")
+    items = page.locator(".card-list li").all_inner_texts()
+    assert len(items) == 2
+    assert "Helen Okafor made a copy of your whole journal, with what only you can see." in items[0]
+    assert "Helen Okafor read your goals, which you share with the care team." in items[1]
+    assert "Knit a blanket" not in page.inner_text("main")

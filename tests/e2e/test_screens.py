@@ -149,7 +149,7 @@ LEARNER_SCREENS = [
     ("reflections", None), ("reflection/new", "12-my-thoughts"), ("checkin/1", "13-check-in"),
     ("checkin/5", None), ("checkins", None), ("attention", "14-things-to-look-at"),
     ("conflict/goals/{conflicted}", "15-changed-in-two-places"), ("settings", "16-text-size-and-settings"),
-    ("install", None), ("entry/reflections/{reflection}", None), ("reopen", None),
+    ("install", None), ("entry/reflections/{reflection}", None), ("reopen", None), ("readers", None),
 ]
 MENTOR_SCREENS = [("mentor", "17-mentor-my-learners"), ("visit/{edna}/new", "18-mentor-log-a-visit"),
                   ("hours", "19-mentor-my-hours")]

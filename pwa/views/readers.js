@@ -1,0 +1,56 @@
+/* Who has read my journal: each time a member of staff read what I share with the care team,
+ * or made a copy of my whole journal, newest first (the server's audit log, which never holds
+ * what I wrote). It needs the internet: nothing of it is kept on the tablet. */
+import { h, longDate, clock } from '../ui/dom.js';
+import { api } from '../sync/api.js';
+import { plainWords } from '../store/errors.js';
+import { deviceWord } from '../ui/flash.js';
+
+const TITLE = 'Who has read my journal';
+/** The parts of a journal, as the learner's own screens name them. */
+const PARTS = {
+  profile: 'what matters to you', goals: 'your goals', sessions: 'what you have done',
+  contributions: 'what you do for others', reflections: 'your thoughts', checkins: 'your check-ins',
+};
+
+function what(entry) {
+  const who = entry.who || 'A member of staff';
+  if (entry.action === 'export_journal') {
+    return `${who} made a copy of your whole journal, with what only you can see.`;
+  }
+  if (entry.action === 'review_named_quiet') {
+    return `${who} saw your name in the monthly review, among the people who had not written anything for two weeks.`;
+  }
+  const part = PARTS[entry.collection] || 'your journal';
+  return entry.one_entry ? `${who} read one entry of ${part}, which you share with the care team.`
+    : `${who} read ${part}, which you share with the care team.`;
+}
+
+function item(entry) {
+  const when = new Date(entry.at);
+  return h('li', { class: 'card' },
+    h('p', { class: 'meta' }, h('time', { datetime: entry.at }, `${longDate(entry.at)} at ${clock(when)}`)),
+    h('p', {}, what(entry)));
+}
+
+export default async function readers({ s }) {
+  const back = h('div', { class: 'actions' }, h('a', { href: '#/settings', class: 'button secondary' }, 'Back'));
+  let found;
+  try {
+    found = await api('/api/me/readers', { token: s.token });
+  } catch (error) {
+    return { title: TITLE, node: h('div', {}, h('h1', {}, TITLE),
+      h('p', { class: 'problem', role: 'alert' }, error.error === 'offline'
+        ? `This needs the internet. Please try again when the ${deviceWord()} is online.` : plainWords(error)),
+      back) };
+  }
+  const shown = found.items.length;
+  return { title: TITLE, node: h('div', {},
+    h('h1', {}, TITLE),
+    h('p', {}, 'Staff can read only what you share with the care team. Each time they do, it is written down, and shown here. '
+      + 'An administrator can also make a copy of your whole journal, and that is shown here too.'),
+    shown ? h('ul', { class: 'card-list' }, found.items.map(item))
+      : h('p', { class: 'empty' }, 'No member of staff has read your journal.'),
+    found.total > shown ? h('p', {}, `These are the newest ${shown} of ${found.total}.`) : null,
+    back) };
+}
