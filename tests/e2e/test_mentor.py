@@ -90,16 +90,23 @@ def test_a_visit_the_learner_hides_leaves_the_mentors_phone(visit_logged):
                             "shown here; it stays in their journal.")
 
 
-def test_a_mentor_signs_in_and_logs_a_visit_with_no_network(live_server, new_context, make, auth, client):
+def mentor_on_his_phone(server, new_context, make):
+    """David, paired with Edna, signed in on his phone, which holds the app's shell:
+    (the organisation, Edna, David, the phone's page)."""
     org = make.org()
     edna = make.learner(org, name="Edna Whitworth")
     mentor = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
     make.pairing(mentor, edna)
     phone = new_context(viewport=PHONE, has_touch=True).new_page()
-    phone.goto(live_server.url + "/#/sign-in")
+    phone.goto(server.url + "/#/sign-in")
     sign_in_mentor(phone, mentor)
     wait_all_sent(phone)
     wait_for_worker(phone)
+    return org, edna, mentor, phone
+
+
+def test_a_mentor_signs_in_and_logs_a_visit_with_no_network(live_server, new_context, make, auth, client):
+    _, edna, mentor, phone = mentor_on_his_phone(live_server, new_context, make)
 
     live_server.stop()
     phone.context.set_offline(True)
@@ -209,16 +216,8 @@ def test_a_new_password_from_staff_keeps_the_visit_waiting_on_the_mentors_phone(
     """David forgot his password with a visit not yet sent: Helen gives him a new one on his
     page under People, which ends his sign-in; with the new password the visit waits for the
     old one, and is sent once he types it."""
-    org = make.org()
-    edna = make.learner(org, name="Edna Whitworth")
-    mentor = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
+    org, edna, mentor, phone = mentor_on_his_phone(live_server, new_context, make)
     helen = make.staff(org, name="Helen Okafor", is_admin=True, password="a long staff password")
-    make.pairing(mentor, edna)
-    phone = new_context(viewport=PHONE, has_touch=True).new_page()
-    phone.goto(live_server.url + "/#/sign-in")
-    sign_in_mentor(phone, mentor)
-    wait_all_sent(phone)
-    wait_for_worker(phone)
     phone.context.set_offline(True)
     phone.click("[aria-label='Log a visit with Edna Whitworth']")
     phone.fill("input[name=activity]", "Sorted the button tin together")
