@@ -64,11 +64,15 @@ def readers(actor, limit):
     entries = db.session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                  .limit(limit)).all()
     names = _names({e.actor_id for e in entries} - {None})
-    return {"total": total, "items": [
-        {"at": e.at, "who": names.get(e.actor_id), "action": e.action,
-         "collection": (e.detail or {}).get("collection"),
-         "one_entry": "record_id" in (e.detail or {}), "format": (e.detail or {}).get("format")}
-        for e in entries]}
+    return {"total": total, "items": [_read(e, names.get(e.actor_id)) for e in entries]}
+
+
+def _read(entry, who):
+    """An entry of the log as its learner is shown it: no id but hers, no content."""
+    detail = entry.detail or {}
+    return {"at": entry.at, "who": who, "action": entry.action,
+            "collection": detail.get("collection"), "one_entry": "record_id" in detail,
+            "format": detail.get("format")}
 
 
 def _names(ids):
