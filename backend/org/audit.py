@@ -72,7 +72,7 @@ def _read(entry, who):
     detail = entry.detail or {}
     return {"at": entry.at, "who": who, "action": entry.action,
             "collection": detail.get("collection"), "one_entry": "record_id" in detail,
-            "format": detail.get("format")}
+            "count": detail.get("count"), "format": detail.get("format")}
 
 
 def _names(ids):

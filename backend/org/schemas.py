@@ -172,6 +172,7 @@ class ReadOut(Schema):
                                               "review_named_quiet"]})
     collection = fields.String(allow_none=True, metadata={"description": "the part read"})
     one_entry = fields.Boolean(metadata={"description": "one entry of it, not the list"})
+    count = fields.Integer(allow_none=True, metadata={"description": "the entries the list held"})
     format = fields.String(allow_none=True, metadata={"description": "a download's: html, json"})
 
 

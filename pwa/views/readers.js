@@ -22,8 +22,9 @@ function what(entry) {
     return `${who} saw your name in the monthly review, among the people who had not written anything for two weeks.`;
   }
   const part = PARTS[entry.collection] || 'your journal';
-  return entry.one_entry ? `${who} read one entry of ${part}, which you share with the care team.`
-    : `${who} read ${part}, which you share with the care team.`;
+  if (entry.one_entry) return `${who} read one entry of ${part}, which you share with the care team.`;
+  if (entry.count === 0) return `${who} looked for ${part} shared with the care team. You share none, so nothing was read.`;
+  return `${who} read ${part}, which you share with the care team.`;
 }
 
 function item(entry) {

@@ -73,7 +73,8 @@ function whatDid(entry, names) {
     case 'read_journal': {
       const part = PARTS[d.collection] || d.collection;
       if (d.record_id) return `read one entry of the shared journal of ${learner} (${part})`;
-      return `read the shared journal of ${learner} (${part}${typeof d.count === 'number' ? `, ${entries(d.count)}` : ''})`;
+      const held = typeof d.count !== 'number' ? '' : `, ${d.count ? entries(d.count) : 'none shared'}`;
+      return `read the shared journal of ${learner} (${part}${held})`;
     }
     case 'export_journal':
       return `downloaded the whole journal of ${learner}, private entries too${FORMATS[d.format] ? `, ${FORMATS[d.format]}` : ''}`;

@@ -372,12 +372,12 @@ def test_a_learner_sees_who_on_the_staff_read_or_downloaded_her_journal(client, 
     resp = client.get("/api/me/readers", headers=auth.headers(ada))
     assert resp.status_code == 200, resp.json
     assert resp.json["total"] == 3
-    got = [(e["who"], e["action"], e["collection"], e["one_entry"], e["format"])
+    got = [(e["who"], e["action"], e["collection"], e["one_entry"], e["count"], e["format"])
            for e in resp.json["items"]]
     assert got == [
-        (home["admin"].display_name, "export_journal", None, False, "json"),
-        (home["staff"].display_name, "read_journal", "goals", True, None),
-        (home["staff"].display_name, "read_journal", "goals", False, None)]
+        (home["admin"].display_name, "export_journal", None, False, None, "json"),
+        (home["staff"].display_name, "read_journal", "goals", True, None, None),
+        (home["staff"].display_name, "read_journal", "goals", False, 1, None)]
     assert client.get("/api/me/readers?limit=1", headers=auth.headers(ada)).json["total"] == 3
     assert len(client.get("/api/me/readers?limit=1", headers=auth.headers(ada)).json["items"]) == 1
 

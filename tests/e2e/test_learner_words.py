@@ -208,3 +208,10 @@ def test_she_sees_who_on_the_staff_read_her_journal_and_who_made_a_copy(live_ser
     assert "Helen Okafor made a copy of your whole journal, with what only you can see." in items[0]
     assert "Helen Okafor read your goals, which you share with the care team." in items[1]
     assert "Knit a blanket" not in page.inner_text("main")
+    # a look at a part she shares none of reads nothing, and says so
+    assert client.get(f"/api/learners/{edna.id}/reflections", headers=headers).status_code == 200
+    page.click("a:text-is('Back')")
+    page.click("a:text-is('Who has read my journal')")
+    page.wait_for_selector(".card-list li >> nth=2")
+    assert ("Helen Okafor looked for your thoughts shared with the care team. You share none, so "
+            "nothing was read.") in page.locator(".card-list li").first.inner_text()
