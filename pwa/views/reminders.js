@@ -1,7 +1,7 @@
 /* Gentle reminders: the person says yes here, after reading what a reminder is, before the
  * browser is asked anything; each reminder, or all of them, can be switched off here at any
  * time. A reminder never shows what anyone wrote. Mentors also plan their next visits here. */
-import { h } from '../ui/dom.js';
+import { h, today } from '../ui/dom.js';
 import { choices, textField, showProblem } from '../ui/forms.js';
 import { flash, deviceWord } from '../ui/flash.js';
 import { api } from '../sync/api.js';
@@ -117,11 +117,22 @@ function wire(form, s, key, mine, go) {
   }
 }
 
+/** A day from today to a year ahead, as the server takes it; the picker offers no other. */
+function visitDay(v) {
+  const field = textField({ label: `Next visit with ${v.display_name}`, name: `visit-${v.learner_id}`, type: 'date', value: v.next_visit_on || '' });
+  const input = field.querySelector('input');
+  const ahead = new Date();
+  ahead.setFullYear(ahead.getFullYear() + 1);
+  input.min = today();
+  input.max = `${ahead.getFullYear()}-${String(ahead.getMonth() + 1).padStart(2, '0')}-${String(ahead.getDate()).padStart(2, '0')}`;
+  return field;
+}
+
 async function visitsSection(s) {
   const { items } = await api('/api/push/visits', { token: s.token });
   if (!items.length) return null;
   const form = h('form', { novalidate: true },
-    items.map((v) => textField({ label: `Next visit with ${v.display_name}`, name: `visit-${v.learner_id}`, type: 'date', value: v.next_visit_on || '' })),
+    items.map((v) => visitDay(v)),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Save the visits')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -215,6 +215,10 @@ def test_a_mentor_plans_the_next_visit_on_the_reminders_screen(live_server, new_
     phone.wait_for_selector("h1:has-text('My learners')")
     phone.goto(live_server.url + "/#/reminders")
     day = (date.today() + timedelta(days=30)).isoformat()
+    # the picker offers the days the server takes: from today to a year ahead
+    assert phone.get_attribute("input[type=date]", "min") == date.today().isoformat()
+    latest = date.fromisoformat(phone.get_attribute("input[type=date]", "max"))
+    assert 365 <= (latest - date.today()).days <= 366
     phone.fill("input[type=date]", day)
     phone.click("button:has-text('Save the visits')")
     phone.wait_for_selector("text=Saved.")
