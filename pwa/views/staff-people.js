@@ -87,6 +87,29 @@ function group(heading, people, s, empty) {
       : h('p', { class: 'empty' }, empty));
 }
 
+/** "Find a person": as a name is typed, only the people whose names hold it stay in the list,
+ * under their headings, and a line says when nobody does. */
+function finder(list) {
+  const field = textField({ label: 'Find a person', name: 'find', type: 'search', autocomplete: 'off',
+    hint: 'Type part of their name.' });
+  const input = field.querySelector('input');
+  const none = h('p', { class: 'empty', role: 'status' });
+  input.addEventListener('input', () => {
+    const typed = input.value.trim();
+    const words = typed.toLocaleLowerCase('en-GB');
+    let shown = 0;
+    for (const item of list.querySelectorAll('.people-list > li')) {
+      item.hidden = !item.querySelector('.person-name').textContent.toLocaleLowerCase('en-GB').includes(words);
+      if (!item.hidden) shown += 1;
+    }
+    for (const section of list.querySelectorAll(':scope > section')) {
+      section.hidden = Boolean(words) && !section.querySelector('.people-list > li:not([hidden])');
+    }
+    none.textContent = words && !shown ? `Nobody here has “${typed}” in their name.` : '';
+  });
+  return [field, none];
+}
+
 export default async function staffPeople({ s }) {
   const title = 'People';
   let items;
@@ -99,6 +122,10 @@ export default async function staffPeople({ s }) {
   const left = items.filter((p) => !p.active);
   const paused = here.filter((p) => p.locked).length;
   const admin = isAdministrator(s, items.find((p) => p.id === s.person.id));
+  const list = h('div', { class: 'people-groups' },
+    Object.entries(ROLES).map(([role, words]) => group(words.many, here.filter((p) => p.role === role), s,
+      `No ${words.many.toLowerCase()} yet.`)),
+    left.length ? group('People who have left', left, s, '') : null);
   return { title, node: h('div', { class: 'staff-people' },
     h('h1', {}, title),
     h('p', {}, 'Everyone in your organisation. Choose a person to see more.'),
@@ -109,8 +136,7 @@ export default async function staffPeople({ s }) {
       ? h('nav', { class: 'actions', 'aria-label': 'Add a person' },
         Object.entries(ROLES).map(([role, words]) => h('a', { href: `#/staff/add/${role}`, class: 'button' }, words.add)))
       : h('p', { class: 'note' }, 'Only an administrator can add or change people. You can let a learner try their PIN again from their page.'),
-    Object.entries(ROLES).map(([role, words]) => group(words.many, here.filter((p) => p.role === role), s,
-      `No ${words.many.toLowerCase()} yet.`)),
-    left.length ? group('People who have left', left, s, '') : null,
+    finder(list),
+    list,
     h('div', { class: 'actions' }, backToStaff())) };
 }

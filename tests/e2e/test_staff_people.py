@@ -355,3 +355,16 @@ def test_a_new_password_is_offered_for_a_mentor_or_colleague_not_a_learner_or_on
     admin.wait_for_selector(f"{section} .problem:has-text('Password: Length must be between "
                             "10 and 200.')")
     assert admin.input_value("input[name=password]") == "short"
+
+
+def test_find_a_person_keeps_only_the_names_that_hold_what_is_typed(admin, home):
+    people_list(admin)
+    admin.fill("input[name=find]", "vio")
+    shown = admin.locator(".person-row:visible .person-name").all_inner_texts()
+    assert shown == ["Violet Ames"]
+    assert admin.locator("section:visible h2").all_inner_texts() == ["Learners"]
+    admin.fill("input[name=find]", "zzz")
+    admin.wait_for_selector("text=Nobody here has “zzz” in their name.")
+    assert admin.locator(".person-row:visible").count() == 0
+    admin.fill("input[name=find]", "")
+    assert admin.locator(".person-row:visible").count() == admin.locator(".person-row").count()
