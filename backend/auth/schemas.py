@@ -10,6 +10,9 @@ class LoginIn(Schema):
     email = Email
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
     device_name = fields.String(load_default="", validate=validate.Length(max=120))
+    device_key = fields.String(validate=validate.Length(min=10, max=100), metadata={
+        "description": "the key of the enrolled tablet signed in on, if any: the sign-in then "
+                       "ends when the tablet is revoked"})
 
 
 class DeviceKeyIn(Schema):

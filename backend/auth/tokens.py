@@ -46,6 +46,20 @@ def device_for_key(raw_key):
     return device
 
 
+def tablet_signed_in_on(raw_key, person):
+    """The enrolled tablet a mentor or member of staff signs in on with their email, if its key
+    is given, is their organisation's, and is not revoked: their sign-in is then the tablet's
+    too, and ends when it is revoked. Any other key ties nothing, and refuses nothing: setting
+    up a revoked tablet again starts with a member of staff signing in on it."""
+    if not raw_key:
+        return None
+    device = db.session.scalar(select(Device).where(Device.key_hash == digest(raw_key)))
+    if (device is None or device.revoked_at is not None
+            or device.organisation_id != person.organisation_id):
+        return None
+    return device
+
+
 # the token with its person and device in one query: every API request asks for them
 _BY_HASH = (select(Token).where(Token.token_hash == bindparam("hash"))
             .options(joinedload(Token.person), joinedload(Token.device)))

@@ -9,7 +9,8 @@ from ..models import Person, Token
 from ..push.subscriptions import forget_sign_in
 from . import credentials
 from .schemas import DeviceKeyIn, LoginIn, OkOut, PersonOut, PinLoginIn, TilesOut, TokenOut
-from .tokens import auth_required, device_for_key, digest, issue_token, revoke
+from .tokens import (auth_required, device_for_key, digest, issue_token, revoke,
+                     tablet_signed_in_on)
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 
@@ -35,7 +36,8 @@ def login():
         credentials.verify(person, person.password_hash, data["password"])
     finally:
         db.session.commit()
-    return _signed_in(person, issue_token(person, label=data["device_name"]))
+    device = tablet_signed_in_on(data.get("device_key"), person)
+    return _signed_in(person, issue_token(person, device=device, label=data["device_name"]))
 
 
 @bp.post("/tiles")

@@ -70,7 +70,10 @@ export async function signIn(email, password) {
   const known = await byEmail(email);
   let answer;
   try {
-    answer = await api('/api/auth/login', { method: 'POST', body: { email, password, device_name: deviceName() } });
+    // on an enrolled tablet the sign-in is the tablet's too: revoking the tablet ends it
+    const key = await deviceKey();
+    answer = await api('/api/auth/login', { method: 'POST',
+      body: { email, password, device_name: deviceName(), ...(key ? { device_key: key } : {}) } });
   } catch (error) {
     if (error.error === 'offline' && known) return unlock(known.id, password);
     throw error;

@@ -15,20 +15,18 @@ function setUpWords(d, names) {
 }
 
 /* What revoking does, as backend/org/setup.py and backend/auth do it, and as the app on the
- * tablet then behaves (views/start.js, sync/auth.js): every sign-in made on the tablet with a
- * tile ends and its key opens nothing; the journals kept on it stay there, sealed; what was not
- * sent yet is sent once the tablet is set up again (a new key) and each person opens their
- * journal there. Staff and mentors sign in with email and password, not with the tablet's key:
- * their sign-ins are not tied to a tablet, so revoking one does not end them. */
+ * tablet then behaves (views/start.js, sync/auth.js): every sign-in made on the tablet ends (a
+ * tile's, and an email sign-in's, which carries the tablet's key) and its key opens nothing;
+ * the journals kept on it stay there, sealed; what was not sent yet is sent once the tablet is
+ * set up again (a new key) and each person opens their journal there. */
 function revokeStep(s, go, d) {
   return confirmStep({
     open: 'Revoke this tablet',
     question: `Revoke ${d.name}? It stops working with What Matters at once.`,
     points: [
-      'Every learner who opened their journal on it is signed out, and it can no longer send or fetch anything.',
+      'Everyone who signed in on it is signed out, learners and mentors alike, and it can no longer send or fetch anything.',
       'Anything written on it and not sent yet stays on that tablet. It can be sent only after the tablet is set up again and each person opens their journal there.',
       'It does not clear the tablet: the journals already on it stay there, and people who used it before can still open them on it.',
-      'Mentors and staff who signed in on it with an email and password stay signed in.',
     ],
     yes: 'Yes, revoke this tablet',
     no: 'No, keep it',

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from backend.auth import credentials
 from backend.auth.tokens import digest
 from backend.extensions import db
-from backend.models import AuditEntry, Device, Person
+from backend.models import AuditEntry, Device, Person, Token
 
 
 @pytest.fixture(autouse=True)
@@ -304,6 +304,40 @@ def test_revoking_a_tablet_signs_out_everyone_on_it(client, auth, make, home):
     assert resp.status_code == 200 and resp.json["revoked_at"]
     assert client.get("/api/auth/me", headers=learner).status_code == 401
     assert client.post("/api/auth/tiles", json={"device_key": tablet.raw_key}).status_code == 401
+
+
+def _email_sign_in(client, person, **extra):
+    resp = client.post("/api/auth/login", json={"email": person.email,
+                                                "password": "correct horse battery", **extra})
+    assert resp.status_code == 200, resp.json
+    return {"Authorization": f"Bearer {resp.json['token']}"}
+
+
+def test_a_mentor_signed_in_on_a_tablet_by_email_is_signed_out_when_it_is_revoked(
+        client, auth, make, home):
+    tablet = make.device(home["org"])
+    on_tablet = _email_sign_in(client, home["mentor"], device_key=tablet.raw_key)
+    phone = _email_sign_in(client, home["mentor"])  # his own phone: no tablet's key
+    client.post(f"/api/devices/{tablet.id}/revoke", headers=auth.headers(home["admin"]))
+    assert client.get("/api/auth/me", headers=on_tablet).status_code == 401
+    assert client.get("/api/auth/me", headers=phone).status_code == 200
+
+
+@pytest.mark.parametrize("key", ["revoked", "elsewhere", "unknown"])
+def test_a_tablet_key_that_is_not_this_organisations_working_tablet_ties_nothing(
+        client, auth, make, home, key):
+    """A revoked tablet is set up again by a member of staff signing in on it: the stale key
+    it still holds neither refuses the sign-in nor ties it to anything."""
+    revoked = make.device(home["org"])
+    client.post(f"/api/devices/{revoked.id}/revoke", headers=auth.headers(home["admin"]))
+    raw = {"revoked": revoked.raw_key, "elsewhere": make.device(make.org()).raw_key,
+           "unknown": "dev_" + "x" * 40}[key]
+    signed_in = _email_sign_in(client, home["admin"], device_key=raw)
+    assert client.get("/api/auth/me", headers=signed_in).status_code == 200
+    with client.application.app_context():
+        tied = db.session.scalars(select(Token.device_id).where(
+            Token.person_id == home["admin"].id)).all()
+    assert tied and set(tied) == {None}
 
 
 def test_the_audit_log_is_paged_newest_first(client, auth, home):

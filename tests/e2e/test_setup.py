@@ -1,6 +1,8 @@
 """An administrator sets up a tablet from the app itself, and its people's tiles appear."""
 import pytest
 
+from .steps import MENTOR_PASSWORD, enrol, sign_in_mentor
+
 pytestmark = pytest.mark.e2e
 
 
@@ -35,3 +37,24 @@ def test_staff_open_the_review_from_the_app_without_signing_in_again(live_server
     assert not page.is_visible("input[name=password]")
     page.click("a:has-text('Back to What Matters')")
     page.wait_for_selector("h1:has-text('Welcome to What Matters')")
+
+
+def test_a_mentor_signed_in_by_email_on_a_tablet_is_signed_out_when_it_is_revoked(
+        live_server, new_context, make, client, auth):
+    """The tablet's key goes with an email sign-in made on it: revoking a lost tablet ends the
+    mentor's sign-in on it too, not only the learners'."""
+    org = make.org(name="Elmfield House")
+    make.learner(org, name="Joan Fairclough")
+    mentor = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
+    tablet = make.device(org)
+    page = new_context().new_page()
+    enrol(page, live_server, tablet.raw_key)
+    page.click("text=Sign in with email")
+    sign_in_mentor(page, mentor)
+    token = page.evaluate("async () => (await import('/store/people.js')).session().token")
+    signed_in = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/auth/me", headers=signed_in).status_code == 200
+    admin = make.staff(org, is_admin=True)
+    revoked = client.post(f"/api/devices/{tablet.id}/revoke", headers=auth.headers(admin))
+    assert revoked.status_code == 200
+    assert client.get("/api/auth/me", headers=signed_in).status_code == 401

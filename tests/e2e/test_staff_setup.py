@@ -170,7 +170,7 @@ def test_an_administrator_revokes_a_tablet_after_confirming_and_its_key_opens_no
     card.get_by_role("button", name="Revoke this tablet").click()
     words = " ".join(card.locator(".confirm-step").inner_text().split())
     assert "Revoke Library tablet? It stops working with What Matters at once." in words
-    assert "Every learner who opened their journal on it is signed out" in words
+    assert "Everyone who signed in on it is signed out, learners and mentors alike" in words
     assert "Anything written on it and not sent yet stays on that tablet." in words
     assert "set up again" in words
     card.get_by_role("button", name="Yes, revoke this tablet").click()
