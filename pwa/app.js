@@ -5,6 +5,7 @@ import { startStatus } from './ui/status.js';
 import { startUpdates } from './ui/update.js';
 import { startIdleLock } from './ui/idle.js';
 import { startSync } from './sync/sw-bridge.js';
+import { resumeStaff } from './store/people.js';
 
 const view = (name) => () => import(`./views/${name}.js`);
 
@@ -51,6 +52,7 @@ async function askToKeepData() {
 }
 
 async function main() {
+  resumeStaff(); // a member of staff who reloads the page stays signed in, in this tab
   await startChrome();
   startStatus();
   startSync();

@@ -6,6 +6,7 @@ import * as c from './crypto.js';
 import { emit } from './events.js';
 
 let current = null; // {person, key, keyId, token, expiresAt}
+const STAFF_KEY = 'what-matters-staff'; // a member of staff's sign-in, in this tab (openStaff)
 const WAIT_AFTER_FAILS = 5; // wrong PINs in a row before each try waits
 const WAIT_SECONDS = 30;
 
@@ -122,6 +123,27 @@ export async function rewrap(secret) {
 /** A staff member signed in: online only, nothing of theirs is kept on the device. */
 export function openStaff(who, token, expiresAt) {
   current = { person: { ...tileFields(who), email: who.email, is_admin: !!who.is_admin }, key: null, keyId: null, token, expiresAt };
+  sessionStorage.setItem(STAFF_KEY, JSON.stringify({ person: current.person, token, expiresAt }));
+  emit('unlocked', current);
+  return current;
+}
+
+/** A member of staff's sign-in is kept in this tab (sessionStorage) while it is open, so that
+ * reloading the page does not sign them out: it goes when the tab is closed, when they switch
+ * person or sign out, and when the tablet locks itself. Staff keep no journal here, so nothing
+ * else is kept. Resumes it, unless it has expired; returns the session or null. */
+export function resumeStaff() {
+  let held = null;
+  try {
+    held = JSON.parse(sessionStorage.getItem(STAFF_KEY));
+  } catch {
+    held = null;
+  }
+  if (!held || !held.token || !(new Date(held.expiresAt).getTime() > Date.now())) {
+    sessionStorage.removeItem(STAFF_KEY);
+    return null;
+  }
+  current = { person: held.person, key: null, keyId: null, token: held.token, expiresAt: held.expiresAt };
   emit('unlocked', current);
   return current;
 }
@@ -184,5 +206,6 @@ export async function refreshTiles(people) {
 export function lock() {
   const was = current;
   current = null;
+  sessionStorage.removeItem(STAFF_KEY);
   if (was) emit('locked', was);
 }

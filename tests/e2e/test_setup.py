@@ -1,7 +1,7 @@
 """An administrator sets up a tablet from the app itself, and its people's tiles appear."""
 import pytest
 
-from .steps import MENTOR_PASSWORD, enrol, sign_in_mentor
+from .steps import MENTOR_PASSWORD, enrol, sign_in_mentor, staff_signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -58,3 +58,29 @@ def test_a_mentor_signed_in_by_email_on_a_tablet_is_signed_out_when_it_is_revoke
     revoked = client.post(f"/api/devices/{tablet.id}/revoke", headers=auth.headers(admin))
     assert revoked.status_code == 200
     assert client.get("/api/auth/me", headers=signed_in).status_code == 401
+
+
+def test_a_member_of_staff_stays_signed_in_through_a_reload_until_she_switches_person(
+        live_server, browser, make):
+    """Her sign-in is kept in the tab alone: a reload keeps her on the screen she was on;
+    "Switch person" ends it, and a new tab never had it."""
+    org = make.org(name="Elmfield House")
+    helen = make.staff(org, name="Helen Okafor", is_admin=True, password="a long staff password")
+    context, page = staff_signed_in(browser, live_server, helen, "a long staff password")
+    try:
+        page.goto(f"{live_server.url}/#/staff/people")
+        page.wait_for_selector(".people-list")
+        page.reload()
+        page.wait_for_selector(".people-list")
+        assert page.inner_text(".who") == "Helen Okafor"
+        assert page.is_visible("a:has-text('Add a learner')")  # still an administrator
+        other = context.new_page()  # another tab of the same browser: not signed in
+        other.goto(f"{live_server.url}/#/staff/people")
+        other.wait_for_selector("h1:has-text('Welcome to What Matters')")
+        page.click("button:has-text('Switch person')")
+        page.wait_for_selector("h1:has-text('Welcome to What Matters')")
+        page.reload()
+        page.wait_for_selector("h1:has-text('Welcome to What Matters')")
+        assert not page.is_visible(".who")
+    finally:
+        context.close()
