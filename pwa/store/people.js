@@ -123,7 +123,11 @@ export async function rewrap(secret) {
 /** A staff member signed in: online only, nothing of theirs is kept on the device. */
 export function openStaff(who, token, expiresAt) {
   current = { person: { ...tileFields(who), email: who.email, is_admin: !!who.is_admin }, key: null, keyId: null, token, expiresAt };
-  sessionStorage.setItem(STAFF_KEY, JSON.stringify({ person: current.person, token, expiresAt }));
+  try {
+    sessionStorage.setItem(STAFF_KEY, JSON.stringify({ person: current.person, token, expiresAt }));
+  } catch {
+    // storage refused (full, or a private window): signed in all the same, until a reload
+  }
   emit('unlocked', current);
   return current;
 }
