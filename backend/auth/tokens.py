@@ -37,10 +37,16 @@ def issue_token(person, device=None, label=""):
     return raw
 
 
+def _enrolled(raw_key):
+    """The enrolled, unrevoked tablet holding ``raw_key``, or None."""
+    device = db.session.scalar(select(Device).where(Device.key_hash == digest(raw_key or "")))
+    return device if device is not None and device.revoked_at is None else None
+
+
 def device_for_key(raw_key):
     """The enrolled, unrevoked tablet holding ``raw_key``, or raise ``unauthorized``."""
-    device = db.session.scalar(select(Device).where(Device.key_hash == digest(raw_key or "")))
-    if device is None or device.revoked_at is not None:
+    device = _enrolled(raw_key)
+    if device is None:
         raise ApiError("unauthorized", "This tablet is not enrolled. Please ask staff to enrol it.")
     device.last_seen_at = utcnow()
     return device
@@ -51,11 +57,8 @@ def tablet_signed_in_on(raw_key, person):
     is given, is their organisation's, and is not revoked: their sign-in is then the tablet's
     too, and ends when it is revoked. Any other key ties nothing, and refuses nothing: setting
     up a revoked tablet again starts with a member of staff signing in on it."""
-    if not raw_key:
-        return None
-    device = db.session.scalar(select(Device).where(Device.key_hash == digest(raw_key)))
-    if (device is None or device.revoked_at is not None
-            or device.organisation_id != person.organisation_id):
+    device = _enrolled(raw_key) if raw_key else None
+    if device is None or device.organisation_id != person.organisation_id:
         return None
     return device
 

@@ -42,9 +42,7 @@ def page(actor, page_no, per_page, learner_id=None):
     stmt = select(AuditEntry).where(AuditEntry.organisation_id == actor.organisation_id)
     if learner_id is not None:
         stmt = stmt.where(AuditEntry.learner_id == learner_id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    entries = db.session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                                 .limit(per_page).offset((page_no - 1) * per_page)).all()
+    total, entries = _newest(stmt, per_page, (page_no - 1) * per_page)
     names = _names(({e.actor_id for e in entries} | {e.learner_id for e in entries}) - {None})
     items = [{"id": e.id, "at": e.at, "actor_id": e.actor_id, "actor_name": names.get(e.actor_id),
               "action": e.action, "learner_id": e.learner_id,
@@ -60,11 +58,17 @@ def readers(actor, limit):
         raise ApiError("forbidden", "Only a learner is shown who read their journal.")
     stmt = select(AuditEntry).where(AuditEntry.learner_id == actor.id,
                                     AuditEntry.action.in_(READS))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    entries = db.session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                                 .limit(limit)).all()
+    total, entries = _newest(stmt, limit)
     names = _names({e.actor_id for e in entries} - {None})
     return {"total": total, "items": [_read(e, names.get(e.actor_id)) for e in entries]}
+
+
+def _newest(stmt, limit, offset=0):
+    """How many entries ``stmt`` selects, and ``limit`` of them from ``offset``, newest first."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    entries = db.session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                                 .limit(limit).offset(offset)).all()
+    return total, entries
 
 
 def _read(entry, who):
