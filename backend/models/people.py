@@ -42,6 +42,9 @@ class Person(db.Model):
     locked_by_staff_needed: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at = mapped_column(UTCDateTime(), default=utcnow)
+    # A learner: the newest staff read of her journal she has been shown ("Who has read my
+    # journal"); her home page tells her of any after it.
+    readers_seen_at = mapped_column(UTCDateTime())
 
     organisation = relationship("Organisation", back_populates="people")
 

@@ -52,15 +52,40 @@ def page(actor, page_no, per_page, learner_id=None):
 
 
 def readers(actor, limit):
-    """The newest ``limit`` staff reads and downloads of the signed-in learner's journal, and
-    how many there are in all: who, when, and what (never an entry's content)."""
+    """The newest ``limit`` staff reads and downloads of the signed-in learner's journal, how
+    many there are in all, and how many came after the newest she was shown (each of those is
+    ``new``): who, when, and what (never an entry's content)."""
+    stmt = _reads_of(actor)
+    total, entries = _newest(stmt, limit)
+    seen = actor.readers_seen_at
+    unseen = total if seen is None else db.session.scalar(
+        select(func.count()).select_from(stmt.where(AuditEntry.at > seen).subquery()))
+    names = _names({e.actor_id for e in entries} - {None})
+    return {"total": total, "unseen": unseen,
+            "items": [_read(e, names.get(e.actor_id), seen) for e in entries]}
+
+
+def readers_seen(actor, through):
+    """The learner has been shown the reads of her journal up to ``through`` (the time of the
+    newest she was shown): later ones stay new. The mark never goes back.
+
+    :returns: what ``readers`` answers with no items.
+    """
+    stmt = _reads_of(actor)
+    if actor.readers_seen_at is None or through > actor.readers_seen_at:
+        actor.readers_seen_at = through
+    unseen = db.session.scalar(select(func.count()).select_from(
+        stmt.where(AuditEntry.at > actor.readers_seen_at).subquery()))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    return {"total": total, "unseen": unseen, "items": []}
+
+
+def _reads_of(actor):
+    """The staff reads and downloads of the signed-in learner's journal, as a statement."""
     if actor.role != "learner":
         raise ApiError("forbidden", "Only a learner is shown who read their journal.")
-    stmt = select(AuditEntry).where(AuditEntry.learner_id == actor.id,
+    return select(AuditEntry).where(AuditEntry.learner_id == actor.id,
                                     AuditEntry.action.in_(READS))
-    total, entries = _newest(stmt, limit)
-    names = _names({e.actor_id for e in entries} - {None})
-    return {"total": total, "items": [_read(e, names.get(e.actor_id)) for e in entries]}
 
 
 def _newest(stmt, limit, offset=0):
@@ -71,10 +96,12 @@ def _newest(stmt, limit, offset=0):
     return total, entries
 
 
-def _read(entry, who):
-    """An entry of the log as its learner is shown it: no id but hers, no content."""
+def _read(entry, who, seen):
+    """An entry of the log as its learner is shown it: no id but hers, no content; ``new`` if
+    it came after ``seen``, the newest she was shown (None: none yet)."""
     detail = entry.detail or {}
-    return {"at": entry.at, "who": who, "action": entry.action,
+    return {"at": entry.at, "new": seen is None or entry.at > seen, "who": who,
+            "action": entry.action,
             "collection": detail.get("collection"), "one_entry": "record_id" in detail,
             "count": detail.get("count"), "format": detail.get("format")}
 

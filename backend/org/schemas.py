@@ -1,8 +1,11 @@
 """Request and response schemas of the organisation admin API."""
+from datetime import timezone
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..auth.schemas import PersonOut
 from ..models.people import ORG_KINDS, ROLES
+from ..models.types import utcnow
 
 MAX_ID = 2**31 - 1  # the databases' integer keys; a bigger number names nobody
 PIN = validate.Regexp(r"^[0-9]{4,8}$", error="a PIN is 4 to 8 digits")
@@ -167,6 +170,7 @@ class AuditEntryOut(Schema):
 
 class ReadOut(Schema):
     at = fields.DateTime()
+    new = fields.Boolean(metadata={"description": "later than the newest she was shown"})
     who = fields.String(allow_none=True, metadata={"description": "the member of staff"})
     action = fields.String(metadata={"enum": ["read_journal", "export_journal",
                                               "review_named_quiet"]})
@@ -179,6 +183,18 @@ class ReadOut(Schema):
 class ReadersOut(Schema):
     items = fields.List(fields.Nested(ReadOut))
     total = fields.Integer()
+    unseen = fields.Integer(metadata={"description": "how many are new"})
+
+
+def _not_later_than_now(value):
+    if value > utcnow():
+        raise ValidationError("Is later than now.")
+
+
+class ReadersSeenIn(Schema):
+    through = fields.AwareDateTime(
+        required=True, default_timezone=timezone.utc, validate=_not_later_than_now,
+        metadata={"description": "the time of the newest read she was shown (its ``at``)"})
 
 
 class ReadersQuery(Schema):

@@ -10,7 +10,7 @@ from . import audit, people, setup
 from .schemas import (AuditPageOut, AuditQuery, DeviceIn, DevicesOut, EnrolledOut, LearnersOut,
                       MentorsOut,
                       OrganisationOut, PairingIn, PairingOut, PairingsOut, PeopleOut, PeopleQuery,
-                      PersonIn, PersonPatch, DeviceOut, ReadersOut, ReadersQuery)
+                      PersonIn, PersonPatch, DeviceOut, ReadersOut, ReadersQuery, ReadersSeenIn)
 
 bp = Blueprint("org", __name__, url_prefix="/api")
 
@@ -144,6 +144,16 @@ def my_readers():
     """Who on the staff read or downloaded my journal, newest first (a learner)."""
     query = ReadersQuery().load(request.args.to_dict())
     return committed(ReadersOut(), audit.readers(g.person, query["limit"]))
+
+
+@bp.post("/me/readers/seen")
+@auth_required
+@documented(body=ReadersSeenIn, response=ReadersOut)
+def my_readers_seen():
+    """I have been shown who read my journal up to ``through`` (a learner): those reads are no
+    longer new, and my home page stops telling me of them. Later ones stay new."""
+    data = ReadersSeenIn().load(json_body())
+    return committed(ReadersOut(), audit.readers_seen(g.person, data["through"]))
 
 
 @bp.get("/me/learners")

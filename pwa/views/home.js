@@ -5,6 +5,7 @@ import { PROMPTS, VISIBILITY, wordFor } from '../ui/words.js';
 import { checkinDue } from './checkin.js';
 import { shortened } from '../ui/entries.js';
 import { unfinished } from '../store/drafts.js';
+import { newReadsNote } from './readers.js';
 
 const ICONS = {
   session: '<svg viewBox="0 0 24 24"><path d="M12 5v14M5 12h14" stroke="currentColor" stroke-width="2.5" fill="none" stroke-linecap="round"/></svg>',
@@ -73,6 +74,7 @@ export default async function home({ s }) {
     toAnswer.length ? h('div', { class: 'note' },
       h('p', {}, toAnswer.length === 1 ? 'Your mentor wrote about a visit. Is it right?' : `Your mentor wrote about ${toAnswer.length} visits. Are they right?`),
       h('a', { href: `#/entry/sessions/${toAnswer[0].id}`, class: 'button' }, 'Look at it')) : null,
+    newReadsNote(s),
     h('h2', {}, 'What matters to me'),
     h('p', { class: 'meta' }, `Who can see what matters to me: ${wordFor(VISIBILITY, (profile && profile.fields.visibility) || 'private')}`),
     h('ul', { class: 'card-list' }, PROMPTS.map(([name, title]) => {

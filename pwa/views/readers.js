@@ -1,6 +1,7 @@
 /* Who has read my journal: each time a member of staff read what I share with the care team,
  * or made a copy of my whole journal, newest first (the server's audit log, which never holds
- * what I wrote). It needs the internet: nothing of it is kept on the tablet. */
+ * what I wrote). It needs the internet: nothing of it is kept on the tablet. What is new since
+ * she last looked is marked, then marked as seen; her home page tells her of any new one. */
 import { h, longDate, clock } from '../ui/dom.js';
 import { api } from '../sync/api.js';
 import { plainWords } from '../store/errors.js';
@@ -13,7 +14,8 @@ const PARTS = {
   contributions: 'what you do for others', reflections: 'your thoughts', checkins: 'your check-ins',
 };
 
-function what(entry) {
+/** One read of her journal, in a sentence. */
+export function what(entry) {
   const who = entry.who || 'A member of staff';
   if (entry.action === 'export_journal') {
     return `${who} made a copy of your whole journal, with what only you can see.`;
@@ -30,8 +32,54 @@ function what(entry) {
 function item(entry) {
   const when = new Date(entry.at);
   return h('li', { class: 'card' },
-    h('p', { class: 'meta' }, h('time', { datetime: entry.at }, `${longDate(entry.at)} at ${clock(when)}`)),
+    h('p', { class: 'meta' }, h('time', { datetime: entry.at }, `${longDate(entry.at)} at ${clock(when)}`),
+      entry.new ? h('strong', { class: 'tag' }, 'New') : null),
     h('p', {}, what(entry)));
+}
+
+// The home page's last answer, for a minute: it is drawn again after every sync.
+let lastAsked = null;
+
+/** The reads of her journal since she last looked, from the server, or null when there are
+ * none or the server cannot be asked (offline: the home page says nothing of it). */
+async function newReads(s) {
+  if (lastAsked && lastAsked.person === s.person.id && Date.now() - lastAsked.time < 60000) return lastAsked.found;
+  let found = null;
+  try {
+    found = await api('/api/me/readers?limit=3', { token: s.token });
+  } catch {
+    return null;
+  }
+  lastAsked = { person: s.person.id, time: Date.now(), found };
+  return found;
+}
+
+/** On her home page, once the server answers: what staff read of her journal since she last
+ * looked at who has read it, the newest three in words, and the way to see them all. */
+export function newReadsNote(s) {
+  const place = h('div', { class: 'new-reads' });
+  newReads(s).then((found) => {
+    if (!found || !found.unseen) return;
+    const shown = found.items.filter((entry) => entry.new);
+    const more = found.unseen - shown.length;
+    place.replaceChildren(h('div', { class: 'note' },
+      h('p', {}, 'Since you last looked at who has read your journal:'),
+      h('ul', {}, shown.map((entry) => h('li', {}, what(entry)))),
+      more > 0 ? h('p', {}, more === 1 ? 'And one more.' : `And ${more} more.`) : null,
+      h('a', { href: '#/readers', class: 'button secondary' }, 'See who has read my journal')));
+  });
+  return place;
+}
+
+/** She has been shown the reads up to the newest in ``found``: none of them is new now. */
+async function seen(s, found) {
+  if (!found.unseen || !found.items.length) return;
+  try {
+    const now = await api('/api/me/readers/seen', { method: 'POST', token: s.token, body: { through: found.items[0].at } });
+    lastAsked = { person: s.person.id, time: Date.now(), found: now };
+  } catch {
+    lastAsked = null; // marked the next time she looks
+  }
 }
 
 export default async function readers({ s }) {
@@ -46,6 +94,7 @@ export default async function readers({ s }) {
       back) };
   }
   const shown = found.items.length;
+  await seen(s, found);
   return { title: TITLE, node: h('div', {},
     h('h1', {}, TITLE),
     h('p', {}, 'Staff can read only what you share with the care team. Each time they do, it is written down, and shown here. '

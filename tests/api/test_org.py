@@ -416,6 +416,55 @@ def test_a_learner_sees_who_on_the_staff_read_or_downloaded_her_journal(client, 
     assert len(client.get("/api/me/readers?limit=1", headers=auth.headers(ada)).json["items"]) == 1
 
 
+def test_reads_after_the_newest_she_was_shown_are_new(client, auth, home):
+    ada = home["learner"]
+    mine, staff = auth.headers(ada), auth.headers(home["staff"])
+    client.get(f"/api/learners/{ada.id}/goals", headers=staff)
+    client.get(f"/api/learners/{ada.id}/reflections", headers=staff)
+    first = client.get("/api/me/readers", headers=mine).json
+    assert (first["total"], first["unseen"], [e["new"] for e in first["items"]]) == (
+        2, 2, [True, True])
+    # she is shown the older of the two only (the list had one item when she looked)
+    resp = client.post("/api/me/readers/seen", headers=mine,
+                       json={"through": first["items"][1]["at"]})
+    assert resp.status_code == 200, resp.json
+    assert (resp.json["total"], resp.json["unseen"]) == (2, 1)
+    after = client.get("/api/me/readers", headers=mine).json
+    assert [e["new"] for e in after["items"]] == [True, False] and after["unseen"] == 1
+    # looking again at all of them, then a read that comes after
+    client.post("/api/me/readers/seen", headers=mine, json={"through": first["items"][0]["at"]})
+    assert client.get("/api/me/readers", headers=mine).json["unseen"] == 0
+    client.get(f"/api/learners/{ada.id}/export.json", headers=auth.headers(home["admin"]))
+    last = client.get("/api/me/readers", headers=mine).json
+    assert (last["unseen"], [e["new"] for e in last["items"]]) == (1, [True, False, False])
+    assert last["items"][0]["action"] == "export_journal"
+
+
+def test_the_mark_of_what_she_was_shown_never_goes_back(client, auth, home):
+    ada = home["learner"]
+    mine = auth.headers(ada)
+    client.get(f"/api/learners/{ada.id}/goals", headers=auth.headers(home["staff"]))
+    newest = client.get("/api/me/readers", headers=mine).json["items"][0]["at"]
+    client.post("/api/me/readers/seen", headers=mine, json={"through": newest})
+    # an older page, still open on another tablet, says what it showed
+    resp = client.post("/api/me/readers/seen", headers=mine,
+                       json={"through": "2020-01-01T00:00:00Z"})
+    assert resp.status_code == 200 and resp.json["unseen"] == 0
+
+
+@pytest.mark.parametrize("who, body, code, reason", [
+    ("learner", {}, 400, "Missing data for required field."),
+    ("learner", {"through": "yesterday"}, 400, "Not a valid datetime."),
+    ("learner", {"through": "2999-01-01T00:00:00Z"}, 400, "Is later than now."),
+    ("mentor", {"through": "2026-01-01T00:00:00Z"}, 403, None),
+    ("staff", {"through": "2026-01-01T00:00:00Z"}, 403, None)])
+def test_marking_reads_as_seen_is_hers_and_checked(client, auth, home, who, body, code, reason):
+    resp = client.post("/api/me/readers/seen", headers=auth.headers(home[who]), json=body)
+    assert resp.status_code == code, resp.json
+    if reason:
+        assert resp.json["details"]["fields"] == {"through": [reason]}
+
+
 @pytest.mark.parametrize("who, query, code", [
     ("mentor", "", 403), ("staff", "", 403), ("learner", "?limit=0", 400),
     ("learner", "?limit=many", 400)])

@@ -9,6 +9,7 @@ import pytest
 
 from .steps import (api_get, enrol, go, learner_at_a_tablet, open_entry, open_journal,
                     record_session, wait_all_sent, wait_for_worker)
+from .test_screens import AXE_TAGS, MEASURE, _axe
 from .test_storage_failure import save_while_storage_fails
 
 pytestmark = pytest.mark.e2e
@@ -215,3 +216,49 @@ def test_she_sees_who_on_the_staff_read_her_journal_and_who_made_a_copy(live_ser
     page.wait_for_selector(".card-list li >> nth=2")
     assert ("Helen Okafor looked for your thoughts shared with the care team. You share none, so "
             "nothing was read.") in page.locator(".card-list li").first.inner_text()
+
+
+def test_her_home_page_tells_her_of_reads_since_she_last_looked(live_server, new_context, make,
+                                                                client, auth):
+    """Four reads by staff before she opens her journal: her home page names the newest three
+    and says there is one more; once she has seen them all, it says nothing of them."""
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin="2468")
+    helen = make.staff(org, name="Helen Okafor", is_admin=True)
+    goal = make.goal(edna, title="Knit a blanket", visibility="care_team")
+    headers, hers = auth.headers(helen), auth.headers(edna)
+    for path in ("goals", f"goals/{goal.id}", "reflections", "export.json"):
+        assert client.get(f"/api/learners/{edna.id}/{path}", headers=headers).status_code == 200
+    page = new_context().new_page()
+    enrol(page, live_server, make.device(org).raw_key)
+    open_journal(page, "Edna Whitworth", "2468")
+
+    note = page.locator(".new-reads .note")
+    note.wait_for()
+    assert note.locator("li").all_inner_texts() == [
+        "Helen Okafor made a copy of your whole journal, with what only you can see.",
+        "Helen Okafor looked for your thoughts shared with the care team. You share none, so "
+        "nothing was read.",
+        "Helen Okafor read one entry of your goals, which you share with the care team."]
+    assert "And one more." in note.inner_text() and "Knit a blanket" not in note.inner_text()
+    found = _axe(page, {"runOnly": {"type": "tag", "values": AXE_TAGS},
+                        "resultTypes": ["violations"]})
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found] == []
+    sizes = page.evaluate(MEASURE)
+    assert sizes["small"] == [] and sizes["targets"] == []
+
+    note.locator("a:text-is('See who has read my journal')").click()
+    page.wait_for_selector("h1:text-is('Who has read my journal')")
+    page.wait_for_selector(".card-list li >> nth=3")
+    assert [t.count("New") for t in page.locator(".card-list li .meta").all_inner_texts()] == [1] * 4
+    page.click("a:text-is('Back')")
+    go(page, "home", "a.action:has-text('Record what I did')")
+    page.wait_for_timeout(300)
+    assert page.locator(".new-reads .note").count() == 0
+    # the mark is the server's: she is not told again on another tablet either
+    assert api_get(client, "/api/me/readers", hers)["unseen"] == 0
+    page.click("text=Text size and settings")
+    page.click("a:text-is('Who has read my journal')")
+    page.wait_for_selector("h1:text-is('Who has read my journal')")
+    page.wait_for_selector(".card-list li >> nth=3")
+    assert "New" not in page.locator(".card-list").inner_text()
