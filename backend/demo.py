@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .auth.credentials import hash_secret
 from .auth.tokens import digest, new_secret
@@ -24,7 +24,7 @@ from .demo_elmfield import ELMFIELD
 from .demo_journal import DAYS, Journal, Writer, delete_one, fill_gaps, write_journal
 from .demo_stories import PASSWORD
 from .extensions import db
-from .models import AuditEntry, Device, Organisation, Pairing, Person
+from .models import AuditEntry, Device, Goal, Organisation, Pairing, Person
 from .models.types import utcnow
 
 ORGS = (ELMFIELD, BROOKSIDE)
@@ -78,6 +78,8 @@ def load(today=None):
         sign_ins.append(org_sign_ins)
         writers += org_writers
     records = make_journal(today, writers, now).insert(db.session)
+    db.session.flush()
+    _staff_reads(now - timedelta(days=2))
     db.session.commit()
     _save_sign_ins({"today": today.isoformat(), "password": PASSWORD,
                     "organisations": sign_ins})
@@ -145,6 +147,24 @@ def _setting_up(admin, people, pairings, tablet, at):
     db.session.add_all(AuditEntry(organisation_id=admin.organisation_id, actor_id=admin.id,
                                   at=at, action=action, learner_id=learner, detail=detail)
                        for action, learner, detail in entries)
+
+
+def _staff_reads(at):
+    """In each organisation, a member of staff read the goals one learner shares with the care
+    team, two days ago: the audit log and that learner's "Who has read my journal" (and her
+    home page, until she looks) show it, as a staff read through the app writes it."""
+    for org in db.session.scalars(select(Organisation).order_by(Organisation.id)):
+        staff = [p for p in org.people if p.role == "staff"]
+        reader = sorted(staff, key=lambda p: (p.is_admin, p.id))[0]
+        shared = db.session.execute(
+            select(Goal.learner_id, func.count()).where(
+                Goal.learner_id.in_([p.id for p in org.people if p.role == "learner"]),
+                Goal.visibility == "care_team", Goal.deleted.is_(False))
+            .group_by(Goal.learner_id).order_by(Goal.learner_id).limit(1)).first()
+        if shared is not None:
+            db.session.add(AuditEntry(organisation_id=org.id, actor_id=reader.id, at=at,
+                                      action="read_journal", learner_id=shared[0],
+                                      detail={"collection": "goals", "count": shared[1]}))
 
 
 def _mentor_of(mentors, story):

@@ -223,7 +223,37 @@ def test_the_audit_log_holds_how_each_organisation_was_set_up(app, client, loade
             pairings = db.session.scalars(select(Pairing).join(Pairing.learner).where(
                 Person.organisation_id == token["person"]["organisation_id"])).all()
             assert paired == {p.learner.display_name for p in pairings}
-        assert {e["actor_name"] for e in log["items"]} == {admin["name"]}
+        assert {e["actor_name"] for e in log["items"]
+                if e["action"] != "read_journal"} == {admin["name"]}
+
+
+def test_in_each_organisation_a_learner_is_told_staff_read_her_shared_goals(app, client, loaded):
+    """The demo's one staff read in each organisation: its learner's "Who has read my journal"
+    shows it as new (her home page says so), by a member of staff who is not the administrator
+    where there is one, of the goals she shares with the care team, counted as a read counts."""
+    for org in loaded["organisations"]:
+        key = org["tablets"][0]["key"]
+        tiles = client.post("/api/auth/tiles", json={"device_key": key}).json["people"]
+        pins = {p["name"]: p["pin"] for p in org["learners"]}
+        told = []
+        for tile in tiles:
+            token = client.post("/api/auth/pin", json={
+                "device_key": key, "person_id": tile["id"],
+                "pin": pins[tile["display_name"]]}).json["token"]
+            found = client.get("/api/me/readers",
+                               headers={"Authorization": f"Bearer {token}"}).json
+            if found["total"]:
+                told.append((tile["id"], found))
+        [(learner_id, found)] = told
+        [read] = found["items"]
+        assert found["unseen"] == 1 and read["new"] and read["collection"] == "goals"
+        staff = [p["name"] for p in org["staff"] if not p["admin"]] or [org["staff"][0]["name"]]
+        assert read["who"] == staff[0]
+        with app.app_context():
+            shared = db.session.scalar(select(func.count()).select_from(Goal).where(
+                Goal.learner_id == learner_id, Goal.visibility == "care_team",
+                Goal.deleted.is_(False)))
+        assert read["count"] == shared > 0
 
 
 def test_every_printed_password_signs_in(client, loaded):
