@@ -64,7 +64,7 @@ export function newReadsNote(s) {
     const more = found.unseen - shown.length;
     place.replaceChildren(h('div', { class: 'note' },
       h('p', {}, 'Since you last looked at who has read your journal:'),
-      h('ul', {}, shown.map((entry) => h('li', {}, what(entry)))),
+      h('ul', {}, shown.map((entry) => h('li', {}, `${longDate(entry.at)}: ${what(entry)}`))),
       more > 0 ? h('p', {}, more === 1 ? 'And one more.' : `And ${more} more.`) : null,
       h('a', { href: '#/readers', class: 'button secondary' }, 'See who has read my journal')));
   });

@@ -235,11 +235,14 @@ def test_her_home_page_tells_her_of_reads_since_she_last_looked(live_server, new
 
     note = page.locator(".new-reads .note")
     note.wait_for()
-    assert note.locator("li").all_inner_texts() == [
+    today = page.evaluate("async () => (await import('/ui/dom.js')).longDate(new Date().toISOString())")
+    assert note.locator("li").all_inner_texts() == [f"{today}: {words}" for words in (
         "Helen Okafor made a copy of your whole journal, with what only you can see.",
         "Helen Okafor looked for your thoughts shared with the care team. You share none, so "
         "nothing was read.",
-        "Helen Okafor read one entry of your goals, which you share with the care team."]
+        "Helen Okafor read one entry of your goals, which you share with the care team.")]
+    assert today.split()[0] in {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                "Saturday", "Sunday"}
     assert "And one more." in note.inner_text() and "Knit a blanket" not in note.inner_text()
     found = _axe(page, {"runOnly": {"type": "tag", "values": AXE_TAGS},
                         "resultTypes": ["violations"]})
