@@ -66,7 +66,7 @@ export function newReadsNote(s) {
       h('p', {}, 'Since you last looked at who has read your journal:'),
       h('ul', {}, shown.map((entry) => h('li', {}, `${longDate(entry.at)}: ${what(entry)}`))),
       more > 0 ? h('p', {}, more === 1 ? 'And one more.' : `And ${more} more.`) : null,
-      h('a', { href: '#/readers', class: 'button secondary' }, 'See who has read my journal')));
+      h('a', { href: '#/readers?from=home', class: 'button secondary' }, 'See who has read my journal')));
   });
   return place;
 }
@@ -82,8 +82,9 @@ async function seen(s, found) {
   }
 }
 
-export default async function readers({ s }) {
-  const back = h('div', { class: 'actions' }, h('a', { href: '#/settings', class: 'button secondary' }, 'Back'));
+export default async function readers({ s, query }) {
+  // back where she came from: her home page's note, or the settings
+  const back = h('div', { class: 'actions' }, h('a', { href: query.get('from') === 'home' ? '#/home' : '#/settings', class: 'button secondary' }, 'Back'));
   let found;
   try {
     found = await api('/api/me/readers', { token: s.token });

@@ -254,8 +254,8 @@ def test_her_home_page_tells_her_of_reads_since_she_last_looked(live_server, new
     page.wait_for_selector("h1:text-is('Who has read my journal')")
     page.wait_for_selector(".card-list li >> nth=3")
     assert [t.count("New") for t in page.locator(".card-list li .meta").all_inner_texts()] == [1] * 4
-    page.click("a:text-is('Back')")
-    go(page, "home", "a.action:has-text('Record what I did')")
+    page.click("a:text-is('Back')")  # to her home page, where she came from
+    page.wait_for_selector("a.action:has-text('Record what I did')")
     page.wait_for_timeout(300)
     assert page.locator(".new-reads .note").count() == 0
     # the mark is the server's: she is not told again on another tablet either
