@@ -69,21 +69,22 @@ def readers_seen(actor, through):
     """The learner has been shown the reads of her journal up to ``through`` (the time of the
     newest she was shown): later ones stay new. The mark never goes back.
 
-    :returns: what ``readers`` answers with no items.
+    :returns: what ``readers`` answers, with no items.
     """
-    stmt = _reads_of(actor)
+    _learner_only(actor)
     if actor.readers_seen_at is None or through > actor.readers_seen_at:
         actor.readers_seen_at = through
-    unseen = db.session.scalar(select(func.count()).select_from(
-        stmt.where(AuditEntry.at > actor.readers_seen_at).subquery()))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    return {"total": total, "unseen": unseen, "items": []}
+    return readers(actor, 0)
+
+
+def _learner_only(actor):
+    if actor.role != "learner":
+        raise ApiError("forbidden", "Only a learner is shown who read their journal.")
 
 
 def _reads_of(actor):
     """The staff reads and downloads of the signed-in learner's journal, as a statement."""
-    if actor.role != "learner":
-        raise ApiError("forbidden", "Only a learner is shown who read their journal.")
+    _learner_only(actor)
     return select(AuditEntry).where(AuditEntry.learner_id == actor.id,
                                     AuditEntry.action.in_(READS))
 

@@ -14,8 +14,7 @@ const PARTS = {
   contributions: 'what you do for others', reflections: 'your thoughts', checkins: 'your check-ins',
 };
 
-/** One read of her journal, in a sentence. */
-export function what(entry) {
+function what(entry) {
   const who = entry.who || 'A member of staff';
   if (entry.action === 'export_journal') {
     return `${who} made a copy of your whole journal, with what only you can see.`;
