@@ -10,6 +10,7 @@ from .config import Config
 from .errors import register_error_handlers
 from .extensions import db, migrate
 from .no_cookies import NoCookieSessions
+from . import unread_body
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 SQLITE_PAGE_SIZE = 16384
@@ -51,6 +52,7 @@ def create_app(test_config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     register_error_handlers(app)
+    unread_body.init_app(app)
     _register_blueprints(app)
 
     from . import cli

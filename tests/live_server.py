@@ -20,14 +20,19 @@ class ServerProcess:
     """``start()`` a gunicorn serving ``create_app()`` on ``database_url``; ``kill()`` it with
     SIGKILL, as a crash would."""
 
-    def __init__(self, database_url, instance_path, workers=1, threads=4):
+    def __init__(self, database_url, instance_path, workers=1, threads=4, deployed=False,
+                 env=None):
+        """:param deployed: run with the settings docs/deployment.md runs (its sync workers),
+        not ``workers`` and ``threads``.
+        :param env: more environment variables for the app (its settings)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": instance_path,
-                    "SECRET_KEY": "test"}
-        self.args = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads",
-                     str(threads), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
-                     "backend:create_app()"]
+                    "SECRET_KEY": "test", **(env or {})}
+        workers = (["--config", "python:backend.gunicorn_conf"] if deployed
+                   else ["-w", str(workers), "--threads", str(threads)])
+        self.args = [sys.executable, "-m", "gunicorn", *workers, "-b",
+                     f"127.0.0.1:{self.port}", "--log-level", "warning", "backend:create_app()"]
         self.proc = None
 
     def start(self, timeout=30):

@@ -1,0 +1,49 @@
+"""An answer given before the request's body was read (a stale token's 401, a push over the
+body limit's 413) reaches a client that sends its whole body first, as the PWA's fetch and
+Python's http.client do, through gunicorn as docs/deployment.md runs it: without it the client
+saw a reset connection, took it for a network that is down, and sent the same push again and
+again (backend/unread_body.py)."""
+import http.client
+import json
+import uuid
+
+import pytest
+
+from ..live_server import ServerProcess
+
+LIMIT = 100_000
+
+
+@pytest.fixture
+def server(app, database_url, tmp_path):
+    # the app's settings (MAX_CONTENT_LENGTH among them) come from the environment
+    server = ServerProcess(database_url, str(tmp_path), deployed=True,
+                           env={"MAX_CONTENT_LENGTH": str(LIMIT)}).start()
+    yield server
+    server.stop()
+
+
+def _push(server, token, size):
+    """A push whose body is ``size`` bytes, sent whole before its answer is read."""
+    body = json.dumps({"protocol": 3, "replica": str(uuid.uuid4()), "floor": 1,
+                       "mutations": [], "padding": "x" * size}).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.request("POST", "/api/sync/push", body=body, headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        answer = conn.getresponse()
+        return answer.status, json.loads(answer.read())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("size", [LIMIT * 2, 8_000_000, 30_000_000])
+def test_a_push_over_the_limit_is_answered_413_however_large(server, make, auth, size):
+    token = auth.headers(make.learner(make.org()))["Authorization"].split()[1]
+    status, answer = _push(server, token, size)
+    assert (status, answer["error"]) == (413, "payload_too_large")
+
+
+def test_a_large_push_with_a_stale_token_is_answered_401(server, size=30_000_000):
+    status, answer = _push(server, "wm_no-such-token", size)
+    assert (status, answer["error"]) == (401, "unauthorized")
