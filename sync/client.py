@@ -146,6 +146,24 @@ class Client:
                 seen[DELETED] = [*seen.get(DELETED, []), current.revs[DELETED]]
         return self._enqueue("resolve", collection, record_id, learner_id, fields, base, seen)
 
+    def send_again(self, record_id):
+        """Send again, whole, a record a restored server no longer has (``only_here``): an
+        upsert of every field it holds, based on nothing, as its create was. If the server has
+        it after all (another device sent it again meanwhile), the same values merge, and any
+        other value is kept as a conflict: nothing is overwritten.
+
+        :param record_id: the record's id, from ``only_here``.
+        :return: the queued ``Mutation``.
+        """
+        record = self.local.view(record_id)
+        self.local.only_here.discard(record_id)
+        return self._enqueue("upsert", record.collection, record_id, record.learner_id,
+                             dict(record.fields), {}, {})
+
+    def keep_only_here(self, record_id):
+        """Leave a record a restored server no longer has on this device alone, unsent."""
+        self.local.only_here.discard(record_id)
+
     def dismiss(self, mutation_id):
         """Forget a refused mutation once a person has dealt with it.
 
@@ -271,6 +289,7 @@ class Client:
         self.local.epoch, self.local.cursor = epoch, None
         self.local.resend_log = True
         self.local.resync_seen = None  # never forget unseen records now: they may be the only copy
+        self.local.restore_seen = set()  # what the pull from the start brings: the rest is lost
         report.epoch_changed = True
 
     def _pull_all(self, report):
@@ -333,8 +352,10 @@ class Client:
             self.local.apply_change(change)
             report.pulled += 1
             report.removed += change.removed
-            if self.local.resync_seen is not None and not change.removed:
-                self.local.resync_seen.add(change.id)
+            if not change.removed:
+                for seen in (self.local.resync_seen, self.local.restore_seen):
+                    if seen is not None:
+                        seen.add(change.id)
         if not response.more:
             # only the last page's: a record changed again since sits at a later seq, on a page
             # still to come, though an earlier page's ``through`` passed its answer's seq
@@ -347,6 +368,16 @@ class Client:
         if self.local.resync_seen is not None:
             seen, self.local.resync_seen = self.local.resync_seen, None
             self.local.drop(lambda record: record.id in seen)
+        if self.local.restore_seen is not None:
+            # the pull from the start after a restore is done: what this device holds of the
+            # learners in scope that it did not bring, the restored server no longer has (or
+            # does not show this person: a mentor's copy of an entry made private after the
+            # backup); a tombstone is left out, and so is a record still being sent
+            seen, self.local.restore_seen = self.local.restore_seen, None
+            self.local.only_here |= {
+                rid for rid, record in self.local.pulled.items()
+                if rid not in seen and record.learner_id in scope and not record.deleted
+                and not self.local.unsent(rid)}
 
 
 def _base(current, names):

@@ -38,6 +38,10 @@ class LocalStore:
     last_synced: str | None = None
     resend_log: bool = False  # after an epoch change, until the server has the whole log again
     resync_seen: set | None = None  # during a full resync: ids pulled so far
+    restore_seen: set | None = None  # during the pull from the start after a restore: the same
+    # ids of records the device holds that a restored server no longer has (not sent by the pull
+    # from the start after the restore): kept, for a person to send again or leave
+    only_here: set = field(default_factory=set)
     # ids of records that left the person's sight, kept only while the outbox held changes to
     # them: they leave once it holds none (the changes answered, applied or refused)
     leaving: set = field(default_factory=set)
@@ -152,6 +156,7 @@ class LocalStore:
         record = change.record
         self.pulled[record.id] = record
         self.leaving.discard(record.id)
+        self.only_here.discard(record.id)  # the server has it again
         self._forget_unpulled(record.id, lambda e: e[1].seq is not None
                               and e[1].seq <= record.seq)
 
@@ -187,6 +192,7 @@ class LocalStore:
 
         :param record_id: the record's id.
         """
+        self.only_here.discard(record_id)
         self.pulled.pop(record_id, None)
         self.unpulled.pop(record_id, None)
         self.leaving.discard(record_id)

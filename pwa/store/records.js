@@ -275,6 +275,52 @@ export async function drop(s, keepRow) {
   return rows.length;
 }
 
+/** After the pull from the start that follows a restore: mark the records held here that it
+ * did not bring (`isSeen(row)` false, {id, learnerId}) and that the outbox holds no change to.
+ * The restored server no longer has them; they wait for the person (`onlyHere`). A later pull
+ * that brings one puts its row back whole, without the mark. Returns how many were marked. */
+export async function markOnlyHere(s, isSeen) {
+  const keepers = await outboxRecordIds(s.person.id);
+  const rows = (await pulledRows(s)).filter((row) => !isSeen(row) && !keepers.has(row.id));
+  if (rows.length) {
+    await transaction(['records'], 'readwrite', (tx) => {
+      rows.forEach((row) => tx.objectStore('records').put({ ...row, onlyHere: true }));
+    });
+  }
+  return rows.length;
+}
+
+/** The entries (not deleted) a restored server no longer has, as the person sees them: a
+ * learner's every one; a mentor's only his own (an entry of the learner's made private after
+ * the backup is one the server has and will not show him). */
+export async function onlyHere(s) {
+  const marked = (await pulledRows(s)).filter((row) => row.onlyHere);
+  if (!marked.length) return [];
+  const shown = await Promise.all(marked.map((row) => get(s, row.collection, row.id)));
+  return shown.filter((r) => r && (s.person.role === 'learner' || r.author_id === s.person.id));
+}
+
+/** The person chose for an entry only this device holds: `again` sends it again, whole (an
+ * upsert of every field, based on nothing, as its create was: if the server has it after all,
+ * the same values merge and any other is kept as a conflict); else it stays here, unsent. */
+export async function settleOnlyHere(s, record, again) {
+  if (again) {
+    const fields = Object.fromEntries(Object.entries(record.fields).filter(([, v]) => v != null));
+    await enqueue(s, mutationFor(s, 'upsert', record, fields, {}));
+  }
+  const pid = s.person.id;
+  await transaction(['records'], 'readwrite', (tx) => {
+    const records = tx.objectStore('records');
+    records.get([pid, record.collection, record.id]).onsuccess = (event) => {
+      const row = event.target.result;
+      if (row && row.onlyHere) {
+        const { onlyHere: _, ...rest } = row;
+        records.put(rest);
+      }
+    };
+  });
+}
+
 /** A record kept after it left the person's sight, only because the outbox held changes to
  * it, leaves once the outbox holds none: its changes were answered, applied or refused (a
  * refused change to an entry the learner hid must not keep the entry on a mentor's device).

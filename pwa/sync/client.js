@@ -6,7 +6,7 @@
  * and the outbox is kept whole for the next sync. */
 import { api } from './api.js';
 import * as outbox from '../store/outbox.js';
-import { applyPage, drop, letGo } from '../store/records.js';
+import { applyPage, drop, letGo, markOnlyHere } from '../store/records.js';
 import { person, updatePerson } from '../store/people.js';
 import { ApiError } from '../store/errors.js';
 
@@ -30,7 +30,7 @@ async function epochChanged(s, epoch, report) {
   // Keep everything; send the whole log again and pull afresh, forgetting nothing unseen (a
   // full resync under way ends here: after a restore, a device's copies may be the only ones).
   await updatePerson(s.person.id, (r) => {
-    Object.assign(r, { epoch, cursor: null, resend_log: true, resync_seen: null });
+    Object.assign(r, { epoch, cursor: null, resend_log: true, resync_seen: null, restore_seen: [] });
   });
   report.epochChanged = true;
 }
@@ -132,6 +132,7 @@ async function takePage(s, answer, report, onProgress) {
     r.epoch = answer.epoch;
     r.cursor = answer.cursor;
     if (r.resync_seen) r.resync_seen = [...r.resync_seen, ...seen];
+    if (r.restore_seen) r.restore_seen = [...r.restore_seen, ...seen];
   });
   report.pulled += answer.changes.length;
   report.removed += answer.changes.filter((c) => c.removed).length;
@@ -192,15 +193,23 @@ async function pullAll(s, report, onProgress, carried) {
     report.forgotten += await drop(s, (r) => seen.has(r.id));
     await updatePerson(s.person.id, (r) => { r.resync_seen = null; });
   }
+  if (row.restore_seen) {
+    // the pull from the start after a restore is done: what it did not bring, the restored
+    // server no longer has; it waits here for the person (views/attention.js)
+    const seen = new Set(row.restore_seen);
+    report.onlyHere = await markOnlyHere(s, (r) => seen.has(r.id) || !scope.has(r.learnerId));
+    await updatePerson(s.person.id, (r) => { r.restore_seen = null; });
+  }
   return true;
 }
 
 /** Push the outbox, then pull every page. Resolves with a report: {applied, conflicts,
  * rejected, deferred, pulled, removed, forgotten (records that left at the end of a pull: a
- * pairing ended, or deleted while away), epochChanged, fullResync, error}. */
+ * pairing ended, or deleted while away), onlyHere (records a restored server no longer has),
+ * epochChanged, fullResync, error}. */
 export async function sync(s, onProgress) {
   const report = { applied: 0, conflicts: 0, rejected: 0, deferred: 0, pulled: 0, removed: 0,
-    forgotten: 0, epochChanged: false, fullResync: false, error: null };
+    forgotten: 0, onlyHere: 0, epochChanged: false, fullResync: false, error: null };
   try {
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const carried = await pushAll(s, report);

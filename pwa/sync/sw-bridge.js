@@ -4,7 +4,7 @@
 import { sync } from './client.js';
 import { session, person } from '../store/people.js';
 import { count, heldCount, lockedKeyIds } from '../store/outbox.js';
-import { conflicted } from '../store/records.js';
+import { conflicted, onlyHere } from '../store/records.js';
 import { on, emit } from '../store/events.js';
 import { refreshNames } from './names.js';
 
@@ -30,12 +30,13 @@ export function syncState() {
 /** Count what waits and what needs the person, for the trust line. */
 export async function refreshCounts(s = session()) {
   if (!s) return setState({ phase: 'idle', pending: 0, held: 0, conflicts: 0, lastSent: null, progress: null });
-  const [pending, held, row, conflicts, locked] = await Promise.all([
+  const [pending, held, row, conflicts, locked, only] = await Promise.all([
     count(s.person.id), heldCount(s.person.id), person(s.person.id), conflicted(s).catch(() => []),
-    lockedKeyIds(s).catch(() => new Set())]);
+    lockedKeyIds(s).catch(() => new Set()), onlyHere(s).catch(() => [])]);
   if (session() !== s) return undefined;
-  // Writing kept under an old PIN needs the person too (views/attention.js).
-  return setState({ pending, held: held + locked.size, conflicts: conflicts.length, lastSent: row && row.last_synced });
+  // Writing kept under an old PIN, and entries a restored server lost, need the person too
+  // (views/attention.js).
+  return setState({ pending, held: held + locked.size + only.length, conflicts: conflicts.length, lastSent: row && row.last_synced });
 }
 
 function phaseFor(error) {

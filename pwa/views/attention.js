@@ -1,7 +1,7 @@
 /* What needs the person: entries changed in two places, and changes the server refused.
  * Nothing here is ever dropped without the person deciding. */
 import { h, append, longDate } from '../ui/dom.js';
-import { conflicted, write } from '../store/records.js';
+import { conflicted, onlyHere, settleOnlyHere, write } from '../store/records.js';
 import { held, dismiss, lockedKeyIds, recover } from '../store/outbox.js';
 import { openOldKey, person } from '../store/people.js';
 import { myLearners } from './mentor.js';
@@ -46,6 +46,23 @@ function refusedCard(s, item, names, rerender) {
   return card;
 }
 
+/** An entry only this device still holds: the server was restored from a backup and no
+ * longer has it. The person sends it again, or leaves it here. */
+function onlyHereCard(s, record, rerender) {
+  const decide = async (again) => {
+    if (!await keptHere(card, () => settleOnlyHere(s, record, again))) return;
+    rerender();
+  };
+  const card = h('li', { class: 'card' },
+    h('h3', {}, `${KIND[record.collection] || 'An entry'}: ${headline(record) || ''}`),
+    h('p', {}, `The server was put back to an earlier copy, and it no longer has this. It is still on this ${deviceWord()}. `
+      + 'Another tablet or phone of yours may send it again by itself; if you are not sure, send it from here.'),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button', onclick: () => decide(true) }, 'Send it again'),
+      h('button', { type: 'button', class: 'button secondary', onclick: () => decide(false) }, `Keep it only on this ${deviceWord()}`)));
+  return card;
+}
+
 function oldPinCard(s, keyId, kdf, rerender) {
   const needsPin = kdf && kdf.name === 'PBKDF2';
   // a learner opens her journal with a PIN; a mentor with the password staff gave him
@@ -79,18 +96,20 @@ export default async function attention({ s, go }) {
   const learners = s.person.role === 'mentor' ? await myLearners(s) : [];
   const names = new Map(learners.map((l) => [l.id, l.display_name]));
   const render = async () => {
-    const [conflicts, refused, locked, row] = await Promise.all([conflicted(s), held(s), lockedKeyIds(s), person(s.person.id)]);
+    const [conflicts, refused, locked, row, only] = await Promise.all([conflicted(s), held(s), lockedKeyIds(s), person(s.person.id), onlyHere(s)]);
     const oldKeys = (row.old_keys || []).filter((k) => locked.has(k.keyId));
     box.replaceChildren();
     append(box, [
       h('h1', {}, 'Things to look at'),
-      !conflicts.length && !refused.length && !oldKeys.length ? h('p', {}, 'Nothing needs you just now. Thank you.') : null,
+      !conflicts.length && !refused.length && !oldKeys.length && !only.length ? h('p', {}, 'Nothing needs you just now. Thank you.') : null,
       oldKeys.length ? h('ul', { class: 'card-list' }, oldKeys.map((k) => oldPinCard(s, k.keyId, k.kdf, async () => { await render(); refreshCounts(); }))) : null,
       conflicts.length ? [h('h2', {}, 'Changed in two places'),
         h('p', {}, `These were changed on this ${deviceWord()} and somewhere else at about the same time. Both versions are kept. Please choose.`),
         h('ul', { class: 'card-list' }, conflicts.map((r) => h('li', { class: 'card' },
           h('h3', {}, `${KIND[r.collection] || 'An entry'}: ${headline(r) || ''}`),
           h('a', { href: `#/conflict/${r.collection}/${r.id}`, class: 'button' }, 'See both versions'))))] : null,
+      only.length ? [h('h2', {}, `Only on this ${deviceWord()}`),
+        h('ul', { class: 'card-list' }, only.map((r) => onlyHereCard(s, r, async () => { await render(); refreshCounts(); })))] : null,
       refused.length ? [h('h2', {}, 'Not sent'), h('ul', { class: 'card-list' }, refused.map((item) => refusedCard(s, item, names, async () => { await render(); refreshCounts(); })))] : null,
       h('div', { class: 'actions' }, h('a', { href: `#/${s.person.role === 'mentor' ? 'mentor' : 'home'}`, class: 'button secondary' }, 'Back'))]);
   };

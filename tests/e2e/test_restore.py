@@ -79,3 +79,48 @@ def test_after_a_restore_the_log_sent_again_does_not_show_old_words(
     goals = api_get(client, f"/api/learners/{edna.id}/goals", auth.headers(edna))["items"]
     assert sorted(g["title"] for g in goals) == [
         "Learn the birds by their songs", "Walk to the park"]
+
+
+def test_an_entry_only_this_tablet_still_holds_after_a_restore_is_sent_again_when_she_says(
+        app, live_server, new_context, make, auth, client):
+    """Her phone wrote a thought, which the tablet pulled; then the phone was lost, and the
+    server was restored from a backup taken before the thought. The tablet is the only place
+    that holds it: after the restore it says so under "Things to look at", and sends it again
+    when she says."""
+    from tests.restores import backup, new_epoch, restore
+
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin="2468")
+    page = new_context().new_page()
+    enrol(page, live_server, make.device(org).raw_key)
+    open_journal(page, "Edna Whitworth", "2468")
+    wait_all_sent(page)
+    headers = auth.headers(edna)  # her phone's sign-in, in the backup too
+    dump = backup(app)
+    made = client.post(f"/api/learners/{edna.id}/reflections", headers=headers,
+                       json={"text": "The choir sang my song today.", "visibility": "private"})
+    assert made.status_code == 201, made.json
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls it
+    thoughts = """async () => {
+      const { list } = await import('/store/records.js');
+      const { session } = await import('/store/people.js');
+      return (await list(session(), 'reflections')).map((r) => r.fields.text);
+    }"""
+    _until(page, f"async () => (await ({thoughts})()).length === 1")
+
+    restore(app, dump)
+    new_epoch(app)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("text=1 thing needs you to look at it.", timeout=20000)
+    assert page.evaluate(thoughts) == ["The choir sang my song today."]  # kept meanwhile
+
+    page.goto(page.url.split("#")[0] + "#/attention")
+    card = page.locator(".card", has_text="The choir sang my song today.")
+    card.wait_for()
+    assert "no longer has this" in card.inner_text()
+    card.locator("button:has-text('Send it again')").click()
+    page.wait_for_selector("text=Nothing needs you just now. Thank you.")
+    wait_all_sent(page)
+    items = api_get(client, f"/api/learners/{edna.id}/reflections", headers)["items"]
+    assert [(r["id"], r["text"]) for r in items] == [(made.json["id"],
+                                                      "The choir sang my song today.")]

@@ -337,6 +337,49 @@ def test_after_a_restore_the_client_sends_its_log_again_and_nothing_is_lost(new_
     assert set(phone.records) == set(tablet.records) >= {before, after}
 
 
+def test_after_a_restore_what_only_this_device_still_holds_waits_to_be_sent_again():
+    """The tablet that wrote an entry was wiped after the server acknowledged it, and the server
+    was then restored from a backup taken before it: the phone, which had pulled the entry, is
+    the only place left that holds it. The phone's pull from the start after the restore does
+    not bring it, so it waits for a person (``only_here``), who sends it again, whole."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    backup = store.snapshot()
+    lost = goal(tablet, "written on the tablet that was wiped", why="to see his face")
+    resent = goal(phone, "written on the phone")
+    tablet.sync(), phone.sync()
+    tablet = Client(engine_transport(store))  # wiped: a new replica, its log gone
+    store.restore(backup, new_epoch=True)
+
+    assert tablet.sync().ok and phone.sync().ok
+
+    assert phone.local.only_here == {lost} and tablet.local.only_here == set()  # its own goal came back with its log
+    assert phone.record(lost).fields["title"] == "written on the tablet that was wiped"
+    phone.send_again(lost)
+    assert phone.sync().ok and phone.local.only_here == set()
+    [again] = [r for r in store.all_records() if r.id == lost]
+    assert again.fields == {"title": "written on the tablet that was wiped",
+                            "why": "to see his face"}
+    assert {r.id for r in store.all_records()} == {lost, resent}
+
+
+def test_an_entry_another_device_sends_again_after_a_restore_stops_waiting():
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    backup = store.snapshot()
+    theirs = goal(tablet, "written on the tablet")
+    tablet.sync(), phone.sync()
+    store.restore(backup, new_epoch=True)
+
+    phone.sync()  # before the tablet: the entry is not on the server yet
+    assert phone.local.only_here == {theirs}
+    tablet.sync()  # the tablet sends its log again
+    phone.sync()
+
+    assert phone.local.only_here == set()
+    assert [r.fields["title"] for r in store.all_records()] == ["written on the tablet"]
+
+
 def test_after_a_restore_the_client_keeps_its_local_records_while_offline():
     store = MemoryStore()
     tablet = Client(Network(engine_transport(store)))
