@@ -6,6 +6,7 @@ import time
 import pytest
 
 from .steps import api_get, enrol, open_journal, wait_all_sent
+from .test_screens import AXE_TAGS, MEASURE, _axe
 
 pytestmark = pytest.mark.e2e
 
@@ -118,6 +119,11 @@ def test_an_entry_only_this_tablet_still_holds_after_a_restore_is_sent_again_whe
     card = page.locator(".card", has_text="The choir sang my song today.")
     card.wait_for()
     assert "no longer has this" in card.inner_text()
+    found = _axe(page, {"runOnly": {"type": "tag", "values": AXE_TAGS},
+                        "resultTypes": ["violations"]})
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found] == []
+    sizes = page.evaluate(MEASURE)
+    assert sizes["small"] == [] and sizes["targets"] == []
     card.locator("button:has-text('Send it again')").click()
     page.wait_for_selector("text=Nothing needs you just now. Thank you.")
     wait_all_sent(page)
