@@ -9,7 +9,7 @@ import pytest
 
 from .steps import (api_get, enrol, go, learner_at_a_tablet, open_entry, open_journal,
                     record_session, wait_all_sent, wait_for_worker)
-from .test_screens import AXE_TAGS, MEASURE, _axe
+from .test_screens import assert_accessible
 from .test_storage_failure import save_while_storage_fails
 
 pytestmark = pytest.mark.e2e
@@ -235,7 +235,8 @@ def test_her_home_page_tells_her_of_reads_since_she_last_looked(live_server, new
 
     note = page.locator(".new-reads .note")
     note.wait_for()
-    today = page.evaluate("async () => (await import('/ui/dom.js')).longDate(new Date().toISOString())")
+    today = page.evaluate(
+        "async () => (await import('/ui/dom.js')).longDate(new Date().toISOString())")
     assert note.locator("li").all_inner_texts() == [f"{today}: {words}" for words in (
         "Helen Okafor made a copy of your whole journal, with what only you can see.",
         "Helen Okafor looked for your thoughts shared with the care team. You share none, so "
@@ -244,16 +245,13 @@ def test_her_home_page_tells_her_of_reads_since_she_last_looked(live_server, new
     assert today.split()[0] in {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
                                 "Saturday", "Sunday"}
     assert "And one more." in note.inner_text() and "Knit a blanket" not in note.inner_text()
-    found = _axe(page, {"runOnly": {"type": "tag", "values": AXE_TAGS},
-                        "resultTypes": ["violations"]})
-    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found] == []
-    sizes = page.evaluate(MEASURE)
-    assert sizes["small"] == [] and sizes["targets"] == []
+    assert_accessible(page)
 
     note.locator("a:text-is('See who has read my journal')").click()
     page.wait_for_selector("h1:text-is('Who has read my journal')")
     page.wait_for_selector(".card-list li >> nth=3")
-    assert [t.count("New") for t in page.locator(".card-list li .meta").all_inner_texts()] == [1] * 4
+    marks = page.locator(".card-list li .meta").all_inner_texts()
+    assert [t.count("New") for t in marks] == [1] * 4
     page.click("a:text-is('Back')")  # to her home page, where she came from
     page.wait_for_selector("a.action:has-text('Record what I did')")
     page.wait_for_timeout(300)

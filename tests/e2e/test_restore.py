@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from .steps import api_get, enrol, open_journal, wait_all_sent
-from .test_screens import AXE_TAGS, MEASURE, _axe
+from .steps import api_get, enrol, learner_at_a_tablet, open_journal, wait_all_sent
+from .test_screens import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -90,11 +90,7 @@ def test_an_entry_only_this_tablet_still_holds_after_a_restore_is_sent_again_whe
     when she says."""
     from tests.restores import backup, new_epoch, restore
 
-    org = make.org()
-    edna = make.learner(org, name="Edna Whitworth", pin="2468")
-    page = new_context().new_page()
-    enrol(page, live_server, make.device(org).raw_key)
-    open_journal(page, "Edna Whitworth", "2468")
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
     wait_all_sent(page)
     headers = auth.headers(edna)  # her phone's sign-in, in the backup too
     dump = backup(app)
@@ -119,11 +115,7 @@ def test_an_entry_only_this_tablet_still_holds_after_a_restore_is_sent_again_whe
     card = page.locator(".card", has_text="The choir sang my song today.")
     card.wait_for()
     assert "no longer has this" in card.inner_text()
-    found = _axe(page, {"runOnly": {"type": "tag", "values": AXE_TAGS},
-                        "resultTypes": ["violations"]})
-    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found] == []
-    sizes = page.evaluate(MEASURE)
-    assert sizes["small"] == [] and sizes["targets"] == []
+    assert_accessible(page)
     card.locator("button:has-text('Send it again')").click()
     page.wait_for_selector("text=Nothing needs you just now. Thank you.")
     wait_all_sent(page)

@@ -174,6 +174,15 @@ def _axe(page, options):
     return page.evaluate(f"axe.run(document, {json.dumps(options)})")["violations"]
 
 
+def assert_accessible(page):
+    """The screen as it is now: no axe violation, no text under 20px, no target too small."""
+    found = _axe(page, {"runOnly": {"type": "tag", "values": AXE_TAGS},
+                        "resultTypes": ["violations"]})
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found] == []
+    sizes = page.evaluate(MEASURE)
+    assert sizes["small"] == [] and sizes["targets"] == []
+
+
 def _check(page, route, people, shot):
     _show(page, route, people)
     if shot:

@@ -353,7 +353,8 @@ def test_after_a_restore_what_only_this_device_still_holds_waits_to_be_sent_agai
 
     assert tablet.sync().ok and phone.sync().ok
 
-    assert phone.local.only_here == {lost} and tablet.local.only_here == set()  # its own goal came back with its log
+    # the phone's own goal came back with its log; the wiped tablet never had the other
+    assert phone.local.only_here == {lost} and tablet.local.only_here == set()
     assert phone.record(lost).fields["title"] == "written on the tablet that was wiped"
     phone.send_again(lost)
     assert phone.sync().ok and phone.local.only_here == set()
