@@ -9,6 +9,7 @@ connection instead of the answer. It would take that for a network that is down,
 same push again and again, never halving a batch too large or asking the person to sign in
 again (docs/sync-protocol.md, "Transport")."""
 from flask import request
+from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import LimitedStream
 
 # a body larger than this is not read to its end: the connection is closed, as before
@@ -30,8 +31,12 @@ def _drop_the_rest(_error=None):
     stream = request.__dict__.get("stream")  # werkzeug's cached stream, if the app opened it
     if stream is None:  # nothing of the body was read
         stream = LimitedStream(request.environ["wsgi.input"], length)
+    elif getattr(stream, "is_exhausted", False):
+        # read to its end: and a stream whose limit is MAX_CONTENT_LENGTH would take one more
+        # read, of a body exactly that long, for a body too large (a 413 after the answer)
+        return
     try:
         while stream.read(CHUNK):
             pass
-    except OSError:  # the client went away: nothing to answer
+    except (OSError, HTTPException):  # the client went away: nothing to answer
         pass

@@ -23,10 +23,13 @@ def server(app, database_url, tmp_path):
     server.stop()
 
 
-def _push(server, token, size):
-    """A push whose body is ``size`` bytes, sent whole before its answer is read."""
-    body = json.dumps({"protocol": 3, "replica": str(uuid.uuid4()), "floor": 1,
-                       "mutations": [], "padding": "x" * size}).encode()
+def _push(server, token, size, exactly=False):
+    """A push whose body is ``size`` bytes of padding more (or, ``exactly``, ``size`` bytes in
+    all), sent whole before its answer is read."""
+    head = {"protocol": 3, "replica": str(uuid.uuid4()), "floor": 1, "mutations": []}
+    if exactly:
+        size -= len(json.dumps({**head, "padding": ""}).encode())
+    body = json.dumps({**head, "padding": "x" * size}).encode()
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
         conn.request("POST", "/api/sync/push", body=body, headers={
@@ -47,3 +50,14 @@ def test_a_push_over_the_limit_is_answered_413_however_large(server, make, auth,
 def test_a_large_push_with_a_stale_token_is_answered_401(server, size=30_000_000):
     status, answer = _push(server, "wm_no-such-token", size)
     assert (status, answer["error"]) == (401, "unauthorized")
+
+
+@pytest.mark.parametrize("size, status", [(LIMIT - 1, 400), (LIMIT, 400), (LIMIT + 1, 413)])
+def test_a_push_at_the_limit_is_read_and_answered(server, make, auth, size, status):
+    """At the limit, the body is the app's to read; one byte over, a 413. (The padding is an
+    unknown key: a 400 naming it shows the body was read.)"""
+    token = auth.headers(make.learner(make.org()))["Authorization"].split()[1]
+    got, answer = _push(server, token, size, exactly=True)
+    assert got == status, answer
+    if status == 400:
+        assert answer["details"]["field"] == "padding"
