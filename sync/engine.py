@@ -188,12 +188,13 @@ class _PushBatch:
         if outcome is not None and _is_gone(outcome.error):
             self.gone_revs.add(mutation.id)  # a change based on this one is of the same record
         if outcome is None:
-            if record is not None and key not in self.changed:
-                # who could see it as it was committed, also for a record written without
+            if record is not None:
+                # who could see it before this change, also for a record written without
                 # `widest` (an import, a fix in SQL): so making it private is sent as removed
                 record.widen()
             record, outcome = merge.apply(record, mutation, actor.person_id, self.now)
             if outcome.changed:
+                record.widen()
                 self._touch(key, record)
         result = MutationResult(mutation.id, outcome.status, conflicts=outcome.conflicts,
                                 error=outcome.error)
@@ -211,11 +212,6 @@ class _PushBatch:
 
     def _save(self):
         if self.changed:
-            # who may see each record as this push commits it; not a visibility it had only
-            # between two of this push's mutations, which no one could pull (so an entry made
-            # as "mentor" and made private before it was sent is never named to the mentor)
-            for record in self.changed.values():
-                record.widen()
             first = self.tx.allocate_seqs(len(self.changed))
             for offset, record in enumerate(self.changed.values()):
                 record.seq = first + offset
