@@ -32,6 +32,20 @@ def _whole(name, default):
     return int(value)
 
 
+# the smallest request body the app may be set to take: a sync push of one mutation always
+# fits (the journal's field limits keep one to tens of KiB), so one entry never stops a device's
+# syncs for good (docs/sync-protocol.md, "Limits")
+MIN_CONTENT_LENGTH = 1024 * 1024
+
+
+def _body_limit():
+    value = _whole("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))
+    if value < MIN_CONTENT_LENGTH:
+        raise SettingError(f"MAX_CONTENT_LENGTH must be at least {MIN_CONTENT_LENGTH} (1 MiB), "
+                           f"not {value}: a sync push of one entry must always fit.")
+    return value
+
+
 class Config:
     """Settings read from the environment; every name can be overridden by ``test_config``."""
 
@@ -51,7 +65,7 @@ class Config:
         # changes that take access away, kept outside the database for after a restore
         # (backend/access_log.py); "" keeps none
         self.ACCESS_LOG = env("ACCESS_LOG", os.path.join(instance_path, "access-changes.jsonl"))
-        self.MAX_CONTENT_LENGTH = _whole("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))
+        self.MAX_CONTENT_LENGTH = _body_limit()
         self.DEFAULT_TIMEZONE = env("DEFAULT_TIMEZONE", "Europe/London")
         # Web push (docs/reminders.md): the contact push services see, where the VAPID key pair
         # is kept (VAPID_PRIVATE_KEY, from instance/config.py or the environment, wins), how

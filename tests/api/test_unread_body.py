@@ -11,7 +11,7 @@ import pytest
 
 from ..live_server import ServerProcess
 
-LIMIT = 100_000
+LIMIT = 1024 * 1024  # the smallest the app may be set to take
 
 
 @pytest.fixture
