@@ -290,14 +290,16 @@ export async function markOnlyHere(s, isSeen) {
   return rows.length;
 }
 
-/** The entries (not deleted) a restored server no longer has, as the person sees them: a
- * learner's every one; a mentor's only his own (an entry of the learner's made private after
- * the backup is one the server has and will not show him). */
+/** The entries (not deleted) a restored server no longer has that the person wrote, as they
+ * see them. Only their own: sent again from here, another's entry (a mentor's visit on the
+ * learner's tablet) would be written as theirs, and its writer's own copy then refused; and a
+ * mentor's copy of a learner's entry made private after the backup is one the server has and
+ * will not show him. */
 export async function onlyHere(s) {
   const marked = (await pulledRows(s)).filter((row) => row.onlyHere);
   if (!marked.length) return [];
   const shown = await Promise.all(marked.map((row) => get(s, row.collection, row.id)));
-  return shown.filter((r) => r && (s.person.role === 'learner' || r.author_id === s.person.id));
+  return shown.filter((r) => r && r.author_id === s.person.id);
 }
 
 /** The person chose for an entry only this device holds: `again` sends it again, whole (an
