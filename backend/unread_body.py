@@ -32,8 +32,8 @@ def _drop_the_rest(_error=None):
     if stream is None:  # nothing of the body was read
         stream = LimitedStream(request.environ["wsgi.input"], length)
     elif getattr(stream, "is_exhausted", False):
-        # read to its end: and a stream whose limit is MAX_CONTENT_LENGTH would take one more
-        # read, of a body exactly that long, for a body too large (a 413 after the answer)
+        # read to its limit, nothing is left; and one more read of a stream whose limit is
+        # MAX_CONTENT_LENGTH (a body exactly that long) would raise a 413 after the answer
         return
     try:
         while stream.read(CHUNK):
