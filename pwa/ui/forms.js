@@ -106,10 +106,37 @@ export function actions(saveLabel, back) {
     back && h('a', { href: back[0], class: 'button secondary' }, back[1]));
 }
 
+/** The most letters a piece of writing in several lines may hold (a note, a reflection, "why
+ * it matters", the four "What matters to me" answers): the server's limit, counted as it counts,
+ * by letter (backend/journal/schemas.py, LONG). */
+export const LONG_WRITING = 8000;
+
+/** Why a form's writing is too long to save, in plain words, or null: caught here, before it
+ * is queued, because the server would refuse it, and a push too large for the server at all
+ * would hold up everything written after it. */
+function tooLong(form) {
+  for (const box of form.querySelectorAll('textarea')) {
+    const letters = [...box.value.trim()].length;
+    if (letters > LONG_WRITING) {
+      const label = form.querySelector(`label[for="${box.id}"]`);
+      return `“${label ? label.textContent : 'This'}” is ${letters.toLocaleString('en-GB')} letters long. `
+        + `An entry can hold ${LONG_WRITING.toLocaleString('en-GB')} at most: please make it shorter, or write the rest as another entry. `
+        + 'Your words are all still here.';
+    }
+  }
+  return null;
+}
+
 /** Do `work`, which keeps something on this device; resolves true once it is kept. If the
- * device could not keep it (its storage full or failing), says so at the top of `where` and
- * resolves false: every word stays on the screen, to save again. */
+ * device could not keep it (its storage full or failing), or a form's writing is longer than
+ * an entry may be, says so at the top of `where` and resolves false: every word stays on the
+ * screen, to save again. */
 export async function keptHere(where, work) {
+  const problem = where.tagName === 'FORM' ? tooLong(where) : null;
+  if (problem) {
+    showProblem(where, problem);
+    return false;
+  }
   try {
     await work();
     return true;

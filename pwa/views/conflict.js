@@ -5,13 +5,12 @@ import { get, resolve, DELETED } from '../store/records.js';
 import { myMutationIds } from '../store/outbox.js';
 import { FIELD_NAMES, valueWords } from '../ui/words.js';
 import { flash, savedHere, deviceWord } from '../ui/flash.js';
-import { keptHere } from '../ui/forms.js';
+import { keptHere, LONG_WRITING } from '../ui/forms.js';
 import { shortened } from '../ui/entries.js';
 
 // Writing in several lines, which "Keep both" may put one after the other: never a one-line
-// title or a fixed choice. Each may hold at most LONG letters (backend/journal/schemas.py).
+// title or a fixed choice. Each may hold at most LONG_WRITING letters.
 const WRITING = ['why', 'note', 'text', 'needs', 'preferences', 'resources', 'networks'];
-const LONG = 8000;
 
 function versionsOf(record, name, mine) {
   const current = { value: name === DELETED ? record.deleted : record.fields[name], rev: record.revs[name], at: record.updated_at };
@@ -29,7 +28,7 @@ function keepBoth(versions, settleWith) {
   const writings = [...new Set(versions.map((v) => v.value).filter((v) => typeof v === 'string' && v.trim()))];
   if (writings.length < 2) return null;
   const both = writings.join('\n\n');
-  if ([...both].length > LONG) {
+  if ([...both].length > LONG_WRITING) {
     return h('p', {}, 'Together these would be too long for one entry, so they cannot both be kept. Please keep one; you can then add anything you need from the other by changing the entry.');
   }
   return h('div', { class: 'actions' },

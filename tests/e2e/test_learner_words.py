@@ -44,6 +44,36 @@ def test_a_long_reflection_is_read_whole_on_its_page(live_server, new_context, m
     assert LONG in page.locator("main .card").inner_text()
 
 
+def test_writing_longer_than_an_entry_may_hold_is_not_saved_and_every_word_stays(
+        live_server, new_context, make, client, auth):
+    """8,001 letters (an emoji counts as one, as the server counts): the form says how long it
+    is and what an entry holds, nothing is queued, and the words stay in the box; 8,000 is
+    saved and reaches the server."""
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
+    wait_all_sent(page)
+    page.click("a.action:has-text('My thoughts')")
+    page.click("text=Write my thoughts")
+    words = "🌷" + "a" * 8000
+    page.fill("textarea[name=text]", words)
+    page.click("button:has-text('Save')")
+    problem = page.locator("form .problem")
+    problem.wait_for()
+    assert problem.inner_text() == (
+        "“What is on your mind?” is 8,001 letters long. An entry can hold 8,000 at most: please "
+        "make it shorter, or write the rest as another entry. Your words are all still here.")
+    assert page.input_value("textarea[name=text]") == words
+    pending = """async () => (await import('/store/outbox.js')).count(
+        (await import('/store/people.js')).session().person.id)"""
+    assert page.evaluate(pending) == 0
+
+    page.fill("textarea[name=text]", words[:-1])
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Saved on this tablet.")
+    wait_all_sent(page)
+    [kept] = api_get(client, f"/api/learners/{edna.id}/reflections", auth.headers(edna))["items"]
+    assert kept["text"] == words[:-1]
+
+
 def test_read_aloud_without_a_voice_says_so_and_the_button_comes_back(
         live_server, new_context, make):
     _, page = learner_at_a_tablet(live_server, new_context, make)
