@@ -374,10 +374,10 @@ class Client:
             # does not show this person: a mentor's copy of an entry made private after the
             # backup); a tombstone is left out, and so is a record still being sent
             seen, self.local.restore_seen = self.local.restore_seen, None
+            seen |= {m.record_id for m in self.local.outbox.values()}  # still being sent
             self.local.only_here |= {
                 rid for rid, record in self.local.pulled.items()
-                if rid not in seen and record.learner_id in scope and not record.deleted
-                and not self.local.unsent(rid)}
+                if rid not in seen and record.learner_id in scope and not record.deleted}
 
 
 def _base(current, names):

@@ -55,11 +55,11 @@ def readers(actor, limit):
     """The newest ``limit`` staff reads and downloads of the signed-in learner's journal, how
     many there are in all, and how many came after the newest she was shown (each of those is
     ``new``): who, when, and what (never an entry's content)."""
-    stmt = _reads_of(actor)
-    total, entries = _newest(stmt, limit)
-    seen = actor.readers_seen_at
-    unseen = total if seen is None else db.session.scalar(
-        select(func.count()).select_from(stmt.where(AuditEntry.at > seen).subquery()))
+    stmt, seen = _reads_of(actor), actor.readers_seen_at
+    reads = stmt.subquery()
+    later = func.count() if seen is None else func.count().filter(reads.c.at > seen)
+    total, unseen = db.session.execute(select(func.count(), later).select_from(reads)).one()
+    entries = _newest_page(stmt, limit) if limit else []
     names = _names({e.actor_id for e in entries} - {None})
     return {"total": total, "unseen": unseen,
             "items": [_read(e, names.get(e.actor_id), seen) for e in entries]}
@@ -92,9 +92,12 @@ def _reads_of(actor):
 def _newest(stmt, limit, offset=0):
     """How many entries ``stmt`` selects, and ``limit`` of them from ``offset``, newest first."""
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    entries = db.session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                                 .limit(limit).offset(offset)).all()
-    return total, entries
+    return total, _newest_page(stmt, limit, offset)
+
+
+def _newest_page(stmt, limit, offset=0):
+    return db.session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                              .limit(limit).offset(offset)).all()
 
 
 def _read(entry, who, seen):

@@ -5,6 +5,7 @@
 import { dbPromise, done, transaction } from './db.js';
 import { seal, open, timeUuid } from './crypto.js';
 import { enqueue, openOutbox, openUnpulled, outboxRecordIds } from './outbox.js';
+import { person, updatePerson } from './people.js';
 
 export const DELETED = '_deleted';
 const aad = (personId, collection, id) => `record|${personId}|${collection}|${id}`;
@@ -275,51 +276,39 @@ export async function drop(s, keepRow) {
   return rows.length;
 }
 
-/** After the pull from the start that follows a restore: mark the records held here that it
- * did not bring (`isSeen(row)` false, {id, learnerId}) and that the outbox holds no change to.
- * The restored server no longer has them; they wait for the person (`onlyHere`). A later pull
- * that brings one puts its row back whole, without the mark. Returns how many were marked. */
-export async function markOnlyHere(s, isSeen) {
+/** After the pull from the start that follows a restore: the records held here that it did not
+ * bring (`isSeen(row)` false, {id, learnerId}) and that the outbox holds no change to, as
+ * {collection, id}. The restored server no longer has them (`only_here`, sync/client.js). */
+export async function notBrought(s, isSeen) {
   const keepers = await outboxRecordIds(s.person.id);
-  const rows = (await pulledRows(s)).filter((row) => !isSeen(row) && !keepers.has(row.id));
-  if (rows.length) {
-    await transaction(['records'], 'readwrite', (tx) => {
-      rows.forEach((row) => tx.objectStore('records').put({ ...row, onlyHere: true }));
-    });
-  }
-  return rows.length;
+  return (await pulledRows(s)).filter((row) => !isSeen(row) && !keepers.has(row.id))
+    .map((row) => ({ collection: row.collection, id: row.id }));
 }
 
-/** The entries (not deleted) a restored server no longer has that the person wrote, as they
- * see them. Only their own: sent again from here, another's entry (a mentor's visit on the
- * learner's tablet) would be written as theirs, and its writer's own copy then refused; and a
- * mentor's copy of a learner's entry made private after the backup is one the server has and
- * will not show him. */
+/** The entries (not deleted) of the person's `only_here` that they wrote, as they see them.
+ * Only their own: sent again from here, another's entry (a mentor's visit on the learner's
+ * tablet) would be written as theirs, and its writer's own copy then refused; and a mentor's
+ * copy of a learner's entry made private after the backup is one the server has and will not
+ * show him. One forgotten since (a pairing ended) is left out. */
 export async function onlyHere(s) {
-  const marked = (await pulledRows(s)).filter((row) => row.onlyHere);
+  const row = await person(s.person.id);
+  const marked = (row && row.only_here) || [];
   if (!marked.length) return [];
-  const shown = await Promise.all(marked.map((row) => get(s, row.collection, row.id)));
+  const shown = await Promise.all(marked.map((m) => get(s, m.collection, m.id)));
   return shown.filter((r) => r && r.author_id === s.person.id);
 }
 
 /** The person chose for an entry only this device holds: `again` sends it again, whole (an
  * upsert of every field, based on nothing, as its create was: if the server has it after all,
- * the same values merge and any other is kept as a conflict); else it stays here, unsent. */
+ * the same values merge and any other is kept as a conflict); else it stays here, unsent.
+ * Either way it leaves `only_here`. */
 export async function settleOnlyHere(s, record, again) {
   if (again) {
     const fields = Object.fromEntries(Object.entries(record.fields).filter(([, v]) => v != null));
     await enqueue(s, mutationFor(s, 'upsert', record, fields, {}));
   }
-  const pid = s.person.id;
-  await transaction(['records'], 'readwrite', (tx) => {
-    const records = tx.objectStore('records');
-    records.get([pid, record.collection, record.id]).onsuccess = (event) => {
-      const row = event.target.result;
-      if (row && row.onlyHere) {
-        const { onlyHere: _, ...rest } = row;
-        records.put(rest);
-      }
-    };
+  await updatePerson(s.person.id, (r) => {
+    r.only_here = (r.only_here || []).filter((m) => m.id !== record.id);
   });
 }
 

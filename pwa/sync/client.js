@@ -6,7 +6,7 @@
  * and the outbox is kept whole for the next sync. */
 import { api } from './api.js';
 import * as outbox from '../store/outbox.js';
-import { applyPage, drop, letGo, markOnlyHere } from '../store/records.js';
+import { applyPage, drop, letGo, notBrought } from '../store/records.js';
 import { person, updatePerson } from '../store/people.js';
 import { ApiError } from '../store/errors.js';
 
@@ -133,6 +133,11 @@ async function takePage(s, answer, report, onProgress) {
     r.cursor = answer.cursor;
     if (r.resync_seen) r.resync_seen = [...r.resync_seen, ...seen];
     if (r.restore_seen) r.restore_seen = [...r.restore_seen, ...seen];
+    if (r.only_here && r.only_here.length) {
+      // another device sent it again: the server has it
+      const brought = new Set(seen);
+      r.only_here = r.only_here.filter((m) => !brought.has(m.id));
+    }
   });
   report.pulled += answer.changes.length;
   report.removed += answer.changes.filter((c) => c.removed).length;
@@ -197,8 +202,13 @@ async function pullAll(s, report, onProgress, carried) {
     // the pull from the start after a restore is done: what it did not bring, the restored
     // server no longer has; it waits here for the person (views/attention.js)
     const seen = new Set(row.restore_seen);
-    report.onlyHere = await markOnlyHere(s, (r) => seen.has(r.id) || !scope.has(r.learnerId));
-    await updatePerson(s.person.id, (r) => { r.restore_seen = null; });
+    const lost = await notBrought(s, (r) => seen.has(r.id) || !scope.has(r.learnerId));
+    report.onlyHere = lost.length;
+    await updatePerson(s.person.id, (r) => {
+      const known = new Set((r.only_here || []).map((m) => m.id));
+      r.only_here = [...(r.only_here || []), ...lost.filter((m) => !known.has(m.id))];
+      r.restore_seen = null;
+    });
   }
   return true;
 }
