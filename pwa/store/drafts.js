@@ -10,6 +10,13 @@ export async function saveDraft(s, name, value) {
   await put('drafts', { personId: s.person.id, name, keyId: s.keyId, ...sealed });
 }
 
+/** Keep a draft as the person types or leaves the screen. A draft the device cannot keep (its
+ * storage full or failing) is noted in the console, never thrown: the words are still on the
+ * screen, and Save says plainly if the device cannot keep them. */
+export function saveDraftQuietly(s, name, value) {
+  return saveDraft(s, name, value).catch((error) => console.error('Could not keep a draft', error));
+}
+
 /** The draft of `name`, or null. */
 export async function loadDraft(s, name) {
   const row = await get('drafts', [s.person.id, name]);

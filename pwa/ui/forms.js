@@ -4,7 +4,7 @@ import { VISIBILITY } from './words.js';
 import { face } from './faces.js';
 import { FEELINGS } from './words.js';
 import { dictationButton } from './speech.js';
-import { saveDraft, loadDraft, clearDraft } from '../store/drafts.js';
+import { saveDraftQuietly, loadDraft, clearDraft } from '../store/drafts.js';
 import { on } from '../store/events.js';
 import { notSavedHere } from './flash.js';
 
@@ -89,7 +89,7 @@ export async function keepDraft(form, s, name, numeric = []) {
   const flush = () => {
     clearTimeout(timer);
     timer = null;
-    return saveDraft(s, name, formValues(form, numeric));
+    return saveDraftQuietly(s, name, formValues(form, numeric));
   };
   form.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(flush, 400); });
   form.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(flush, 400); });

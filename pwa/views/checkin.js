@@ -2,7 +2,7 @@
 import { h, today } from '../ui/dom.js';
 import { choices, visibilityField, formValues, actions, keptHere } from '../ui/forms.js';
 import { list, write } from '../store/records.js';
-import { loadDraft, saveDraft, clearDraft } from '../store/drafts.js';
+import { loadDraft, saveDraft, saveDraftQuietly, clearDraft } from '../store/drafts.js';
 import { ONS4 } from '../ui/words.js';
 import { flash, savedHere } from '../ui/flash.js';
 
@@ -64,7 +64,7 @@ export default async function checkin({ params, s, go }) {
     if (!await keptHere(form, () => saveDraft(s, DRAFT, { ...answers, [name]: value }))) return;
     go(`checkin/${step + 1}`);
   });
-  form.addEventListener('change', () => saveDraft(s, DRAFT, { ...answers, [name]: formValues(form, [name])[name] }));
+  form.addEventListener('change', () => saveDraftQuietly(s, DRAFT, { ...answers, [name]: formValues(form, [name])[name] }));
   const earlier = step === 1 ? (await list(s, 'checkins')).length : 0;
   return { title: `Question ${step} of 4`, node: h('div', {},
     h('p', { class: 'steps' }, `How I am feeling · question ${step} of 4`),

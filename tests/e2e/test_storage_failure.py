@@ -10,12 +10,14 @@ from .steps import (MENTOR_PASSWORD, api_get, enrol, open_journal, sign_in_mento
 pytestmark = pytest.mark.e2e
 
 # Every write to the browser's database fails as it does on a full or broken device: its
-# transaction is aborted once the task that wrote ends, its error naming why. Undone by
-# `window.storageBack()`.
+# transaction is aborted once the task that wrote ends, its error naming why; each write
+# refused is counted in `window.refusedWrites`. Undone by `window.storageBack()`.
 STORAGE_FAILS = """(name) => {
   const put = IDBObjectStore.prototype.put, add = IDBObjectStore.prototype.add;
+  window.refusedWrites = 0;
   const failing = (write) => function (...args) {
     const tx = this.transaction;
+    window.refusedWrites += 1;
     if (!tx.failing) {
       tx.failing = true;
       Object.defineProperty(tx, 'error', { value: new DOMException('The storage failed.', name) });
@@ -42,12 +44,14 @@ def _outbox_size(page):
 
 
 def save_while_storage_fails(page, why, form_link, activity, minutes, save):
-    """With the database failing for ``why``, open a form, write, press ``save``: the words
-    stay on the screen; returns the problem the form shows."""
+    """With the database failing for ``why``, open a form, write, and once the draft kept as
+    the person types has been refused too, press ``save``: the words stay on the screen;
+    returns the problem the form shows."""
     page.evaluate(STORAGE_FAILS, why)
     page.click(form_link)
     page.fill("input[name=activity]", activity)
     page.click(f"label.choice:has-text('{minutes}')")
+    page.wait_for_function("() => window.refusedWrites > 0")
     page.click(f"button:has-text('{save}')")
     problem = page.locator("form > .problem")
     problem.wait_for()
