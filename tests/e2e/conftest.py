@@ -109,9 +109,38 @@ def playwright():
         yield pw
 
 
+# Errors that a page's own code left uncaught (an exception, a rejected promise), in every
+# context the tests open: a person would have met a screen that stopped. Each test fails if
+# one came while it ran, whatever it looked at (``no_uncaught_errors``).
+UNCAUGHT = []
+
+
+def watch(context):
+    """Note each uncaught error of ``context``'s pages in ``UNCAUGHT``; returns the context."""
+    def page_opened(page):
+        page.on("pageerror", lambda error: UNCAUGHT.append(f"{page.url}: {error}"))
+    for page in context.pages:
+        page_opened(page)
+    context.on("page", page_opened)
+    return context
+
+
+@pytest.fixture(autouse=True)
+def no_uncaught_errors():
+    start = len(UNCAUGHT)
+    yield
+    found = UNCAUGHT[start:]
+    if found:
+        pytest.fail("errors no code of the page caught:\n" + "\n".join(found), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def browser(playwright):
+    """Chromium, each of whose contexts is watched for uncaught errors, however a test or
+    fixture opens it."""
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    opened = browser.new_context
+    browser.new_context = lambda **kw: watch(opened(**kw))
     yield browser
     browser.close()
 
@@ -144,8 +173,8 @@ def persistent(playwright, tmp_path):
     opened = []
 
     def launch():
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=ARGS, viewport=TABLET)
+        context = watch(playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=ARGS, viewport=TABLET))
         opened.append(context)
         return context
 

@@ -1,6 +1,7 @@
 """When the device cannot keep what a person wrote (its storage is full, or the browser's
 database fails, as Safari's sometimes does), Save says so in plain words and leaves every word
-on the screen; once there is room again, the same Save keeps it, once."""
+on the screen; once there is room again, the same Save keeps it, once. A draft that cannot be
+kept as the person types leaves no uncaught error behind (every end-to-end test fails on one)."""
 import pytest
 
 from .conftest import PHONE
@@ -76,8 +77,6 @@ def test_a_full_tablet_says_so_keeps_the_words_and_saves_them_once_there_is_room
     org = make.org()
     edna = make.learner(org, name="Edna Whitworth", pin="2468")
     page = new_context().new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
     enrol(page, live_server, make.device(org).raw_key)
     open_journal(page, "Edna Whitworth", "2468")
     wait_all_sent(page)
@@ -94,7 +93,6 @@ def test_a_full_tablet_says_so_keeps_the_words_and_saves_them_once_there_is_room
 
     save_with_room_again(page, "Save", "Saved on this tablet.")
     assert sessions_of(client, auth, edna) == [("Planted sweet peas by the greenhouse", 30)]
-    assert errors == []
 
 
 def test_a_phone_whose_storage_fails_says_so_and_the_visit_is_saved_when_tried_again(
@@ -104,8 +102,6 @@ def test_a_phone_whose_storage_fails_says_so_and_the_visit_is_saved_when_tried_a
     mentor = make.mentor(org, name="David Marsh", password=MENTOR_PASSWORD)
     make.pairing(mentor, edna)
     phone = new_context(viewport=PHONE).new_page()
-    errors = []
-    phone.on("pageerror", lambda error: errors.append(str(error)))
     phone.goto(live_server.url + "/#/sign-in")
     sign_in_mentor(phone, mentor)
     wait_all_sent(phone)
@@ -118,7 +114,6 @@ def test_a_phone_whose_storage_fails_says_so_and_the_visit_is_saved_when_tried_a
 
     save_with_room_again(phone, "Save the visit", "Saved on this phone.")
     assert sessions_of(client, auth, edna) == [("Read the paper together", 45)]
-    assert errors == []
 
 
 def test_a_full_tablet_that_cannot_keep_what_a_sync_brings_says_so_not_that_the_server_is_away(
