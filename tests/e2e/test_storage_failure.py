@@ -11,14 +11,14 @@ from .steps import (MENTOR_PASSWORD, api_get, enrol, open_journal, sign_in_mento
 pytestmark = pytest.mark.e2e
 
 # Every write to the browser's database fails as it does on a full or broken device: its
-# transaction is aborted once the task that wrote ends, its error naming why; each write
-# refused is counted in `window.refusedWrites`. Undone by `window.storageBack()`.
+# transaction is aborted once the task that wrote ends, its error naming why; the writes refused
+# are counted by store in `window.refusedWrites`. Undone by `window.storageBack()`.
 STORAGE_FAILS = """(name) => {
   const put = IDBObjectStore.prototype.put, add = IDBObjectStore.prototype.add;
-  window.refusedWrites = 0;
+  window.refusedWrites = {};
   const failing = (write) => function (...args) {
     const tx = this.transaction;
-    window.refusedWrites += 1;
+    window.refusedWrites[this.name] = (window.refusedWrites[this.name] || 0) + 1;
     if (!tx.failing) {
       tx.failing = true;
       Object.defineProperty(tx, 'error', { value: new DOMException('The storage failed.', name) });
@@ -52,7 +52,7 @@ def save_while_storage_fails(page, why, form_link, activity, minutes, save):
     page.click(form_link)
     page.fill("input[name=activity]", activity)
     page.click(f"label.choice:has-text('{minutes}')")
-    page.wait_for_function("() => window.refusedWrites > 0")
+    page.wait_for_function("() => window.refusedWrites.drafts > 0")
     page.click(f"button:has-text('{save}')")
     problem = page.locator("form > .problem")
     problem.wait_for()
