@@ -1,4 +1,5 @@
-/* The one IndexedDB database of the app [idb]: one dbPromise, schema changes as a ladder.
+/* The one IndexedDB database of the app [idb]: one connection, opened again when the browser
+ * drops it, schema changes as a ladder.
  * Journal words are never stored in plain text: records, outbox entries, drafts and tokens are
  * sealed with the person's own key (store/crypto.js). */
 const NAME = 'what-matters';
@@ -35,7 +36,10 @@ function open() {
     request.onsuccess = () => {
       const db = request.result;
       // Another tab opened a newer version: close so its upgrade can run, then reload there.
-      db.onversionchange = () => db.close();
+      db.onversionchange = () => { db.close(); drop(db); };
+      // The browser closed it (storage cleared, or Safari's "Connection to Indexed Database
+      // server lost" after a while in the background): the next use opens it again.
+      db.onclose = () => drop(db);
       resolve(db);
     };
     request.onerror = () => reject(request.error);
@@ -43,8 +47,37 @@ function open() {
   });
 }
 
-/** The open database. */
-export const dbPromise = open();
+let connection = null; // the promise of the open database
+let opened = null; // the database it gave
+
+function drop(db) {
+  if (opened === db) {
+    connection = null;
+    opened = null;
+  }
+}
+
+/** The open database, opened again if the browser has closed it. */
+export function database() {
+  if (!connection) {
+    connection = open().then((db) => { opened = db; return db; },
+      (error) => { connection = null; throw error; });
+  }
+  return connection;
+}
+
+/** A new transaction over `stores`. A connection that was closed without the browser saying so
+ * is opened again, once. */
+export async function newTransaction(stores, mode = 'readonly') {
+  const db = await database();
+  try {
+    return db.transaction(stores, mode);
+  } catch (error) {
+    if (error.name !== 'InvalidStateError') throw error;
+    drop(db);
+    return (await database()).transaction(stores, mode);
+  }
+}
 
 /** A request's result as a promise. */
 export function done(request) {
@@ -57,13 +90,16 @@ export function done(request) {
 /** Run `work(tx)` in one transaction; resolves with its return value once the transaction commits.
  * `work` must only queue IndexedDB requests (no other awaits), or the transaction closes early. */
 export async function transaction(stores, mode, work) {
-  const db = await dbPromise;
+  const tx = await newTransaction(stores, mode);
   return new Promise((resolve, reject) => {
-    const tx = db.transaction(stores, mode);
     let result;
     tx.oncomplete = () => resolve(result);
     tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
+    tx.onabort = () => {
+      // a failure of the storage itself: the person's next try gets a new connection
+      if (tx.error && tx.error.name === 'UnknownError') drop(tx.db);
+      reject(tx.error || new Error('transaction aborted'));
+    };
     try {
       result = work(tx);
     } catch (error) {
@@ -75,8 +111,7 @@ export async function transaction(stores, mode, work) {
 
 /** One value by key. */
 export async function get(store, key) {
-  const db = await dbPromise;
-  return done(db.transaction(store).objectStore(store).get(key));
+  return done((await newTransaction(store)).objectStore(store).get(key));
 }
 
 /** Put one value (with `key` for stores without a keyPath). */
@@ -91,12 +126,10 @@ export async function del(store, key) {
 
 /** Every value of one person in a store with a byPerson index. */
 export async function allOf(store, personId) {
-  const db = await dbPromise;
-  return done(db.transaction(store).objectStore(store).index('byPerson').getAll(personId));
+  return done((await newTransaction(store)).objectStore(store).index('byPerson').getAll(personId));
 }
 
 /** How many values one person has in a store with a byPerson index (no decryption needed). */
 export async function countOf(store, personId) {
-  const db = await dbPromise;
-  return done(db.transaction(store).objectStore(store).index('byPerson').count(personId));
+  return done((await newTransaction(store)).objectStore(store).index('byPerson').count(personId));
 }

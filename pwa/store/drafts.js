@@ -1,5 +1,5 @@
 /* Unfinished writing, sealed, kept when the tablet locks or the page reloads. */
-import { get, put, del, dbPromise, done } from './db.js';
+import { get, put, del, newTransaction, done } from './db.js';
 import { seal, open } from './crypto.js';
 
 const aad = (personId, name) => `draft|${personId}|${name}`;
@@ -36,9 +36,8 @@ export function clearDraft(s, name) {
 /** The open person's drafts that hold some words: [{name, value}] (the names keepDraft was
  * given, such as `reflection:new`). Read when their journal opens, to say what is unfinished. */
 export async function unfinished(s) {
-  const db = await dbPromise;
   const range = IDBKeyRange.bound([s.person.id], [s.person.id, []]);
-  const rows = await done(db.transaction('drafts').objectStore('drafts').getAll(range));
+  const rows = await done((await newTransaction('drafts')).objectStore('drafts').getAll(range));
   const found = [];
   for (const row of rows) {
     if (row.keyId !== s.keyId) continue;

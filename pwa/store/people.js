@@ -1,7 +1,7 @@
 /* The people who use this device, and the one who is using it now.
  * A person's data key lives in memory only while their journal is open; on the device it is
  * kept wrapped by their PIN or password (or by the device key when they have no PIN). */
-import { get, put, transaction, done, dbPromise } from './db.js';
+import { get, put, transaction, done, newTransaction } from './db.js';
 import * as c from './crypto.js';
 import { emit } from './events.js';
 
@@ -28,8 +28,7 @@ async function kekFor(kdf, secret) {
 
 /** Everyone who has used this device, by name. */
 export async function knownPeople() {
-  const db = await dbPromise;
-  const rows = await done(db.transaction('people').objectStore('people').getAll());
+  const rows = await done((await newTransaction('people')).objectStore('people').getAll());
   return rows.sort((a, b) => a.display_name.localeCompare(b.display_name));
 }
 

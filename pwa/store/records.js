@@ -2,7 +2,7 @@
  * changes laid over it: answered ones a pull has not brought back yet, then the outbox
  * (docs/sync-protocol.md; sync/local.py is the reference). A pull replaces only the pulled
  * copy, so unsent writing is never overwritten. Saving writes only to the outbox. */
-import { dbPromise, done, transaction } from './db.js';
+import { newTransaction, done, transaction } from './db.js';
 import { seal, open, timeUuid } from './crypto.js';
 import { enqueue, openOutbox, openUnpulled, outboxRecordIds } from './outbox.js';
 import { person, updatePerson } from './people.js';
@@ -60,8 +60,8 @@ export function overlay(record, mutation, { conflicts = [], unsent = false, auth
 }
 
 async function pulledRows(s) {
-  const db = await dbPromise;
-  return done(db.transaction('records').objectStore('records').getAll(recordRange(s.person.id)));
+  const tx = await newTransaction('records');
+  return done(tx.objectStore('records').getAll(recordRange(s.person.id)));
 }
 
 /** One person's pulled records, or those of one collection. */
@@ -75,8 +75,7 @@ function recordRange(pid, collection) {
  * transaction of its own, so reads made one after another could miss a change that moved
  * between them (a screen drawn as a sync ends showed an entry as never written). */
 async function rowsAtOnce(s, collection, id) {
-  const db = await dbPromise;
-  const tx = db.transaction(['records', 'log', 'outbox']);
+  const tx = await newTransaction(['records', 'log', 'outbox']);
   const pid = s.person.id;
   const records = tx.objectStore('records');
   const [pulled, log, outbox] = await Promise.all([
@@ -323,7 +322,7 @@ export async function letGo(s, answered) {
     .map((m) => [m.record_id, [pid, m.collection, m.record_id]]));
   if (!keys.size) return;
   // only the answered mutations' records, read in one transaction: never the whole journal
-  const store = (await dbPromise).transaction('records').objectStore('records');
+  const store = (await newTransaction('records')).objectStore('records');
   const rows = (await Promise.all([...keys.values()].map((key) => done(store.get(key)))))
     .filter((row) => row && row.leaving);
   if (rows.length) await transaction(['records', 'log'], 'readwrite', (tx) => forget(tx, pid, rows));

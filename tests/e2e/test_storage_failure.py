@@ -148,3 +148,36 @@ def test_a_full_tablet_that_cannot_keep_what_a_sync_brings_says_so_not_that_the_
     wait_all_sent(page)
     page.click("text=What I have done")
     page.wait_for_selector("text=Looked at old photographs")
+
+
+# The browser drops the app's connection to its database, as Safari does after a while in the
+# background ("Connection to Indexed Database server lost"): with the `close` event the
+# specification gives such a close, or without a word.
+CONNECTION_LOST = """async (saying) => {
+  const { database } = await import('/store/db.js');
+  const db = await database();
+  db.close();
+  if (saying) db.dispatchEvent(new Event('close'));
+}"""
+
+
+@pytest.mark.parametrize("said", [True, False], ids=["with-close-event", "without"])
+def test_a_database_connection_the_browser_dropped_is_opened_again_and_nothing_is_refused(
+        live_server, new_context, make, auth, client, said):
+    """Before, the journal stopped until the page was reloaded: no screen that reads it could
+    open, and nothing could be saved."""
+    org = make.org()
+    edna = make.learner(org, name="Edna Whitworth", pin="2468")
+    page = new_context().new_page()
+    enrol(page, live_server, make.device(org).raw_key)
+    open_journal(page, "Edna Whitworth", "2468")
+    wait_all_sent(page)
+
+    page.evaluate(CONNECTION_LOST, said)
+    page.click("text=Record what I did")
+    page.fill("input[name=activity]", "Watered the geraniums")
+    page.click("label.choice:has-text('30 minutes')")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Saved on this tablet.")
+    wait_all_sent(page)
+    assert sessions_of(client, auth, edna) == [("Watered the geraniums", 30)]
