@@ -797,7 +797,8 @@ def test_her_new_goal_stays_shown_while_a_long_pull_brings_its_change_from_elsew
 
     def meanwhile(route):
         """The first pull of a group of pages: on the first, the phone adds a long run and
-        changes the goal; the second never arrives."""
+        changes the goal; none after it arrives (a sync asked for meanwhile, by the service
+        worker's Background Sync say, runs straight after and stops there too)."""
         if json.loads(route.request.post_data).get("ahead"):
             groups.append(route.request.url)
             if len(groups) == 1:
@@ -805,14 +806,14 @@ def test_her_new_goal_stays_shown_while_a_long_pull_brings_its_change_from_elsew
                 changed = client.patch(f"/api/learners/{edna.id}/goals/{goal}", headers=headers,
                                        json={"why": "To know them by their songs"})
                 assert changed.status_code == 200, changed.get_data(as_text=True)
-            elif len(groups) == 2:
+            else:
                 route.abort()
                 return
         route.continue_()
 
     page.route("**/api/sync/pull", meanwhile)
     page.context.set_offline(False)
-    pump(page, lambda: len(groups) == 2 and page.evaluate(LOCAL)["phase"] != "sending",
+    pump(page, lambda: len(groups) >= 2 and page.evaluate(LOCAL)["phase"] != "sending",
          what="the pull to stop at its second group of pages")
 
     shown = page.evaluate(SHOWN, ["goals"])
