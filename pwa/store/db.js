@@ -97,7 +97,10 @@ export async function transaction(stores, mode, work) {
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => {
       // a failure of the storage itself: the person's next try gets a new connection
-      if (tx.error && tx.error.name === 'UnknownError') drop(tx.db);
+      if (tx.error && tx.error.name === 'UnknownError') {
+        drop(tx.db);
+        tx.db.close();
+      }
       reject(tx.error || new Error('transaction aborted'));
     };
     try {

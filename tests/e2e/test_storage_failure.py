@@ -5,8 +5,8 @@ kept as the person types leaves no uncaught error behind (every end-to-end test 
 import pytest
 
 from .conftest import PHONE
-from .steps import (MENTOR_PASSWORD, api_get, enrol, open_journal, sign_in_mentor,
-                    wait_all_sent)
+from .steps import (MENTOR_PASSWORD, api_get, enrol, learner_at_a_tablet, open_journal,
+                    sign_in_mentor, wait_all_sent)
 
 pytestmark = pytest.mark.e2e
 
@@ -166,11 +166,7 @@ def test_a_database_connection_the_browser_dropped_is_opened_again_and_nothing_i
         live_server, new_context, make, auth, client, said):
     """Before, the journal stopped until the page was reloaded: no screen that reads it could
     open, and nothing could be saved."""
-    org = make.org()
-    edna = make.learner(org, name="Edna Whitworth", pin="2468")
-    page = new_context().new_page()
-    enrol(page, live_server, make.device(org).raw_key)
-    open_journal(page, "Edna Whitworth", "2468")
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
     wait_all_sent(page)
 
     page.evaluate(CONNECTION_LOST, said)
