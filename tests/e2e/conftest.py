@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from werkzeug.serving import make_server
+from werkzeug.wsgi import ClosingIterator
 
 from backend import create_app
 from backend.extensions import db
@@ -25,16 +26,33 @@ PWA_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "pwa")
 class LiveServer:
     """The app on 127.0.0.1 in a thread; ``stop()`` and ``start()`` keep the same port (the
     origin, so the service worker and IndexedDB, stays the same). ``requests`` lists the paths
-    served, so a test can see what the browser fetched."""
+    served, so a test can see what the browser fetched. ``stop()`` waits for the requests
+    still being answered (each in a thread of its own): one that ended after the test's
+    database engine was disposed would give its connection back to the disposed pool, to be
+    garbage-collected open, a ResourceWarning in some later test."""
 
     def __init__(self, app):
         self.app, self.port, self.requests = app, 0, []
         self._server = self._thread = None
+        self._answering, self._idle = 0, threading.Condition()
 
     def _logging(self, environ, start_response):
         query = environ.get("QUERY_STRING")
         self.requests.append(environ["PATH_INFO"] + (f"?{query}" if query else ""))
-        return self.app.wsgi_app(environ, start_response)
+        with self._idle:
+            self._answering += 1
+        try:
+            response = self.app.wsgi_app(environ, start_response)
+        except BaseException:
+            self._answered()
+            raise
+        # the app's context, and its database session, end when the response is closed
+        return ClosingIterator(response, self._answered)
+
+    def _answered(self):
+        with self._idle:
+            self._answering -= 1
+            self._idle.notify_all()
 
     def start(self):
         self._server = make_server("127.0.0.1", self.port, self._logging, threaded=True)
@@ -49,6 +67,9 @@ class LiveServer:
             self._server.server_close()
             self._thread.join()
             self._server = None
+        with self._idle:
+            assert self._idle.wait_for(lambda: self._answering == 0, timeout=30), \
+                f"{self._answering} requests still being answered 30 s after the server stopped"
 
     @property
     def url(self):
