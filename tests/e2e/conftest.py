@@ -26,10 +26,10 @@ PWA_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "pwa")
 class LiveServer:
     """The app on 127.0.0.1 in a thread; ``stop()`` and ``start()`` keep the same port (the
     origin, so the service worker and IndexedDB, stays the same). ``requests`` lists the paths
-    served, so a test can see what the browser fetched. ``stop()`` waits for the requests
-    still being answered (each in a thread of its own): one that ended after the test's
-    database engine was disposed would give its connection back to the disposed pool, to be
-    garbage-collected open, a ResourceWarning in some later test."""
+    served, so a test can see what the browser fetched. ``stop()`` waits a while for the
+    requests still being answered (each in a thread of its own): one that ended after the
+    test's database engine was disposed would give its connection back to the disposed pool,
+    to be garbage-collected open, a ResourceWarning in some later test."""
 
     def __init__(self, app):
         self.app, self.port, self.requests = app, 0, []
@@ -67,9 +67,8 @@ class LiveServer:
             self._server.server_close()
             self._thread.join()
             self._server = None
-        with self._idle:
-            assert self._idle.wait_for(lambda: self._answering == 0, timeout=30), \
-                f"{self._answering} requests still being answered 30 s after the server stopped"
+        with self._idle:  # at most a while: a request may wait on a client that went away
+            self._idle.wait_for(lambda: self._answering == 0, timeout=10)
 
     @property
     def url(self):
