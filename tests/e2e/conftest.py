@@ -7,7 +7,6 @@ import threading
 
 import pytest
 from werkzeug.serving import make_server
-from werkzeug.wsgi import ClosingIterator
 
 from backend import create_app
 from backend.extensions import db
@@ -42,17 +41,13 @@ class LiveServer:
         with self._idle:
             self._answering += 1
         try:
-            response = self.app.wsgi_app(environ, start_response)
-        except BaseException:
-            self._answered()
-            raise
-        # the app's context, and its database session, end when the response is closed
-        return ClosingIterator(response, self._answered)
-
-    def _answered(self):
-        with self._idle:
-            self._answering -= 1
-            self._idle.notify_all()
+            # the app's context, and its database session, end before the app returns (the
+            # server may never close a response whose client reset its connection)
+            return self.app.wsgi_app(environ, start_response)
+        finally:
+            with self._idle:
+                self._answering -= 1
+                self._idle.notify_all()
 
     def start(self):
         self._server = make_server("127.0.0.1", self.port, self._logging, threaded=True)
