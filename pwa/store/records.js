@@ -288,9 +288,10 @@ export async function notBrought(s, isSeen) {
  * Only their own: sent again from here, another's entry (a mentor's visit on the learner's
  * tablet) would be written as theirs, and its writer's own copy then refused; and a mentor's
  * copy of a learner's entry made private after the backup is one the server has and will not
- * show him. One forgotten since (a pairing ended) is left out. */
-export async function onlyHere(s) {
-  const row = await person(s.person.id);
+ * show him. One forgotten since (a pairing ended) is left out. `personRow`: the person's row,
+ * or the promise of it, where the caller reads it anyway. */
+export async function onlyHere(s, personRow = person(s.person.id)) {
+  const row = await personRow;
   const marked = (row && row.only_here) || [];
   if (!marked.length) return [];
   const shown = await Promise.all(marked.map((m) => get(s, m.collection, m.id)));

@@ -30,9 +30,10 @@ export function syncState() {
 /** Count what waits and what needs the person, for the trust line. */
 export async function refreshCounts(s = session()) {
   if (!s) return setState({ phase: 'idle', pending: 0, held: 0, conflicts: 0, lastSent: null, progress: null });
+  const rowRead = person(s.person.id);
   const [pending, held, row, conflicts, locked, only] = await Promise.all([
-    count(s.person.id), heldCount(s.person.id), person(s.person.id), conflicted(s).catch(() => []),
-    lockedKeyIds(s).catch(() => new Set()), onlyHere(s).catch(() => [])]);
+    count(s.person.id), heldCount(s.person.id), rowRead, conflicted(s).catch(() => []),
+    lockedKeyIds(s).catch(() => new Set()), onlyHere(s, rowRead).catch(() => [])]);
   if (session() !== s) return undefined;
   // Writing kept under an old PIN, and entries a restored server lost, need the person too
   // (views/attention.js).

@@ -96,7 +96,8 @@ export default async function attention({ s, go }) {
   const learners = s.person.role === 'mentor' ? await myLearners(s) : [];
   const names = new Map(learners.map((l) => [l.id, l.display_name]));
   const render = async () => {
-    const [conflicts, refused, locked, row, only] = await Promise.all([conflicted(s), held(s), lockedKeyIds(s), person(s.person.id), onlyHere(s)]);
+    const rowRead = person(s.person.id);
+    const [conflicts, refused, locked, row, only] = await Promise.all([conflicted(s), held(s), lockedKeyIds(s), rowRead, onlyHere(s, rowRead)]);
     const oldKeys = (row.old_keys || []).filter((k) => locked.has(k.keyId));
     box.replaceChildren();
     append(box, [
