@@ -47,7 +47,7 @@ class Client:
     """One replica: a person's copy of the journal on one device."""
 
     def __init__(self, transport, replica_id=None, local=None, *, batch_size=DEFAULT_LIMIT,
-                 page_size=DEFAULT_LIMIT, ahead=AHEAD, clock=utc_now):
+                 page_size=DEFAULT_LIMIT, ahead=AHEAD, clock=utc_now, may_write=None):
         """
         :param transport: ``(path, body) -> (status, body)``.
         :param replica_id: this replica's UUID; default: the local store's, or a new one.
@@ -57,6 +57,9 @@ class Client:
         :param ahead: cursors of pages ahead to ask for with a page, fetched before any of
             them is taken (as a device fetching them at once has them), then taken in order.
         :param clock: returns the device time as an ISO string.
+        :param may_write: ``(record) -> bool``, whether this replica's person may change a
+            record (default: every record): after a restore, only the changes of such records
+            are sent again from here ("Sending again what a restore lost").
         :raises ValueError: if ``replica_id`` differs from the local store's.
         """
         self.local = local if local is not None else LocalStore()
@@ -66,6 +69,7 @@ class Client:
         self.transport, self.clock = transport, clock
         self.batch_size = min(batch_size, MAX_MUTATIONS)
         self.page_size, self.ahead = page_size, ahead
+        self.may_write = may_write or (lambda record: True)
         self._carried = None  # (cursor asked with, PushResponse) of the last push with a pull
 
     @property
@@ -196,8 +200,9 @@ class Client:
             report.error = error.to_wire()
         return report
 
-    def _enqueue(self, op, collection, record_id, learner_id, fields, base, seen):
-        mutation = Mutation(time_uuid(), self.replica_id, self.local.next_seq, op,
+    def _enqueue(self, op, collection, record_id, learner_id, fields, base, seen,
+                 mutation_id=None):
+        mutation = Mutation(mutation_id or time_uuid(), self.replica_id, self.local.next_seq, op,
                             collection, record_id, learner_id, dict(fields), base,
                             self.clock(), seen)
         Mutation.from_wire(mutation.to_wire())  # a malformed mutation must never be queued
@@ -206,11 +211,7 @@ class Client:
 
     def _everything_seen(self, record_id):
         current = self.local.view(record_id)
-        if current is None:
-            return {}, {}
-        base = {name: rev for name, rev in current.revs.items() if name != DELETED}
-        seen = {name: [v["rev"] for v in versions] for name, versions in current.conflicts.items()}
-        return base, seen
+        return ({}, {}) if current is None else _all_revs(current)
 
     def _post(self, path, body):
         status, answer = self.transport(path, body)
@@ -349,6 +350,9 @@ class Client:
 
     def _take_page(self, response, report):
         for change in response.changes:
+            if self.local.restore_seen is not None and not change.removed \
+                    and change.id not in self.local.restore_seen:
+                self._send_again_what_was_lost(change.record)
             self.local.apply_change(change)
             report.pulled += 1
             report.removed += change.removed
@@ -361,6 +365,42 @@ class Client:
             # still to come, though an earlier page's ``through`` passed its answer's seq
             self.local.settle(response.through)
         self.local.cursor = response.cursor
+
+    def _send_again_what_was_lost(self, record):
+        """During the pull from the start after a restore, ``record`` is the restored server's
+        version of one this device holds as it last pulled it, before the restore. What the
+        held copy has and that version lacks, the server acknowledged and then lost: a change
+        (or a delete) made after the backup on a device that cannot send it again (its storage
+        was cleared). It goes again from here, each change under its own id, into the outbox,
+        whose writing the device shows at once.
+
+        If the server's version is older than the held copy (its server time is earlier), it is
+        the backup's, from which the held copy grew: the change is based on it, and applies. If
+        it is not (the record changed after the restore), the change is based on nothing, so a
+        field changed since keeps both versions for a person, and the same value merges; a
+        record deleted since, by someone who had not seen the change, refuses it, and the
+        refusal waits here for a person with the words it holds. A change the server has after
+        all (its writer sent its log again) gets its stored answer,
+        and nothing is applied twice."""
+        held = self.local.pulled.get(record.id)
+        if held is None or not self.may_write(held):
+            return
+        own = self.local.log.keys() | self.local.outbox.keys()  # sent again with the log
+        older = record.updated_at < held.updated_at and not record.deleted
+        if held.deleted:
+            rev = held.revs.get(DELETED)
+            if rev is not None and rev not in own and not record.deleted:
+                base, seen = _all_revs(record if older else held)
+                self._enqueue("delete", record.collection, record.id, record.learner_id, {},
+                              base, seen, mutation_id=rev)
+            return
+        lost = {}
+        for name, rev in held.revs.items():
+            if name != DELETED and rev not in own and record.revs.get(name) != rev:
+                lost.setdefault(rev, {})[name] = held.fields.get(name)
+        for rev, fields in sorted(lost.items()):
+            self._enqueue("upsert", record.collection, record.id, record.learner_id, fields,
+                          _base(record, fields) if older else {}, {}, mutation_id=rev)
 
     def _finish_pull(self, scope):
         # pairing ended: that learner's records leave the device (unless still being sent)
@@ -385,3 +425,10 @@ def _base(current, names):
     server is left out (the same as null, and shorter on the wire)."""
     revs = current.revs if current is not None else {}
     return {name: revs[name] for name in names if revs.get(name) is not None}
+
+
+def _all_revs(record):
+    """What a delete of ``record`` is based on: every rev, and every version kept aside."""
+    base = {name: rev for name, rev in record.revs.items() if name != DELETED}
+    seen = {name: [v["rev"] for v in versions] for name, versions in record.conflicts.items()}
+    return base, seen

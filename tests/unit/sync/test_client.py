@@ -381,6 +381,94 @@ def test_an_entry_another_device_sends_again_after_a_restore_stops_waiting():
     assert [r.fields["title"] for r in store.all_records()] == ["written on the tablet"]
 
 
+def _restored_after_the_tablet_changed_it(change):
+    """A goal both devices have; a backup; ``change(tablet, record_id)`` made on the tablet and
+    acknowledged, then pulled by the phone; the tablet wiped (its log gone with it); the
+    server restored from the backup. Returns (store, phone, new tablet, record id, change)."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    record_id = goal(tablet, "Knit a scarf", why="for the winter")
+    tablet.sync(), phone.sync()
+    backup = store.snapshot()
+    made = change(tablet, record_id)
+    assert tablet.sync().ok and phone.sync().ok
+    store.restore(backup, new_epoch=True)
+    return store, phone, Client(engine_transport(store)), record_id, made
+
+
+def test_after_a_restore_a_change_only_another_device_holds_is_sent_again_under_its_own_id():
+    """The restored server sends the goal as it was at the backup. The phone held the
+    tablet's change, which nothing else can send again: it goes from the phone, as the
+    change it was, and reaches every device. Before, the phone took the older version."""
+    store, phone, tablet, record_id, made = _restored_after_the_tablet_changed_it(
+        lambda tablet, rid: tablet.write("goals", rid, {"title": "Knit a blanket"}, LEARNER))
+
+    assert phone.sync().ok
+    assert phone.record(record_id).fields["title"] == "Knit a blanket"  # never shown older
+    assert phone.sync().ok and tablet.sync().ok
+
+    [record] = store.all_records()
+    assert record.fields == {"title": "Knit a blanket", "why": "for the winter"}
+    assert record.revs["title"] == made.id and not record.conflicts
+    assert tablet.record(record_id).fields == record.fields and phone.pending_count == 0
+
+
+def test_after_a_restore_a_delete_only_another_device_holds_is_sent_again():
+    store, phone, tablet, record_id, made = _restored_after_the_tablet_changed_it(
+        lambda tablet, rid: tablet.delete("goals", rid, LEARNER))
+
+    assert phone.sync().ok and phone.record(record_id) is None
+    assert phone.sync().ok and tablet.sync().ok
+
+    [record] = store.all_records()
+    assert record.deleted and record.revs[DELETED] == made.id
+    assert tablet.record(record_id) is None
+
+
+def test_a_change_its_writer_sent_again_first_is_answered_as_before_and_not_applied_twice():
+    """The tablet was not wiped: it sends its log again, and changes the title once more,
+    before the phone syncs. The phone's copy holds the first change, which the server has
+    again: sending it again is answered as before, and the newer title stays."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    record_id = goal(tablet, "Knit a scarf")
+    tablet.sync(), phone.sync()
+    backup = store.snapshot()
+    tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
+    tablet.sync(), phone.sync()
+    store.restore(backup, new_epoch=True)
+    assert tablet.sync().ok  # the log again
+    tablet.write("goals", record_id, {"title": "Knit a rug"}, LEARNER)
+    assert tablet.sync().ok
+    seq = store.max_seq()
+
+    assert phone.sync().ok and phone.sync().ok and tablet.sync().ok
+
+    [record] = store.all_records()
+    assert (record.fields["title"], record.conflicts, store.max_seq()) == ("Knit a rug", {}, seq)
+    assert phone.record(record_id).fields["title"] == "Knit a rug"
+    assert phone.pending_count == 0 and not phone.needs_person
+
+
+def test_after_a_restore_a_device_sends_again_only_what_its_person_may_change():
+    """The mentor's phone held the learner's change; the learner's own devices are left to
+    send it: a mentor may not change the learner's entries, and his phone sends nothing."""
+    store = MemoryStore()
+    tablet = Client(engine_transport(store))
+    mentor = Client(engine_transport(store, 9), may_write=lambda record: record.author_id == 9)
+    record_id = goal(tablet, "Knit a scarf", visibility="mentor")
+    tablet.sync(), mentor.sync()
+    backup = store.snapshot()
+    tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
+    tablet.sync(), mentor.sync()
+    store.restore(backup, new_epoch=True)
+
+    assert mentor.sync().ok
+
+    assert mentor.pending_count == 0
+    assert mentor.record(record_id).fields["title"] == "Knit a scarf"
+
+
 def test_after_a_restore_the_client_keeps_its_local_records_while_offline():
     store = MemoryStore()
     tablet = Client(Network(engine_transport(store)))

@@ -192,3 +192,23 @@ def test_server_times_are_the_push_time(store, writer):
     (change,), _ = pull_all(store, scope_of(LEARNER))
 
     assert (change.record.created_at, change.record.updated_at) == (T0, T0)
+
+
+def test_a_mutation_another_replica_sent_first_gets_its_answer_and_moves_this_replica_on(
+        store, writer, make_writer):
+    """After a restore a device sends again, under its own id, a change made on another device
+    that the restored server lost; that device may have sent it again first. The answer is the
+    stored one, nothing is applied twice, and the replica's later mutations are not held up."""
+    record_id = new_id()
+    change = writer.upsert(record_id, {"title": "Knit a scarf"})
+    first, = writer.push(change)
+    other = make_writer(1)
+    again = other.mutation(change.op, record_id, change.fields, change.base)
+    again.id = change.id
+    after = other.upsert(new_id(), {"title": "Paint"})
+
+    results = other.push(again, after)
+
+    assert results[0] == first
+    assert results[1].status == "applied"
+    assert store.max_seq() == 2

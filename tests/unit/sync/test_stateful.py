@@ -7,6 +7,8 @@ acknowledged is lost.
 """
 import os
 import uuid
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
@@ -45,6 +47,12 @@ def validate(collection, fields, is_create):
     return {}
 
 
+class Backup(NamedTuple):
+    dump: object
+    answered: frozenset  # ids of the mutations the server had answered
+    records: frozenset  # ids of the records it had
+
+
 class JournalSync(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
@@ -52,6 +60,7 @@ class JournalSync(RuleBasedStateMachine):
         self.clients = [self._device(slot) for slot in range(len(DEVICES))]
         self.written = {}  # mutation id -> (slot, Mutation): everything anyone wrote
         self.backups = []
+        self.wiped = set()  # replicas whose storage was cleared: their logs are gone
         # per slot: (record id -> seq, epoch, the seqs of copies kept from an earlier epoch)
         self.seen = [({}, None, {}) for _ in DEVICES]
         self.created = 0
@@ -147,7 +156,10 @@ class JournalSync(RuleBasedStateMachine):
     @precondition(lambda self: not self.purged)
     @rule()
     def back_up(self):
-        self.backups.append(self.store.snapshot())
+        self.backups.append(Backup(
+            self.store.snapshot(),
+            frozenset(mid for mid in self.written if self.store.stored_result(mid)),
+            frozenset(r.id for r in self.store.all_records())))
 
     @rule()
     def purge(self):
@@ -167,21 +179,55 @@ class JournalSync(RuleBasedStateMachine):
     @precondition(lambda self: self.backups)
     @rule(data=st.data())
     def restore(self, data):
-        self.store.restore(data.draw(st.sampled_from(self.backups)), new_epoch=True)
+        """A backup from before a wiped device's acknowledged writes is restored only where
+        another device still holds each of them, as the server has it now, and may send it
+        again: the rest would be held nowhere, and nothing could bring it back."""
+        backups = [b for b in self.backups if all(
+            self._held_elsewhere(m, b) for m in self._only_in_wiped_logs(b))]
+        if not backups:
+            return
+        backup = data.draw(st.sampled_from(backups))
+        if self._only_in_wiped_logs(backup):
+            event("a restore loses writes whose device was wiped, and others hold them")
+        self.store.restore(backup.dump, new_epoch=True)
+
+    def _only_in_wiped_logs(self, backup):
+        """The acknowledged writes that restoring ``backup`` loses and no log can send again."""
+        return [m for _, m in self.written.values()
+                if m.replica in self.wiped and m.id not in backup.answered]
+
+    def _held_elsewhere(self, mutation, backup):
+        """Whether a device holds the record ``mutation`` wrote as the server has it now, and
+        would send it again after a restore ("Sending again what a restore lost"). A record
+        made after the backup waits for a person instead (``only_here``), and a version kept
+        aside in a conflict is sent again by no one."""
+        answer = self.store.stored_result(mutation.id)
+        if answer is None or answer.status != "applied" or answer.result.get("conflicts") \
+                or mutation.op not in ("upsert", "delete") \
+                or mutation.record_id not in backup.records:
+            return False
+        [record] = [r for r in self.store.all_records() if r.id == mutation.record_id] or [None]
+        if record is None or record.conflicts:
+            return False
+        return any(
+            (held.fields, held.revs, held.deleted) == (record.fields, record.revs, record.deleted)
+            and client.may_write(held)
+            for client in self.clients
+            for held in [client.local.pulled.get(record.id)] if held is not None)
 
     @rule(slot=slots)
     def wipe(self, slot):
         """The device loses its storage after everything it wrote reached the server (as the
-        server is now); it comes back as a new replica. Older backups would lose its writing
-        for good (no copy is left anywhere), so they are not restored from any more."""
+        server is now); it comes back as a new replica. An older backup is then restored only
+        while other devices hold its writing ("restore")."""
         local = self.clients[slot].local
         if local.outbox or any(self.store.stored_result(m) is None for m in local.log):
             return
+        self.wiped.add(self.clients[slot].replica_id)
         self.clients[slot] = self._device(slot)
         self.seen[slot] = ({}, None, {})
         if self.purged:
             event("a device starts again after a purge")
-        self.backups.clear()
 
     @invariant()
     def a_devices_seen_seqs_never_go_back_within_an_epoch(self):
@@ -229,7 +275,15 @@ class JournalSync(RuleBasedStateMachine):
 
     def _check_nothing_lost(self, server):
         answers = {mid: self.store.stored_result(mid) for mid in self.written}
-        assert all(answers.values()), "a mutation was never answered"
+        # a wiped device's write, acknowledged, whose answer a restore then lost, is sent
+        # again only where another device's copy lacks it: one the server's record already
+        # holds (a delete of a record deleted since) may stay unanswered
+        orphans = {mid for mid, (_, m) in self.written.items()
+                   if m.replica in self.wiped and answers[mid] is None}
+        assert all(answers[mid] for mid in answers.keys() - orphans), \
+            "a mutation was never answered"
+        for mid in orphans:
+            answers[mid] = SimpleNamespace(status="applied", result={"conflicts": []})
         kept = {mid: (m, answers[mid].result) for mid, (_, m) in self.written.items()
                 if answers[mid].status != "rejected"}
         for mid, (slot, mutation) in self.written.items():
@@ -243,8 +297,17 @@ class JournalSync(RuleBasedStateMachine):
                 if gone and name == DELETED:
                     continue  # deleted, and the tombstone purged
                 assert _present(server.get(mutation.record_id), mutation, name, value) or \
-                    _superseded(kept, self.written.values(), mutation, name, value), \
+                    _superseded(kept, self.written.values(), mutation, name, value) or \
+                    mid in orphans and self._waits_for_a_person(mutation, name, value), \
                     (mutation, name)
+
+    def _waits_for_a_person(self, mutation, name, value):
+        """Whether a device holds, refused and shown to its person, the same value written to
+        the same field (a wiped device's write sent again, or written alike elsewhere, and
+        refused: the record was deleted meanwhile by someone who had not seen it)."""
+        return any(r.mutation.record_id == mutation.record_id and name in r.mutation.fields
+                   and r.mutation.fields[name] == value
+                   for client in self.clients for r in client.needs_person)
 
 
 def _writes(mutation):
