@@ -396,11 +396,24 @@ class Client:
             return
         lost = {}
         for name, rev in held.revs.items():
-            if name != DELETED and rev not in own and record.revs.get(name) != rev:
+            if name != DELETED and rev not in own and record.revs.get(name) != rev \
+                    and not self._wrote_over(record.revs.get(name), rev, name):
                 lost.setdefault(rev, {})[name] = held.fields.get(name)
         for rev, fields in sorted(lost.items()):
             self._enqueue("upsert", record.collection, record.id, record.learner_id, fields,
                           _base(record, fields) if older else {}, {}, mutation_id=rev)
+
+    def _wrote_over(self, rev, held_rev, name):
+        """Whether ``rev``, the server's rev of field ``name``, is a change this device made
+        over ``held_rev``, its held copy's, directly or through more changes of its own: the
+        held value is then older than the server's, not lost."""
+        mine, seen = {**self.local.log, **self.local.outbox}, set()
+        while rev in mine and rev not in seen:
+            seen.add(rev)
+            rev = mine[rev].base.get(name)
+            if rev == held_rev:
+                return True
+        return False
 
     def _finish_pull(self, scope):
         # pairing ended: that learner's records leave the device (unless still being sent)

@@ -154,11 +154,12 @@ class _PushBatch:
         self.created, self.changed, self.done = set(), {}, []
 
     def _gone_revs(self, tx, mutations):
-        """The revs in the bases of changes to records the server does not have that name
+        """The revs in the bases of changes and choices (upserts and resolves) of records the
+        server does not have that name
         mutations this server applied (or refused as changes of a record that is gone): those
         records were here, and are gone (deleted, and their tombstones purged). Read only when
         such a change comes, which is rare; a change refused in this push joins them."""
-        revs = {rev for m in mutations if m.op == "upsert" and m.id not in self.stored
+        revs = {rev for m in mutations if m.op in ("upsert", "resolve") and m.id not in self.stored
                 and (m.collection, m.record_id) not in self.records
                 for rev in m.base.values() if rev is not None}
         if not revs:

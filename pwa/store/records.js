@@ -4,7 +4,7 @@
  * copy, so unsent writing is never overwritten. Saving writes only to the outbox. */
 import { newTransaction, done, transaction } from './db.js';
 import { seal, open, timeUuid } from './crypto.js';
-import { enqueue, openOutbox, openUnpulled, outboxRecordIds } from './outbox.js';
+import { enqueue, logItems, myMutationIds, openOutbox, openUnpulled, outboxItems, outboxRecordIds } from './outbox.js';
 import { person, updatePerson } from './people.js';
 
 export const DELETED = '_deleted';
@@ -130,8 +130,8 @@ export async function get(s, collection, id) {
   return record && !record.deleted ? record : null;
 }
 
-function mutationFor(s, op, record, fields, base, seen = {}) {
-  const m = { id: timeUuid(), op, collection: record.collection, record_id: record.id,
+function mutationFor(s, op, record, fields, base, seen = {}, id = timeUuid()) {
+  const m = { id, op, collection: record.collection, record_id: record.id,
     learner_id: record.learner_id, fields, base, at: new Date().toISOString() };
   if (Object.keys(seen).length) m.seen_conflicts = seen;
   return m;
@@ -232,6 +232,69 @@ export function unpackRevs(fields, rev, revs) {
     else full[name] = value;
   }
   return full;
+}
+
+/** During the pull from the start after a restore, before a page is stored: for each record
+ * this device holds as it pulled it before the restore (not in `seen`, the ids this pull has
+ * brought), what the held copy has and the restored server's version lacks was acknowledged and
+ * then lost (made after the backup on a device whose storage was cleared since). It goes into
+ * the outbox again, each change under its own id (the answer stored for it if the server has
+ * it after all), based on the server's version where that is older than the held copy (the
+ * backup's), else on nothing (a field changed since keeps both versions for the person). Only
+ * the learner's own devices send it: a mentor may not write most of it, and his phone leaves it
+ * to hers. Resolves with how many changes it queued (sync/client.py, `_send_again_what_was_lost`). */
+/* Whether `rev`, the server's rev of field `name`, is a change this device made over
+ * `held`, its held copy's, directly or through more of its own (`mine`, id -> mutation): the
+ * held value is then older than the server's, not lost. */
+function wroteOver(mine, rev, held, name) {
+  const passed = new Set();
+  while (mine.has(rev) && !passed.has(rev)) {
+    passed.add(rev);
+    rev = (mine.get(rev).base || {})[name];
+    if (rev === held) return true;
+  }
+  return false;
+}
+
+export async function sendAgainWhatWasLost(s, changes, seen) {
+  if (s.person.role !== 'learner') return 0;
+  const pid = s.person.id;
+  const coming = changes.filter((c) => !c.removed && !seen.has(c.id) && c.learner_id === pid);
+  if (!coming.length) return 0;
+  const tx = await newTransaction('records');
+  const records = tx.objectStore('records');
+  const rows = await Promise.all(coming.map((c) => done(records.get([pid, c.collection, c.id]))));
+  const held = new Map((await openRows(s, rows.filter(Boolean))).map((r) => [r.id, r]));
+  const own = await myMutationIds(pid); // sent again with the log
+  const mine = new Map([...(await outboxItems(s)).items, ...await logItems(s)].map((i) => [i.mutation.id, i.mutation]));
+  let queued = 0;
+  for (const change of coming) {
+    const old = held.get(change.id);
+    if (!old) continue;
+    const server = { ...change, revs: unpackRevs(change.fields, change.rev, change.revs) };
+    const older = (server.updated_at || '') < (old.updated_at || '') && !server.deleted;
+    if (old.deleted) {
+      const rev = old.revs[DELETED];
+      if (rev && !own.has(rev) && !server.deleted) {
+        const { base, seen: versions } = everythingSeen(older ? server : old);
+        await enqueue(s, mutationFor(s, 'delete', server, {}, base, versions, rev));
+        queued += 1;
+      }
+      continue;
+    }
+    const lost = new Map();
+    for (const [name, rev] of Object.entries(old.revs)) {
+      if (name === DELETED || own.has(rev) || server.revs[name] === rev || wroteOver(mine, server.revs[name], rev, name)) continue;
+      if (!lost.has(rev)) lost.set(rev, {});
+      lost.get(rev)[name] = orNull(old.fields[name]);
+    }
+    for (const rev of [...lost.keys()].sort()) {
+      const fields = lost.get(rev);
+      await enqueue(s, mutationFor(s, 'upsert', server, fields, older ? baseOf(server, Object.keys(fields)) : {}, {}, rev));
+      queued += 1;
+    }
+  }
+  return queued;
 }
 
 export async function applyPage(s, changes, through = 0) {

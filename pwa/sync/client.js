@@ -6,7 +6,7 @@
  * and the outbox is kept whole for the next sync. */
 import { api } from './api.js';
 import * as outbox from '../store/outbox.js';
-import { applyPage, drop, letGo, notBrought } from '../store/records.js';
+import { applyPage, drop, letGo, notBrought, sendAgainWhatWasLost } from '../store/records.js';
 import { person, updatePerson } from '../store/people.js';
 import { ApiError } from '../store/errors.js';
 
@@ -124,6 +124,8 @@ function fetchPage(s, row, cursor, ahead) {
 }
 
 async function takePage(s, answer, report, onProgress) {
+  const { restore_seen: restoring } = await person(s.person.id);
+  if (restoring) report.sentAgain += await sendAgainWhatWasLost(s, answer.changes, new Set(restoring));
   // `through` forgets answered writes the server passed, but only on the last page: a record
   // changed again since sits at a later seq, on a page still to come
   await applyPage(s, answer.changes, answer.more ? 0 : answer.through || 0);
@@ -216,10 +218,11 @@ async function pullAll(s, report, onProgress, carried) {
 /** Push the outbox, then pull every page. Resolves with a report: {applied, conflicts,
  * rejected, deferred, pulled, removed, forgotten (records that left at the end of a pull: a
  * pairing ended, or deleted while away), onlyHere (records a restored server no longer has),
- * epochChanged, fullResync, error}. */
+ * sentAgain (changes held here that a restored server lost, queued to go again), epochChanged,
+ * fullResync, error}. */
 export async function sync(s, onProgress) {
   const report = { applied: 0, conflicts: 0, rejected: 0, deferred: 0, pulled: 0, removed: 0,
-    forgotten: 0, onlyHere: 0, epochChanged: false, fullResync: false, error: null };
+    forgotten: 0, onlyHere: 0, sentAgain: 0, epochChanged: false, fullResync: false, error: null };
   try {
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const carried = await pushAll(s, report);

@@ -128,3 +128,42 @@ def test_an_entry_only_this_tablet_still_holds_after_a_restore_is_sent_again_whe
     items = api_get(client, f"/api/learners/{edna.id}/reflections", headers)["items"]
     assert [(r["id"], r["text"]) for r in items] == [(made.json["id"],
                                                       "The choir sang my song today.")]
+
+
+def test_a_change_only_this_tablet_still_holds_after_a_restore_is_sent_again_by_itself(
+        app, live_server, new_context, make, auth, client):
+    """Her phone renamed a goal she shares with her mentor and made it private; the tablet
+    pulled the change; then the phone was lost, and the server was restored from a backup
+    taken before the change. The tablet, the only place that still holds it, sends it again:
+    the goal keeps its new words and stays private, on the tablet and on the server."""
+    from tests.restores import backup, new_epoch, restore
+
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
+    goal = page.evaluate(WRITE, ["goals", {"title": "Learn the birds",
+                                           "visibility": "mentor"}])
+    wait_all_sent(page)
+    headers = auth.headers(edna)  # her phone's sign-in, in the backup too
+    url = f"/api/learners/{edna.id}/goals/{goal}"
+    dump = backup(app)
+    changed = client.patch(url, headers=headers, json={
+        "title": "Learn the birds by their songs", "visibility": "private"})
+    assert changed.status_code == 200, changed.json
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls it
+    _until(page, f"async () => (await ({GOAL_TITLES})()).includes("
+                 "'Learn the birds by their songs')")
+    wait_all_sent(page)
+    wait_for_worker(page)
+    page.context.set_offline(True)
+    restore(app, dump)
+    new_epoch(app)
+    assert api_get(client, url, headers)["title"] == "Learn the birds"  # the backup's
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    _until_true(lambda: api_get(client, url, headers)["title"] != "Learn the birds")
+    wait_all_sent(page)
+    on_server = api_get(client, url, headers)
+    assert (on_server["title"], on_server["visibility"]) == (
+        "Learn the birds by their songs", "private")
+    assert page.evaluate(GOAL_TITLES) == ["Learn the birds by their songs"]
+    assert page.locator("text=needs you to look at it").count() == 0

@@ -320,6 +320,28 @@ def test_a_change_of_a_record_deleted_and_purged_is_refused_not_made_again(
     assert pull_all(store, scope_of(LEARNER))[0] == []
 
 
+def test_a_choice_and_a_change_made_after_it_of_a_record_deleted_and_purged_are_both_refused(
+        store, writer, make_writer):
+    """A phone away longer than the retention settled a conflict, then changed the record
+    again, based on that choice; the record was deleted and its tombstone purged meanwhile.
+    The choice is refused as gone, and so is the change based on it: taken as a create, it
+    would bring back a fragment of the deleted entry."""
+    from sync import purge_tombstones
+
+    record_id, revs = writer.create(title="Paint", why="joy")
+    phone = make_writer(1)
+    choice = phone.resolve(record_id, {"title": "Paint the sea"}, revs)
+    change = phone.upsert(record_id, {"title": "Paint the sea at dawn"}, {"title": choice.id})
+    writer.push(writer.delete(record_id, deleted_seen(revs)))
+    assert purge_tombstones(store, through_seq=store.max_seq()) == 1
+
+    results = phone.push(choice, change)
+
+    assert [(r.status, r.error["error"], r.error["details"]["reason"]) for r in results] == [
+        ("rejected", "record_deleted", "the record was deleted and is gone")] * 2
+    assert pull_all(store, scope_of(LEARNER))[0] == []
+
+
 def test_a_change_based_on_a_refused_create_is_taken_as_a_create(store, writer):
     record_id = new_id()
     refused = writer.upsert(record_id, {"title": ""})  # a goal needs a title

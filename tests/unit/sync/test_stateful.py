@@ -209,10 +209,11 @@ class JournalSync(RuleBasedStateMachine):
         [record] = [r for r in self.store.all_records() if r.id == mutation.record_id] or [None]
         if record is None or record.conflicts:
             return False
+        # the learner's own devices: what the mentor's sees may change (an entry made private)
         return any(
             (held.fields, held.revs, held.deleted) == (record.fields, record.revs, record.deleted)
             and client.may_write(held)
-            for client in self.clients
+            for (person_id, _), client in zip(DEVICES, self.clients) if person_id == LEARNER
             for held in [client.local.pulled.get(record.id)] if held is not None)
 
     @rule(slot=slots)
@@ -298,16 +299,19 @@ class JournalSync(RuleBasedStateMachine):
                     continue  # deleted, and the tombstone purged
                 assert _present(server.get(mutation.record_id), mutation, name, value) or \
                     _superseded(kept, self.written.values(), mutation, name, value) or \
-                    mid in orphans and self._waits_for_a_person(mutation, name, value), \
+                    mid in orphans and self._waits_for_a_person(server, mutation, name, value), \
                     (mutation, name)
 
-    def _waits_for_a_person(self, mutation, name, value):
-        """Whether a device holds, refused and shown to its person, the same value written to
-        the same field (a wiped device's write sent again, or written alike elsewhere, and
-        refused: the record was deleted meanwhile by someone who had not seen it)."""
-        return any(r.mutation.record_id == mutation.record_id and name in r.mutation.fields
-                   and r.mutation.fields[name] == value
-                   for client in self.clients for r in client.needs_person)
+    def _waits_for_a_person(self, server, mutation, name, value):
+        """Whether the same value of the same field waits for a person: kept beside another in
+        a conflict on the server, or refused and held on a device (a wiped device's write sent
+        again by a device that held it; the record was changed, or deleted, meanwhile)."""
+        record = server.get(mutation.record_id)
+        return record is not None and any(
+            v["value"] == value for v in record.conflicts.get(name, [])) or any(
+            r.mutation.record_id == mutation.record_id and name in r.mutation.fields
+            and r.mutation.fields[name] == value
+            for client in self.clients for r in client.needs_person)
 
 
 def _writes(mutation):
