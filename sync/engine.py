@@ -155,17 +155,13 @@ class _PushBatch:
 
     def _gone_revs(self, tx, mutations):
         """The revs in the bases of changes and choices (upserts and resolves) of records the
-        server does not have that name
-        mutations this server applied (or refused as changes of a record that is gone): those
-        records were here, and are gone (deleted, and their tombstones purged). Read only when
-        such a change comes, which is rare; a change refused in this push joins them."""
+        server does not have that show the record was here: those records were deleted, and
+        their tombstones purged. Read only when such a change comes, which is rare; a change
+        refused in this push joins them."""
         revs = {rev for m in mutations if m.op in ("upsert", "resolve") and m.id not in self.stored
                 and (m.collection, m.record_id) not in self.records
                 for rev in m.base.values() if rev is not None}
-        if not revs:
-            return set()
-        return {i for i, result in tx.stored_results(revs).items()
-                if result["status"] != "rejected" or _is_gone(result["error"])}
+        return _revs_of_records_here(tx, revs) if revs else set()
 
     def run(self, actor, validate):
         """Process the mutations in seq order, save, and return results in request order."""
@@ -238,6 +234,22 @@ class _PushBatch:
 
 
 GONE = "the record was deleted and is gone"
+
+
+def _revs_of_records_here(tx, revs, depth=0):
+    """Of ``revs``, those that show their record was on this server: a mutation it applied,
+    one it refused as a change of a record gone, or one it refused for another reason (a title
+    left empty, say) whose own ``base`` shows it, as a change of the record then."""
+    found = tx.stored_results(revs)
+    here = {i for i, r in found.items() if r["status"] != "rejected" or _is_gone(r["error"])}
+    refused = set(found) - here
+    if refused and depth < 50:  # a base names earlier mutations: the chain ends
+        bases = {i: {rev for rev in base.values() if rev is not None}
+                 for i, base in tx.refused_bases(refused).items()}
+        named = set().union(*bases.values())
+        under = _revs_of_records_here(tx, named, depth + 1) if named else set()
+        here |= {i for i, named_by in bases.items() if named_by & under}
+    return here
 
 
 def _is_gone(error):

@@ -136,6 +136,13 @@ class StoreTransaction(Protocol):
         :param mutation_ids: the ids of a push's mutations.
         """
 
+    def refused_bases(self, mutation_ids: Collection[str]) -> dict[str, dict]:
+        """Return the ``base`` of each of these mutations that was refused (from its stored
+        payload). Read only when a change of a record the server does not have names them.
+
+        :param mutation_ids: mutation ids.
+        """
+
     def records(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Record]:
         """Return the records (tombstones included) with these keys; copies the caller may
         change.

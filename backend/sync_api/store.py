@@ -260,6 +260,10 @@ class _SqlTransaction:
         found = self._answer("stored_results", mutation_ids, self._stored_results)
         return {i: found[i] for i in mutation_ids if i in found}
 
+    def refused_bases(self, mutation_ids):
+        pending = [self.run.send(_REFUSED, chunk) for chunk in _chunks(mutation_ids)]
+        return {i: (payload or {}).get("base", {}) for rows in pending for i, payload in rows()}
+
     def records(self, keys):
         found = self._answer("records", keys, lambda asked: self.send_records(self.run, asked))
         return {key: found[key] for key in keys if key in found}
@@ -334,6 +338,8 @@ _LOCK = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq)
 _ALLOCATE = update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq + bindparam("n"))
 _NEXT_SEQS = select(REPLICAS.c.id, REPLICAS.c.next_seq).where(REPLICAS.c.id.in_(_IDS))
 _STORED_RESULTS = select(MUTATIONS.c.id, MUTATIONS.c.result).where(MUTATIONS.c.id.in_(_IDS))
+_REFUSED = select(MUTATIONS.c.id, MUTATIONS.c.payload).where(
+    MUTATIONS.c.id.in_(_IDS), MUTATIONS.c.status == "rejected")
 _READ = {name: select(*READ_COLUMNS[name]).where(table.c.id.in_(_IDS))
          for name, table in TABLES.items()}
 _INSERT = {name: insert(table) for name, table in TABLES.items()}

@@ -342,6 +342,31 @@ def test_a_choice_and_a_change_made_after_it_of_a_record_deleted_and_purged_are_
     assert pull_all(store, scope_of(LEARNER))[0] == []
 
 
+def test_a_change_based_on_a_refused_change_of_a_record_deleted_and_purged_is_refused(
+        store, writer, make_writer):
+    """A phone changed a goal's title with minutes in words (refused: minutes are a number),
+    then wrote a new title over its own refused change; meanwhile the goal was deleted and its
+    tombstone purged. The
+    refused change was of a record that was here, so the one based on it is refused as gone,
+    not made into a fragment of the deleted entry."""
+    from sync import purge_tombstones
+
+    record_id, revs = writer.create(title="Paint", why="joy")
+    phone = make_writer(1)
+    refused = phone.upsert(record_id, {"title": "Paint boats", "minutes": "ten"},
+                           {"title": revs["title"]})
+    assert phone.push(refused)[0].error["error"] == "validation_failed"
+    writer.push(writer.delete(record_id, deleted_seen(revs)))
+    assert purge_tombstones(store, through_seq=store.max_seq()) == 1
+
+    result, = phone.push(phone.upsert(record_id, {"title": "Paint the sea"},
+                                      {"title": refused.id}))
+
+    assert (result.error["error"], result.error["details"]["reason"]) == (
+        "record_deleted", "the record was deleted and is gone")
+    assert pull_all(store, scope_of(LEARNER))[0] == []
+
+
 def test_a_change_based_on_a_refused_create_is_taken_as_a_create(store, writer):
     record_id = new_id()
     refused = writer.upsert(record_id, {"title": ""})  # a goal needs a title
