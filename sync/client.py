@@ -59,7 +59,7 @@ class Client:
         :param clock: returns the device time as an ISO string.
         :param may_write: ``(record) -> bool``, whether this replica's person may change a
             record (default: every record): after a restore, only the changes of such records
-            are sent again from here ("Sending again what a restore lost").
+            are sent again from here ("What a restore lost, sent again").
         :raises ValueError: if ``replica_id`` differs from the local store's.
         """
         self.local = local if local is not None else LocalStore()
@@ -369,19 +369,22 @@ class Client:
     def _send_again_what_was_lost(self, record):
         """During the pull from the start after a restore, ``record`` is the restored server's
         version of one this device holds as it last pulled it, before the restore. What the
-        held copy has and that version lacks, the server acknowledged and then lost: a change
-        (or a delete) made after the backup on a device that cannot send it again (its storage
-        was cleared). It goes again from here, each change under its own id, into the outbox,
-        whose writing the device shows at once.
+        held copy has and that version lacks, the server acknowledged once and may have lost:
+        a change (or a delete) made after the backup, perhaps on a device whose storage was
+        cleared since, which no log will send again. It goes into the outbox again, each change
+        under its own id, so that the device shows it at once:
 
-        If the server's version is older than the held copy (its server time is earlier), it is
-        the backup's, from which the held copy grew: the change is based on it, and applies. If
-        it is not (the record changed after the restore), the change is based on nothing, so a
-        field changed since keeps both versions for a person, and the same value merges; a
-        record deleted since, by someone who had not seen the change, refuses it, and the
-        refusal waits here for a person with the words it holds. A change the server has after
-        all (its writer sent its log again) gets its stored answer,
-        and nothing is applied twice."""
+        - a server that has that id after all (its writer sent its log again, or the held copy
+          was simply behind) answers as before and changes nothing;
+        - one that lost it applies it: based on the server's version where that is older than
+          the held copy (its server time is earlier: the backup's, from which the held copy
+          grew), else on nothing (the record changed since the restore: the same value merges,
+          another is kept beside it for a person); a record deleted since, by someone who had
+          not seen the change, refuses it, and the refusal waits here with its words.
+
+        This device's own changes go with its log, and a field whose server version this device
+        wrote over the held one is left alone (docs/sync-protocol.md, "What a restore lost,
+        sent again")."""
         held = self.local.pulled.get(record.id)
         if held is None or not self.may_write(held):
             return

@@ -176,8 +176,8 @@ class _PushBatch:
         if mutation.id in self.stored:
             if mutation.seq == self.next_seq:
                 # processed before, but sent by another replica: a device sending again, under
-                # its own id, a change it held that a restore lost ("Sending again what a
-                # restore lost"); this replica's position moves on as for any mutation
+                # its own id, a change it held that a restore may have lost ("What a restore
+                # lost, sent again"); this replica's position moves on as for any mutation
                 self.next_seq += 1
             return MutationResult.from_wire(self.stored[mutation.id])
         if mutation.seq > self.next_seq:

@@ -234,15 +234,6 @@ export function unpackRevs(fields, rev, revs) {
   return full;
 }
 
-/** During the pull from the start after a restore, before a page is stored: for each record
- * this device holds as it pulled it before the restore (not in `seen`, the ids this pull has
- * brought), what the held copy has and the restored server's version lacks was acknowledged and
- * then lost (made after the backup on a device whose storage was cleared since). It goes into
- * the outbox again, each change under its own id (the answer stored for it if the server has
- * it after all), based on the server's version where that is older than the held copy (the
- * backup's), else on nothing (a field changed since keeps both versions for the person). Only
- * the learner's own devices send it: a mentor may not write most of it, and his phone leaves it
- * to hers. Resolves with how many changes it queued (sync/client.py, `_send_again_what_was_lost`). */
 /* Whether `rev`, the server's rev of field `name`, is a change this device made over
  * `held`, its held copy's, directly or through more of its own (`mine`, id -> mutation): the
  * held value is then older than the server's, not lost. */
@@ -256,6 +247,16 @@ function wroteOver(mine, rev, held, name) {
   return false;
 }
 
+/** During the pull from the start after a restore, before a page is stored: for each record
+ * this device holds as it pulled it before the restore (not in `seen`, the ids this pull has
+ * brought), what the held copy has and the restored server's version lacks was acknowledged and
+ * then lost (made after the backup on a device whose storage was cleared since). It goes into
+ * the outbox again, each change under its own id (the answer stored for it if the server has
+ * it after all), based on the server's version where that is older than the held copy (the
+ * backup's), else on nothing (a field changed since keeps both versions for the person). A
+ * field whose server version this device wrote over the held one is left alone. Only
+ * the learner's own devices send it: a mentor may not write most of it, and his phone leaves it
+ * to hers. Resolves with how many changes it queued (sync/client.py, `_send_again_what_was_lost`). */
 export async function sendAgainWhatWasLost(s, changes, seen) {
   if (s.person.role !== 'learner') return 0;
   const pid = s.person.id;
@@ -266,7 +267,12 @@ export async function sendAgainWhatWasLost(s, changes, seen) {
   const rows = await Promise.all(coming.map((c) => done(records.get([pid, c.collection, c.id]))));
   const held = new Map((await openRows(s, rows.filter(Boolean))).map((r) => [r.id, r]));
   const own = await myMutationIds(pid); // sent again with the log
-  const mine = new Map([...(await outboxItems(s)).items, ...await logItems(s)].map((i) => [i.mutation.id, i.mutation]));
+  let mine = null; // id -> this device's own mutation, opened only if one is met
+  const wroteOverHeld = async (rev, held, name) => {
+    if (!own.has(rev)) return false;
+    mine = mine || new Map([...(await outboxItems(s)).items, ...await logItems(s)].map((i) => [i.mutation.id, i.mutation]));
+    return wroteOver(mine, rev, held, name);
+  };
   let queued = 0;
   for (const change of coming) {
     const old = held.get(change.id);
@@ -284,7 +290,7 @@ export async function sendAgainWhatWasLost(s, changes, seen) {
     }
     const lost = new Map();
     for (const [name, rev] of Object.entries(old.revs)) {
-      if (name === DELETED || own.has(rev) || server.revs[name] === rev || wroteOver(mine, server.revs[name], rev, name)) continue;
+      if (name === DELETED || own.has(rev) || server.revs[name] === rev || await wroteOverHeld(server.revs[name], rev, name)) continue;
       if (!lost.has(rev)) lost.set(rev, {});
       lost.get(rev)[name] = orNull(old.fields[name]);
     }

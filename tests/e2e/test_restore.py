@@ -141,9 +141,10 @@ def test_a_change_only_this_tablet_still_holds_after_a_restore_is_sent_again_by_
     edna, page = learner_at_a_tablet(live_server, new_context, make)
     goal = page.evaluate(WRITE, ["goals", {"title": "Learn the birds",
                                            "visibility": "mentor"}])
-    wait_all_sent(page)
     headers = auth.headers(edna)  # her phone's sign-in, in the backup too
     url = f"/api/learners/{edna.id}/goals/{goal}"
+    _until_true(lambda: client.get(url, headers=headers).status_code == 200)
+    wait_all_sent(page)
     dump = backup(app)
     changed = client.patch(url, headers=headers, json={
         "title": "Learn the birds by their songs", "visibility": "private"})

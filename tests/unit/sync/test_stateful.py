@@ -198,7 +198,7 @@ class JournalSync(RuleBasedStateMachine):
 
     def _held_elsewhere(self, mutation, backup):
         """Whether a device holds the record ``mutation`` wrote as the server has it now, and
-        would send it again after a restore ("Sending again what a restore lost"). A record
+        would send it again after a restore ("What a restore lost, sent again"). A record
         made after the backup waits for a person instead (``only_here``), and a version kept
         aside in a conflict is sent again by no one."""
         answer = self.store.stored_result(mutation.id)
@@ -305,10 +305,15 @@ class JournalSync(RuleBasedStateMachine):
     def _waits_for_a_person(self, server, mutation, name, value):
         """Whether the same value of the same field waits for a person: kept beside another in
         a conflict on the server, or refused and held on a device (a wiped device's write sent
-        again by a device that held it; the record was changed, or deleted, meanwhile)."""
+        again by a device that held it; the record was changed, or deleted, meanwhile); or a
+        delete made over it waits, kept as a conflict (the person deleted what it wrote)."""
         record = server.get(mutation.record_id)
+        deleted_over = {m.id for _, m in self.written.values()
+                        if m.record_id == mutation.record_id and m.base.get(name) == mutation.id
+                        and (m.op == "delete" or m.fields.get(DELETED) is True)}
         return record is not None and any(
-            v["value"] == value for v in record.conflicts.get(name, [])) or any(
+            v["value"] == value or v["rev"] in deleted_over
+            for v in record.conflicts.get(name, []) + record.conflicts.get(DELETED, [])) or any(
             r.mutation.record_id == mutation.record_id and name in r.mutation.fields
             and r.mutation.fields[name] == value
             for client in self.clients for r in client.needs_person)
