@@ -19,7 +19,8 @@ request's time (docs/performance.md). Almost all of those objects are freed by r
 anyway; the rarer collections still find any cycles.
 
 Before that, each worker compiles the statements a sync runs (``backend.warm_up``), so that what
-it builds is frozen with the rest.
+it builds is frozen with the rest. As it stops, a worker closes its database connections
+(``worker_exit``), so that SQLite's log reaches the database file.
 """
 import gc
 import os
@@ -70,3 +71,18 @@ def post_worker_init(worker):
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)
+
+
+def worker_exit(server, worker):
+    """Runs in each worker as it stops: its database connections are closed. With SQLite, the
+    last connection to close copies the log (the ``-wal`` file) into the database file and
+    removes it, so a stopped server's file holds every write; left to the interpreter's exit,
+    they were not closed, and a copy of the file alone lacked what the log held
+    (docs/deployment.md, "Backups")."""
+    app = getattr(worker, "wsgi", None)
+    if app is None:  # the worker stopped before it loaded the app
+        return
+    from backend.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()

@@ -1,8 +1,10 @@
 """A large push to a SQLite file checkpoints after its answer, not inside its commit
 (backend/sync_api/wal.py). These run on a SQLite file of their own on either CI pass: what they
 check is how SQLite's log is handled, which PostgreSQL does not have."""
+import json as _json
 import shutil
 import sqlite3
+import urllib.request
 import uuid
 
 import pytest
@@ -14,6 +16,7 @@ from backend.sync_api.wal import LARGE_PUSH
 
 from .. import factories
 from ..conftest import Auth
+from ..live_server import ServerProcess
 
 
 @pytest.fixture
@@ -101,3 +104,40 @@ def test_a_new_database_has_pages_of_16_kib_and_an_old_one_keeps_its_own(sqlite_
         assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
         assert conn.exec_driver_sql("SELECT count(*) FROM notes").scalar() == 0
         db.engine.dispose()
+
+
+def test_a_stopped_server_leaves_every_write_in_the_database_file(sqlite_app, tmp_path):
+    """gunicorn, run as docs/deployment.md runs it, then stopped: its workers close their
+    connections as they exit, and the last to close copies SQLite's log into the database
+    file. A copy of the file alone then holds every write; before, what the log held was
+    missing from it (docs/deployment.md, "Backups")."""
+    make = factories.Factories(sqlite_app)
+    learner = make.learner(make.org())
+    headers = Auth(sqlite_app).headers(learner)
+    path = tmp_path / "journal.sqlite"
+    with sqlite_app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # no connection of this process keeps the log open
+    server = ServerProcess(f"sqlite:///{path}", str(tmp_path / "instance"),
+                           deployed=True).start()
+    try:
+        pushed = _push(_Http(server.url), headers, learner.id, 5)
+        assert {r["status"] for r in pushed["results"]} == {"applied"}
+        assert _sessions_in_the_database_file(path, tmp_path) == 0  # in the log as yet
+    finally:
+        server.stop()
+
+    assert _sessions_in_the_database_file(path, tmp_path) == 5
+
+
+class _Http:
+    """``post`` as the Flask test client has it, over real HTTP; answers the JSON body."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def post(self, path, headers, json):
+        request = urllib.request.Request(self.url + path, data=_json.dumps(json).encode(),
+                                         headers={**headers, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return _json.loads(answer.read())
