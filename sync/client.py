@@ -12,6 +12,7 @@ from .local import LocalStore
 from .protocol import (DEFAULT_LIMIT, MAX_MUTATIONS, Mutation, PullRequest, PullResponse,
                        PushRequest, PushResponse)
 from .records import DELETED, time_uuid, utc_now
+from .restored import all_revs, base_of, lost_changes
 from .transport import PULL_PATH, PUSH_PATH
 
 AHEAD = 4  # cursors of pages ahead asked for with a page
@@ -113,7 +114,7 @@ class Client:
         """
         current = self.local.view(record_id)
         return self._enqueue("upsert", collection, record_id, learner_id, fields,
-                             _base(current, fields), {})
+                             base_of(current, fields), {})
 
     def delete(self, collection, record_id, learner_id):
         """Delete a record (the server refuses, keeping a conflict, if it changed meanwhile).
@@ -142,7 +143,7 @@ class Client:
             base, seen = self._everything_seen(record_id)
         else:
             current = self.local.view(record_id)
-            base = _base(current, [name for name in fields if name != DELETED])
+            base = base_of(current, [name for name in fields if name != DELETED])
             seen = {name: [v["rev"] for v in current.conflicts.get(name, [])]
                     for name in fields if current is not None and name in current.conflicts}
             if current is not None and current.deleted and DELETED in current.revs:
@@ -211,7 +212,7 @@ class Client:
 
     def _everything_seen(self, record_id):
         current = self.local.view(record_id)
-        return ({}, {}) if current is None else _all_revs(current)
+        return ({}, {}) if current is None else all_revs(current)
 
     def _post(self, path, body):
         status, answer = self.transport(path, body)
@@ -367,56 +368,16 @@ class Client:
         self.local.cursor = response.cursor
 
     def _send_again_what_was_lost(self, record):
-        """During the pull from the start after a restore, ``record`` is the restored server's
-        version of one this device holds as it last pulled it, before the restore. What the
-        held copy has and that version lacks, the server acknowledged once and may have lost:
-        a change (or a delete) made after the backup, perhaps on a device whose storage was
-        cleared since, which no log will send again. It goes into the outbox again, each change
-        under its own id, so that the device shows it at once:
-
-        - a server that has that id after all (its writer sent its log again, or the held copy
-          was simply behind) answers as before and changes nothing;
-        - one that lost it applies it: based on the server's version where that is older than
-          the held copy (its server time is earlier: the backup's, from which the held copy
-          grew), else on nothing (the record changed since the restore: the same value merges,
-          another is kept beside it for a person); a record deleted since, by someone who had
-          not seen the change, refuses it, and the refusal waits here with its words.
-
-        This device's own changes go with its log, and a field whose server version this device
-        wrote over the held one is left alone (docs/sync-protocol.md, "What a restore lost,
-        sent again")."""
+        """During the pull from the start after a restore: queue again what the copy held here
+        has and ``record``, the restored server's version, lacks (``restored.lost_changes``),
+        if this device's person may change it."""
         held = self.local.pulled.get(record.id)
         if held is None or not self.may_write(held):
             return
-        own = self.local.log.keys() | self.local.outbox.keys()  # sent again with the log
-        older = record.updated_at < held.updated_at and not record.deleted
-        if held.deleted:
-            rev = held.revs.get(DELETED)
-            if rev is not None and rev not in own and not record.deleted:
-                base, seen = _all_revs(record if older else held)
-                self._enqueue("delete", record.collection, record.id, record.learner_id, {},
-                              base, seen, mutation_id=rev)
-            return
-        lost = {}
-        for name, rev in held.revs.items():
-            if name != DELETED and rev not in own and record.revs.get(name) != rev \
-                    and not self._wrote_over(record.revs.get(name), rev, name):
-                lost.setdefault(rev, {})[name] = held.fields.get(name)
-        for rev, fields in sorted(lost.items()):
-            self._enqueue("upsert", record.collection, record.id, record.learner_id, fields,
-                          _base(record, fields) if older else {}, {}, mutation_id=rev)
-
-    def _wrote_over(self, rev, held_rev, name):
-        """Whether ``rev``, the server's rev of field ``name``, is a change this device made
-        over ``held_rev``, its held copy's, directly or through more changes of its own: the
-        held value is then older than the server's, not lost."""
-        mine, seen = {**self.local.log, **self.local.outbox}, set()
-        while rev in mine and rev not in seen:
-            seen.add(rev)
-            rev = mine[rev].base.get(name)
-            if rev == held_rev:
-                return True
-        return False
+        for op, fields, base, seen, rev in lost_changes(held, record,
+                                                        {**self.local.log, **self.local.outbox}):
+            self._enqueue(op, record.collection, record.id, record.learner_id, fields, base,
+                          seen, mutation_id=rev)
 
     def _finish_pull(self, scope):
         # pairing ended: that learner's records leave the device (unless still being sent)
@@ -434,17 +395,3 @@ class Client:
             self.local.only_here |= {
                 rid for rid, record in self.local.pulled.items()
                 if rid not in seen and record.learner_id in scope and not record.deleted}
-
-
-def _base(current, names):
-    """The revs the person's values were based on; a field the device never had from the
-    server is left out (the same as null, and shorter on the wire)."""
-    revs = current.revs if current is not None else {}
-    return {name: revs[name] for name in names if revs.get(name) is not None}
-
-
-def _all_revs(record):
-    """What a delete of ``record`` is based on: every rev, and every version kept aside."""
-    base = {name: rev for name, rev in record.revs.items() if name != DELETED}
-    seen = {name: [v["rev"] for v in versions] for name, versions in record.conflicts.items()}
-    return base, seen

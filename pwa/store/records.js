@@ -4,13 +4,12 @@
  * copy, so unsent writing is never overwritten. Saving writes only to the outbox. */
 import { newTransaction, done, transaction } from './db.js';
 import { seal, open, timeUuid } from './crypto.js';
-import { enqueue, logItems, myMutationIds, openOutbox, openUnpulled, outboxItems, outboxRecordIds } from './outbox.js';
-import { person, updatePerson } from './people.js';
+import { enqueue, openOutbox, openUnpulled, outboxRecordIds } from './outbox.js';
 
 export const DELETED = '_deleted';
 const aad = (personId, collection, id) => `record|${personId}|${collection}|${id}`;
 // Null and absent are the same (docs/sync-protocol.md, "Records").
-const orNull = (v) => (v === undefined ? null : v);
+export const orNull = (v) => (v === undefined ? null : v);
 const same = (a, b) => JSON.stringify(orNull(a)) === JSON.stringify(orNull(b));
 
 function blank(mutation, author) {
@@ -59,7 +58,7 @@ export function overlay(record, mutation, { conflicts = [], unsent = false, auth
   return r;
 }
 
-async function pulledRows(s) {
+export async function pulledRows(s) {
   const tx = await newTransaction('records');
   return done(tx.objectStore('records').getAll(recordRange(s.person.id)));
 }
@@ -85,7 +84,7 @@ async function rowsAtOnce(s, collection, id) {
   return { pulled: id ? [pulled].filter(Boolean) : pulled, log, outbox };
 }
 
-async function openRows(s, rows) {
+export async function openRows(s, rows) {
   const out = [];
   for (const row of rows) {
     if (row.keyId !== s.keyId) continue;
@@ -130,7 +129,7 @@ export async function get(s, collection, id) {
   return record && !record.deleted ? record : null;
 }
 
-function mutationFor(s, op, record, fields, base, seen = {}, id = timeUuid()) {
+export function mutationFor(s, op, record, fields, base, seen = {}, id = timeUuid()) {
   const m = { id, op, collection: record.collection, record_id: record.id,
     learner_id: record.learner_id, fields, base, at: new Date().toISOString() };
   if (Object.keys(seen).length) m.seen_conflicts = seen;
@@ -169,11 +168,11 @@ export async function write(s, collection, id, changes, { learnerId } = {}) {
 
 /** The revs the person's values were based on; a field never had from the server is left
  * out (the same as null to the server, and shorter on the wire). */
-function baseOf(record, names) {
+export function baseOf(record, names) {
   return Object.fromEntries(names.filter((n) => record.revs[n] != null).map((n) => [n, record.revs[n]]));
 }
 
-function everythingSeen(record) {
+export function everythingSeen(record) {
   const base = Object.fromEntries(Object.entries(record.revs).filter(([n]) => n !== DELETED));
   const seen = Object.fromEntries(Object.entries(record.conflicts || {}).map(([n, vs]) => [n, vs.map((v) => v.rev)]));
   return { base, seen };
@@ -218,10 +217,6 @@ function forgetUnpulled(tx, pid, shouldForget) {
   };
 }
 
-/** Take one pull page: store the records and forget the answered mutations each now includes,
- * and those the server passed (`through`) without sending their record back (the person may
- * no longer see it); a removed record leaves the device (with its unpulled entries) unless the
- * outbox holds changes to it (docs/sync-protocol.md, "Pull phase"). */
 /** A pulled record's full revs: every field not named in `revs` has the shared `rev`, and a
  * null in `revs` names a field that has none (docs/sync-protocol.md, "Records"). */
 export function unpackRevs(fields, rev, revs) {
@@ -234,75 +229,10 @@ export function unpackRevs(fields, rev, revs) {
   return full;
 }
 
-/* Whether `rev`, the server's rev of field `name`, is a change this device made over
- * `held`, its held copy's, directly or through more of its own (`mine`, id -> mutation): the
- * held value is then older than the server's, not lost. */
-function wroteOver(mine, rev, held, name) {
-  const passed = new Set();
-  while (mine.has(rev) && !passed.has(rev)) {
-    passed.add(rev);
-    rev = (mine.get(rev).base || {})[name];
-    if (rev === held) return true;
-  }
-  return false;
-}
-
-/** During the pull from the start after a restore, before a page is stored: for each record
- * this device holds as it pulled it before the restore (not in `seen`, the ids this pull has
- * brought), what the held copy has and the restored server's version lacks was acknowledged and
- * then lost (made after the backup on a device whose storage was cleared since). It goes into
- * the outbox again, each change under its own id (the answer stored for it if the server has
- * it after all), based on the server's version where that is older than the held copy (the
- * backup's), else on nothing (a field changed since keeps both versions for the person). A
- * field whose server version this device wrote over the held one is left alone. Only
- * the learner's own devices send it: a mentor may not write most of it, and his phone leaves it
- * to hers. Resolves with how many changes it queued (sync/client.py, `_send_again_what_was_lost`). */
-export async function sendAgainWhatWasLost(s, changes, seen) {
-  if (s.person.role !== 'learner') return 0;
-  const pid = s.person.id;
-  const coming = changes.filter((c) => !c.removed && !seen.has(c.id) && c.learner_id === pid);
-  if (!coming.length) return 0;
-  const tx = await newTransaction('records');
-  const records = tx.objectStore('records');
-  const rows = await Promise.all(coming.map((c) => done(records.get([pid, c.collection, c.id]))));
-  const held = new Map((await openRows(s, rows.filter(Boolean))).map((r) => [r.id, r]));
-  const own = await myMutationIds(pid); // sent again with the log
-  let mine = null; // id -> this device's own mutation, opened only if one is met
-  const wroteOverHeld = async (rev, held, name) => {
-    if (!own.has(rev)) return false;
-    mine = mine || new Map([...(await outboxItems(s)).items, ...await logItems(s)].map((i) => [i.mutation.id, i.mutation]));
-    return wroteOver(mine, rev, held, name);
-  };
-  let queued = 0;
-  for (const change of coming) {
-    const old = held.get(change.id);
-    if (!old) continue;
-    const server = { ...change, revs: unpackRevs(change.fields, change.rev, change.revs) };
-    const older = (server.updated_at || '') < (old.updated_at || '') && !server.deleted;
-    if (old.deleted) {
-      const rev = old.revs[DELETED];
-      if (rev && !own.has(rev) && !server.deleted) {
-        const { base, seen: versions } = everythingSeen(older ? server : old);
-        await enqueue(s, mutationFor(s, 'delete', server, {}, base, versions, rev));
-        queued += 1;
-      }
-      continue;
-    }
-    const lost = new Map();
-    for (const [name, rev] of Object.entries(old.revs)) {
-      if (name === DELETED || own.has(rev) || server.revs[name] === rev || await wroteOverHeld(server.revs[name], rev, name)) continue;
-      if (!lost.has(rev)) lost.set(rev, {});
-      lost.get(rev)[name] = orNull(old.fields[name]);
-    }
-    for (const rev of [...lost.keys()].sort()) {
-      const fields = lost.get(rev);
-      await enqueue(s, mutationFor(s, 'upsert', server, fields, older ? baseOf(server, Object.keys(fields)) : {}, {}, rev));
-      queued += 1;
-    }
-  }
-  return queued;
-}
-
+/** Take one pull page: store the records and forget the answered mutations each now includes,
+ * and those the server passed (`through`) without sending their record back (the person may
+ * no longer see it); a removed record leaves the device (with its unpulled entries) unless the
+ * outbox holds changes to it (docs/sync-protocol.md, "Pull phase"). */
 export async function applyPage(s, changes, through = 0) {
   const pid = s.person.id;
   const keepers = await outboxRecordIds(pid);
@@ -342,43 +272,6 @@ export async function drop(s, keepRow) {
     forget(tx, pid, rows.filter((row) => !keepers.has(row.id)));
   });
   return rows.length;
-}
-
-/** After the pull from the start that follows a restore: the records held here that it did not
- * bring (`isSeen(row)` false, {id, learnerId}) and that the outbox holds no change to, as
- * {collection, id}. The restored server no longer has them (`only_here`, sync/client.js). */
-export async function notBrought(s, isSeen) {
-  const keepers = await outboxRecordIds(s.person.id);
-  return (await pulledRows(s)).filter((row) => !isSeen(row) && !keepers.has(row.id))
-    .map((row) => ({ collection: row.collection, id: row.id }));
-}
-
-/** The entries (not deleted) of the person's `only_here` that they wrote, as they see them.
- * Only their own: sent again from here, another's entry (a mentor's visit on the learner's
- * tablet) would be written as theirs, and its writer's own copy then refused; and a mentor's
- * copy of a learner's entry made private after the backup is one the server has and will not
- * show him. One forgotten since (a pairing ended) is left out. `personRow`: the person's row,
- * or the promise of it, where the caller reads it anyway. */
-export async function onlyHere(s, personRow = person(s.person.id)) {
-  const row = await personRow;
-  const marked = (row && row.only_here) || [];
-  if (!marked.length) return [];
-  const shown = await Promise.all(marked.map((m) => get(s, m.collection, m.id)));
-  return shown.filter((r) => r && r.author_id === s.person.id);
-}
-
-/** The person chose for an entry only this device holds: `again` sends it again, whole (an
- * upsert of every field, based on nothing, as its create was: if the server has it after all,
- * the same values merge and any other is kept as a conflict); else it stays here, unsent.
- * Either way it leaves `only_here`. */
-export async function settleOnlyHere(s, record, again) {
-  if (again) {
-    const fields = Object.fromEntries(Object.entries(record.fields).filter(([, v]) => v != null));
-    await enqueue(s, mutationFor(s, 'upsert', record, fields, {}));
-  }
-  await updatePerson(s.person.id, (r) => {
-    r.only_here = (r.only_here || []).filter((m) => m.id !== record.id);
-  });
 }
 
 /** A record kept after it left the person's sight, only because the outbox held changes to

@@ -6,7 +6,8 @@
  * and the outbox is kept whole for the next sync. */
 import { api } from './api.js';
 import * as outbox from '../store/outbox.js';
-import { applyPage, drop, letGo, notBrought, sendAgainWhatWasLost } from '../store/records.js';
+import { applyPage, drop, letGo } from '../store/records.js';
+import { notBrought, sendAgainWhatWasLost } from '../store/restored.js';
 import { person, updatePerson } from '../store/people.js';
 import { ApiError } from '../store/errors.js';
 

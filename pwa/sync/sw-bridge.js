@@ -4,7 +4,8 @@
 import { sync } from './client.js';
 import { session, person } from '../store/people.js';
 import { count, heldCount, lockedKeyIds } from '../store/outbox.js';
-import { conflicted, onlyHere } from '../store/records.js';
+import { conflicted } from '../store/records.js';
+import { onlyHere } from '../store/restored.js';
 import { on, emit } from '../store/events.js';
 import { refreshNames } from './names.js';
 

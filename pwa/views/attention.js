@@ -1,7 +1,8 @@
 /* What needs the person: entries changed in two places, and changes the server refused.
  * Nothing here is ever dropped without the person deciding. */
 import { h, append, longDate } from '../ui/dom.js';
-import { conflicted, onlyHere, settleOnlyHere, write } from '../store/records.js';
+import { conflicted, write } from '../store/records.js';
+import { onlyHere, settleOnlyHere } from '../store/restored.js';
 import { held, dismiss, lockedKeyIds, recover } from '../store/outbox.js';
 import { openOldKey, person } from '../store/people.js';
 import { myLearners } from './mentor.js';

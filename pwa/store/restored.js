@@ -1,0 +1,115 @@
+/* What a restore from an older backup leaves on this device (docs/sync-protocol.md, "Only on
+ * this device" and "What a restore lost, sent again"; sync/client.py is the reference): the
+ * records the restored server no longer has, kept for the person, and the changes it lost
+ * that this device still holds, sent again by themselves. */
+import { done, newTransaction } from './db.js';
+import { enqueue, logItems, myMutationIds, outboxItems, outboxRecordIds } from './outbox.js';
+import { person, updatePerson } from './people.js';
+import { DELETED, baseOf, everythingSeen, get, mutationFor, openRows, orNull, pulledRows, unpackRevs } from './records.js';
+
+/* Whether `rev`, the server's rev of field `name`, is a change this device made over
+ * `held`, its held copy's, directly or through more of its own (`mine`, id -> mutation): the
+ * held value is then older than the server's, not lost. */
+function wroteOver(mine, rev, held, name) {
+  const passed = new Set();
+  while (mine.has(rev) && !passed.has(rev)) {
+    passed.add(rev);
+    rev = (mine.get(rev).base || {})[name];
+    if (rev === held) return true;
+  }
+  return false;
+}
+
+/** During the pull from the start after a restore, before a page is stored: for each record
+ * this device holds as it pulled it before the restore (not in `seen`, the ids this pull has
+ * brought), what the held copy has and the restored server's version lacks was acknowledged and
+ * then lost (made after the backup on a device whose storage was cleared since). It goes into
+ * the outbox again, each change under its own id (the answer stored for it if the server has
+ * it after all), based on the server's version where that is older than the held copy (the
+ * backup's), else on nothing (a field changed since keeps both versions for the person). A
+ * field whose server version this device wrote over the held one is left alone. Only
+ * the learner's own devices send it: a mentor may not write most of it, and his phone leaves it
+ * to hers. Resolves with how many changes it queued (sync/client.py, `_send_again_what_was_lost`). */
+export async function sendAgainWhatWasLost(s, changes, seen) {
+  if (s.person.role !== 'learner') return 0;
+  const pid = s.person.id;
+  const coming = changes.filter((c) => !c.removed && !seen.has(c.id) && c.learner_id === pid);
+  if (!coming.length) return 0;
+  const tx = await newTransaction('records');
+  const records = tx.objectStore('records');
+  const rows = await Promise.all(coming.map((c) => done(records.get([pid, c.collection, c.id]))));
+  const held = new Map((await openRows(s, rows.filter(Boolean))).map((r) => [r.id, r]));
+  const own = await myMutationIds(pid); // sent again with the log
+  let mine = null; // id -> this device's own mutation, opened only if one is met
+  const wroteOverHeld = async (rev, held, name) => {
+    if (!own.has(rev)) return false;
+    mine = mine || new Map([...(await outboxItems(s)).items, ...await logItems(s)].map((i) => [i.mutation.id, i.mutation]));
+    return wroteOver(mine, rev, held, name);
+  };
+  let queued = 0;
+  for (const change of coming) {
+    const old = held.get(change.id);
+    if (!old) continue;
+    const server = { ...change, revs: unpackRevs(change.fields, change.rev, change.revs) };
+    const older = (server.updated_at || '') < (old.updated_at || '') && !server.deleted;
+    if (old.deleted) {
+      const rev = old.revs[DELETED];
+      if (rev && !own.has(rev) && !server.deleted) {
+        const { base, seen: versions } = everythingSeen(older ? server : old);
+        await enqueue(s, mutationFor(s, 'delete', server, {}, base, versions, rev));
+        queued += 1;
+      }
+      continue;
+    }
+    const lost = new Map();
+    for (const [name, rev] of Object.entries(old.revs)) {
+      if (name === DELETED || own.has(rev) || server.revs[name] === rev || await wroteOverHeld(server.revs[name], rev, name)) continue;
+      if (!lost.has(rev)) lost.set(rev, {});
+      lost.get(rev)[name] = orNull(old.fields[name]);
+    }
+    for (const rev of [...lost.keys()].sort()) {
+      const fields = lost.get(rev);
+      await enqueue(s, mutationFor(s, 'upsert', server, fields, older ? baseOf(server, Object.keys(fields)) : {}, {}, rev));
+      queued += 1;
+    }
+  }
+  return queued;
+}
+
+/** After the pull from the start that follows a restore: the records held here that it did not
+ * bring (`isSeen(row)` false, {id, learnerId}) and that the outbox holds no change to, as
+ * {collection, id}. The restored server no longer has them (`only_here`, sync/client.js). */
+export async function notBrought(s, isSeen) {
+  const keepers = await outboxRecordIds(s.person.id);
+  return (await pulledRows(s)).filter((row) => !isSeen(row) && !keepers.has(row.id))
+    .map((row) => ({ collection: row.collection, id: row.id }));
+}
+
+/** The entries (not deleted) of the person's `only_here` that they wrote, as they see them.
+ * Only their own: sent again from here, another's entry (a mentor's visit on the learner's
+ * tablet) would be written as theirs, and its writer's own copy then refused; and a mentor's
+ * copy of a learner's entry made private after the backup is one the server has and will not
+ * show him. One forgotten since (a pairing ended) is left out. `personRow`: the person's row,
+ * or the promise of it, where the caller reads it anyway. */
+export async function onlyHere(s, personRow = person(s.person.id)) {
+  const row = await personRow;
+  const marked = (row && row.only_here) || [];
+  if (!marked.length) return [];
+  const shown = await Promise.all(marked.map((m) => get(s, m.collection, m.id)));
+  return shown.filter((r) => r && r.author_id === s.person.id);
+}
+
+/** The person chose for an entry only this device holds: `again` sends it again, whole (an
+ * upsert of every field, based on nothing, as its create was: if the server has it after all,
+ * the same values merge and any other is kept as a conflict); else it stays here, unsent.
+ * Either way it leaves `only_here`. */
+export async function settleOnlyHere(s, record, again) {
+  if (again) {
+    const fields = Object.fromEntries(Object.entries(record.fields).filter(([, v]) => v != null));
+    await enqueue(s, mutationFor(s, 'upsert', record, fields, {}));
+  }
+  await updatePerson(s.person.id, (r) => {
+    r.only_here = (r.only_here || []).filter((m) => m.id !== record.id);
+  });
+}
+

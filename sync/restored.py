@@ -1,0 +1,67 @@
+"""What a restore lost that this device still holds (docs/sync-protocol.md, "What a restore
+lost, sent again"): pure functions the reference client calls during the pull from the start
+after a restore."""
+from .records import DELETED
+
+
+def lost_changes(held, record, mine):
+    """Compare the copy a device ``held`` before a restore with the restored server's version,
+    ``record``, and return what to send again, as ``(op, fields, base, seen, mutation id)``
+    each: what the held copy has and that version lacks, which the server acknowledged once and
+    may have lost.
+
+    - Each change goes under its own id: a server that has it after all (its writer sent its
+      log again, or the held copy was simply behind) answers as before and changes nothing.
+    - One that lost it applies it: based on the server's version where that is older than
+      the held copy (its server time is earlier: the backup's, from which the held copy
+      grew), else on nothing (the record changed since the restore: the same value merges,
+      another is kept beside it for a person); a record deleted since, by someone who had not
+      seen the change, refuses it, and the refusal waits with its words.
+    - This device's own changes (``mine``, id -> ``Mutation``: its outbox and log) go with its
+      log, and a field whose server version this device wrote over the held one is left alone.
+
+    :param held: the ``Record`` as this device last pulled it, before the restore.
+    :param record: the restored server's version of it.
+    :param mine: this device's own mutations, by id.
+    """
+    older = record.updated_at < held.updated_at and not record.deleted
+    if held.deleted:
+        rev = held.revs.get(DELETED)
+        if rev is None or rev in mine or record.deleted:
+            return []
+        base, seen = all_revs(record if older else held)
+        return [("delete", {}, base, seen, rev)]
+    lost = {}
+    for name, rev in held.revs.items():
+        if name != DELETED and rev not in mine and record.revs.get(name) != rev \
+                and not _wrote_over(mine, record.revs.get(name), rev, name):
+            lost.setdefault(rev, {})[name] = held.fields.get(name)
+    return [("upsert", fields, base_of(record, fields) if older else {}, {}, rev)
+            for rev, fields in sorted(lost.items())]
+
+
+def all_revs(record):
+    """What a delete of ``record`` is based on: every rev, and every version kept aside."""
+    base = {name: rev for name, rev in record.revs.items() if name != DELETED}
+    seen = {name: [v["rev"] for v in versions] for name, versions in record.conflicts.items()}
+    return base, seen
+
+
+def base_of(record, names):
+    """The revs values of ``names`` are based on, read from ``record`` (``None``: none); a
+    field without one is left out (the same as null, and shorter on the wire)."""
+    revs = record.revs if record is not None else {}
+    return {name: revs[name] for name in names if revs.get(name) is not None}
+
+
+def _wrote_over(mine, rev, held_rev, name):
+    """Whether ``rev``, the server's rev of field ``name``, is a change this device made over
+    ``held_rev``, its held copy's, directly or through more changes of its own: the held value
+    is then older than the server's, not lost."""
+    passed = set()
+    while rev in mine and rev not in passed:
+        passed.add(rev)
+        rev = mine[rev].base.get(name)
+        if rev == held_rev:
+            return True
+    return False
