@@ -17,6 +17,10 @@ def lost_changes(held, record, mine):
       grew), else on nothing (the record changed since the restore: the same value merges,
       another is kept beside it for a person); a record deleted since, by someone who had not
       seen the change, refuses it, and the refusal waits with its words.
+    - A version the held copy keeps aside goes based on nothing, so it is kept aside again
+      (only the learner's own: another's would be written as hers). A record the held copy
+      has restored from the server's tombstone is restored again, by the resolve that did it,
+      with every value held; later changes are based on that resolve.
     - This device's own changes (``mine``, id -> ``Mutation``: its outbox and log) go with its
       log, and a field whose server version this device wrote over the held one is left alone.
 
@@ -24,20 +28,55 @@ def lost_changes(held, record, mine):
     :param record: the restored server's version of it.
     :param mine: this device's own mutations, by id.
     """
-    older = record.updated_at < held.updated_at and not record.deleted
+    older = record.updated_at < held.updated_at
     if held.deleted:
         rev = held.revs.get(DELETED)
         if rev is None or rev in mine or record.deleted:
             return []
         base, seen = all_revs(record if older else held)
         return [("delete", {}, base, seen, rev)]
-    lost = {}
+    restore = _restored_here(held, record, mine)
+    on = older and not record.deleted
+    lost, deletes = {}, []  # rev -> (fields, base); the delete wishes kept aside
     for name, rev in held.revs.items():
-        if name != DELETED and rev not in mine and record.revs.get(name) != rev \
+        if name != DELETED and rev not in mine and rev != restore \
+                and record.revs.get(name) != rev \
                 and not _wrote_over(mine, record.revs.get(name), rev, name):
-            lost.setdefault(rev, {})[name] = held.fields.get(name)
-    return [("upsert", fields, base_of(record, fields) if older else {}, {}, rev)
-            for rev, fields in sorted(lost.items())]
+            fields, base = lost.setdefault(rev, ({}, {}))
+            fields[name] = held.fields.get(name)
+            based = restore or (record.revs.get(name) if on else None)
+            if based is not None:
+                base[name] = based
+    for name, version in _versions_lost(held, record, mine):
+        if name == DELETED:
+            deletes.append(("delete", {}, {}, {}, version["rev"]))
+        else:
+            lost.setdefault(version["rev"], ({}, {}))[0][name] = version["value"]
+    again = [("upsert", fields, base, {}, rev) for rev, (fields, base) in sorted(lost.items())]
+    if restore is not None:
+        values = {name: value for name, value in held.fields.items() if value is not None}
+        seen = {DELETED: [record.revs[DELETED]]} if older and DELETED in record.revs else {}
+        again.insert(0, ("resolve", {**values, DELETED: False}, {}, seen, restore))
+    return again + deletes
+
+
+def _restored_here(held, record, mine):
+    """The id of the resolve that restored, in the held copy, a record the server's version
+    has as a tombstone, unless it is this device's own (it goes with the log); else None."""
+    rev = held.revs.get(DELETED)
+    return rev if record.deleted and rev is not None and rev not in mine else None
+
+
+def _versions_lost(held, record, mine):
+    """The versions the held copy keeps aside, as (field, version), that the server's version
+    has neither aside nor as the field's value, written by the learner (or by no one known)
+    and not by this device (its own go with its log)."""
+    for name, versions in sorted(held.conflicts.items()):
+        have = {v["rev"] for v in record.conflicts.get(name, ())} | {record.revs.get(name)}
+        for version in versions:
+            if version["rev"] not in have and version["rev"] not in mine \
+                    and version.get("author_id") in (None, held.learner_id):
+                yield name, version
 
 
 def all_revs(record):

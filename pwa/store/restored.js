@@ -20,6 +20,53 @@ function wroteOver(mine, rev, held, name) {
   return false;
 }
 
+/* The versions `old`, the held copy, keeps aside that `server`'s version has neither aside nor
+ * as the field's value, as [field, version]: the learner's own (another's, sent from here,
+ * would be written as hers), and not this device's (`own`: they go with its log). */
+function versionsLost(old, server, own) {
+  const lost = [];
+  for (const name of Object.keys(old.conflicts || {}).sort()) {
+    const have = new Set([server.revs[name], ...((server.conflicts || {})[name] || []).map((v) => v.rev)]);
+    for (const v of old.conflicts[name]) {
+      if (!have.has(v.rev) && !own.has(v.rev) && (v.author_id == null || v.author_id === old.learner_id)) lost.push([name, v]);
+    }
+  }
+  return lost;
+}
+
+/* What `old`, a live record held here, has and `server`'s version lacks, as
+ * [op, fields, base, seen, id] (sync/restored.py, `lost_changes`, for a live held copy).
+ * `wroteOverHeld(rev, held, name)`: whether the server's rev is this device's own change over
+ * the held one. */
+async function lostChanges(old, server, own, older, wroteOverHeld) {
+  const restored = old.revs[DELETED];
+  const restore = server.deleted && restored && !own.has(restored) ? restored : null;
+  const on = older && !server.deleted;
+  const lost = new Map(); // rev -> [fields, base]
+  const group = (rev) => lost.get(rev) || lost.set(rev, [{}, {}]).get(rev);
+  for (const [name, rev] of Object.entries(old.revs)) {
+    if (name === DELETED || own.has(rev) || rev === restore || server.revs[name] === rev || await wroteOverHeld(server.revs[name], rev, name)) continue;
+    const [fields, base] = group(rev);
+    fields[name] = orNull(old.fields[name]);
+    const based = restore || (on ? server.revs[name] : null);
+    if (based != null) base[name] = based;
+  }
+  const deletes = [];
+  for (const [name, v] of versionsLost(old, server, own)) {
+    if (name === DELETED) deletes.push(['delete', {}, {}, {}, v.rev]);
+    else group(v.rev)[0][name] = v.value;
+  }
+  const again = [...lost.keys()].sort().map((rev) => ['upsert', ...lost.get(rev), {}, rev]);
+  if (restore) {
+    // the resolve that restored the record, again, with every value held: a record is made
+    // again from a restore's values alone; later changes are based on it
+    const values = Object.fromEntries(Object.entries(old.fields).filter(([, v]) => v != null));
+    const seen = older && server.revs[DELETED] ? { [DELETED]: [server.revs[DELETED]] } : {};
+    again.unshift(['resolve', { ...values, [DELETED]: false }, {}, seen, restore]);
+  }
+  return [...again, ...deletes];
+}
+
 /** During the pull from the start after a restore, before a page is stored: for each record
  * this device holds as it pulled it before the restore (not in `seen`, the ids this pull has
  * brought), what the held copy has and the restored server's version lacks was acknowledged and
@@ -27,9 +74,11 @@ function wroteOver(mine, rev, held, name) {
  * the outbox again, each change under its own id (the answer stored for it if the server has
  * it after all), based on the server's version where that is older than the held copy (the
  * backup's), else on nothing (a field changed since keeps both versions for the person). A
- * field whose server version this device wrote over the held one is left alone. Only
- * the learner's own devices send it: a mentor may not write most of it, and his phone leaves it
- * to hers. Resolves with how many changes it queued (sync/client.py, `_send_again_what_was_lost`). */
+ * field whose server version this device wrote over the held one is left alone. A version
+ * kept aside goes based on nothing, to be kept aside again; a record restored from the
+ * server's tombstone is restored again by the same resolve. Only the learner's own devices
+ * send it: a mentor may not write most of it, and his phone leaves it to hers. Resolves with
+ * how many changes it queued (sync/client.py, `_send_again_what_was_lost`). */
 export async function sendAgainWhatWasLost(s, changes, seen) {
   if (s.person.role !== 'learner') return 0;
   const pid = s.person.id;
@@ -51,25 +100,15 @@ export async function sendAgainWhatWasLost(s, changes, seen) {
     const old = held.get(change.id);
     if (!old) continue;
     const server = { ...change, revs: unpackRevs(change.fields, change.rev, change.revs) };
-    const older = (server.updated_at || '') < (old.updated_at || '') && !server.deleted;
-    if (old.deleted) {
-      const rev = old.revs[DELETED];
-      if (rev && !own.has(rev) && !server.deleted) {
-        const { base, seen: versions } = everythingSeen(older ? server : old);
-        await enqueue(s, mutationFor(s, 'delete', server, {}, base, versions, rev));
-        queued += 1;
-      }
-      continue;
+    const older = (server.updated_at || '') < (old.updated_at || '');
+    let again = [];
+    if (!old.deleted) again = await lostChanges(old, server, own, older, wroteOverHeld);
+    else if (old.revs[DELETED] && !own.has(old.revs[DELETED]) && !server.deleted) {
+      const { base, seen: versions } = everythingSeen(older ? server : old);
+      again = [['delete', {}, base, versions, old.revs[DELETED]]];
     }
-    const lost = new Map();
-    for (const [name, rev] of Object.entries(old.revs)) {
-      if (name === DELETED || own.has(rev) || server.revs[name] === rev || await wroteOverHeld(server.revs[name], rev, name)) continue;
-      if (!lost.has(rev)) lost.set(rev, {});
-      lost.get(rev)[name] = orNull(old.fields[name]);
-    }
-    for (const rev of [...lost.keys()].sort()) {
-      const fields = lost.get(rev);
-      await enqueue(s, mutationFor(s, 'upsert', server, fields, older ? baseOf(server, Object.keys(fields)) : {}, {}, rev));
+    for (const [op, fields, base, versions, rev] of again) {
+      await enqueue(s, mutationFor(s, op, server, fields, base, versions, rev));
       queued += 1;
     }
   }

@@ -2,6 +2,7 @@
 and shows what is so meanwhile, not what it wrote long ago; nothing it wrote is lost."""
 import json
 import time
+import uuid
 
 import pytest
 
@@ -168,3 +169,69 @@ def test_a_change_only_this_tablet_still_holds_after_a_restore_is_sent_again_by_
         "Learn the birds by their songs", "private")
     assert page.evaluate(GOAL_TITLES) == ["Learn the birds by their songs"]
     assert page.locator("text=needs you to look at it").count() == 0
+
+
+def test_a_version_kept_aside_and_a_goal_brought_back_only_this_tablet_holds_are_sent_again(
+        app, live_server, new_context, make, auth, client):
+    """After the backup, her phone renamed one goal twice from the same starting point (the
+    server kept the second name aside, for her to choose) and brought back another goal she had
+    deleted; the tablet pulled both. The phone was then lost and the server restored. The
+    tablet, the only place that still holds them, sends them again: the second name is kept
+    aside again, and the goal brought back is back, with its new words."""
+    from tests.restores import backup, new_epoch, restore
+
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
+    birds = page.evaluate(WRITE, ["goals", {"title": "Learn the birds"}])
+    scarf = page.evaluate(WRITE, ["goals", {"title": "Knit a scarf"}])
+    headers = auth.headers(edna)  # her phone's sign-in, in the backup too
+    url = f"/api/learners/{edna.id}/goals/"
+    _until_true(lambda: client.get(url + scarf, headers=headers).status_code == 200)
+    wait_all_sent(page)
+    assert client.delete(url + scarf, headers=headers).status_code == 200
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls the delete
+    _until(page, f"async () => !(await ({GOAL_TITLES})()).includes('Knit a scarf')")
+    wait_all_sent(page)
+    dump = backup(app)
+
+    replica = str(uuid.uuid4())
+    pulled = client.post("/api/sync/pull", headers=headers, json={
+        "protocol": 3, "replica": replica, "cursor": None}).json["changes"]
+    revs = {c["id"]: {**dict.fromkeys(c["fields"], c["rev"]), **c.get("revs", {})}
+            for c in pulled}
+    mutations = [
+        ("upsert", birds, {"title": "Learn the birds by their songs"},
+         {"title": revs[birds]["title"]}, {}),
+        ("upsert", birds, {"title": "Learn the garden birds"},
+         {"title": revs[birds]["title"]}, {}),
+        ("resolve", scarf, {"_deleted": False, "title": "Knit a warm scarf"}, {},
+         {"_deleted": [revs[scarf]["_deleted"]]})]
+    pushed = client.post("/api/sync/push", headers=headers, json={
+        "protocol": 3, "replica": replica, "floor": 1, "mutations": [
+            {"id": str(uuid.uuid4()), "replica": replica, "seq": seq, "op": op,
+             "collection": "goals", "record_id": record_id, "learner_id": edna.id,
+             "fields": fields, "base": base, "seen_conflicts": seen,
+             "at": "2026-11-28T10:00:00Z"}
+            for seq, (op, record_id, fields, base, seen) in enumerate(mutations, 1)]})
+    assert pushed.status_code == 200, pushed.json
+    assert [r["status"] for r in pushed.json["results"]] == ["applied", "conflict", "applied"]
+    kept = pushed.json["results"][1]["id"]
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls them
+    _until(page, f"async () => (await ({GOAL_TITLES})()).includes('Knit a warm scarf')")
+    wait_all_sent(page)
+    wait_for_worker(page)
+    page.context.set_offline(True)
+    restore(app, dump)
+    new_epoch(app)
+    assert client.get(url + scarf, headers=headers).status_code == 404  # the backup's
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    _until_true(lambda: client.get(url + scarf, headers=headers).status_code == 200)
+    _until_true(lambda: api_get(client, url + birds, headers)["conflicts"])
+    wait_all_sent(page)
+    on_server = api_get(client, url + birds, headers)
+    assert on_server["title"] == "Learn the birds by their songs"
+    assert [(v["rev"], v["value"], v["author_id"]) for v in on_server["conflicts"]["title"]] \
+        == [(kept, "Learn the garden birds", edna.id)]
+    assert api_get(client, url + scarf, headers)["title"] == "Knit a warm scarf"
+    assert page.evaluate(GOAL_TITLES) == ["Knit a warm scarf", "Learn the birds by their songs"]

@@ -425,6 +425,90 @@ def test_after_a_restore_a_delete_only_another_device_holds_is_sent_again():
     assert tablet.record(record_id) is None
 
 
+@pytest.mark.parametrize("second", ["title", "delete"])
+def test_after_a_restore_a_version_kept_aside_only_another_device_holds_is_kept_aside_again(
+        second):
+    """The tablet renamed the goal, and the spare tablet, which had not seen that, renamed it
+    too (or deleted it): the server kept the second wish aside, for a person. Both tablets
+    were then wiped and the server restored from before either. The phone held both: both
+    go again, the kept version still kept aside. Before, the kept version was lost."""
+    store = MemoryStore()
+    tablet, spare, phone = (Client(engine_transport(store)) for _ in range(3))
+    record_id = goal(tablet, "Knit a scarf")
+    tablet.sync(), spare.sync(), phone.sync()
+    backup = store.snapshot()
+    tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
+    kept = (spare.write("goals", record_id, {"title": "Knit mittens"}, LEARNER)
+            if second == "title" else spare.delete("goals", record_id, LEARNER))
+    assert tablet.sync().ok and spare.sync().ok and phone.sync().ok
+    name, value = ("title", "Knit mittens") if second == "title" else (DELETED, True)
+    held = phone.local.pulled[record_id].conflicts[name]
+    assert [(v["rev"], v["value"]) for v in held] == [(kept.id, value)]
+    store.restore(backup, new_epoch=True)
+
+    assert phone.sync().ok and phone.sync().ok
+
+    [record] = store.all_records()
+    assert record.fields["title"] == "Knit a blanket" and not record.deleted
+    assert [(v["rev"], v["value"]) for v in record.conflicts[name]] == [(kept.id, value)]
+    assert phone.local.pulled[record_id].conflicts == record.conflicts
+    assert phone.pending_count == 0 and not phone.needs_person
+
+
+def test_after_a_restore_a_version_another_person_wrote_is_not_sent_as_the_learners():
+    """The mentor's wish was kept aside on the learner's goal; the learner's phone holds it.
+    Sent from her phone, it would be written as hers: the mentor's own devices send it."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    mentor = Client(engine_transport(store, 9))
+    record_id = goal(tablet, "Knit a scarf")
+    tablet.sync(), mentor.sync(), phone.sync()
+    backup = store.snapshot()
+    tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
+    mentor.write("goals", record_id, {"title": "Knit mittens"}, LEARNER)
+    assert tablet.sync().ok and mentor.sync().ok and phone.sync().ok
+    assert phone.local.pulled[record_id].conflicts["title"][0]["author_id"] == 9
+    store.restore(backup, new_epoch=True)
+
+    assert phone.sync().ok and phone.sync().ok
+
+    [record] = store.all_records()
+    assert record.fields["title"] == "Knit a blanket" and not record.conflicts
+    assert mentor.sync().ok  # his log again
+    [record] = store.all_records()
+    assert [(v["value"], v["author_id"]) for v in record.conflicts["title"]] == [
+        ("Knit mittens", 9)]
+
+
+def test_after_a_restore_a_record_another_device_brought_back_is_brought_back_again():
+    """The goal was deleted before the backup. The tablet then restored it (the person chose
+    to keep it) and changed it again; the phone held that. The tablet was wiped and the
+    server restored: the phone restores the goal again, by the tablet's own choice, with
+    what it held. Before, its changes were refused for a person, the goal left deleted."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    record_id = goal(tablet, "Knit a scarf", why="for the winter")
+    tablet.sync(), phone.sync()
+    tablet.delete("goals", record_id, LEARNER)
+    tablet.sync(), phone.sync()
+    backup = store.snapshot()
+    restored = tablet.resolve("goals", record_id, LEARNER,
+                              {DELETED: False, "title": "Knit a scarf", "why": "for Edna"})
+    changed = tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
+    assert tablet.sync().ok and phone.sync().ok
+    store.restore(backup, new_epoch=True)
+
+    assert phone.sync().ok and phone.sync().ok
+
+    [record] = store.all_records()
+    assert not record.deleted and not record.conflicts
+    assert record.fields == {"title": "Knit a blanket", "why": "for Edna"}
+    assert (record.revs["title"], record.revs["why"], record.revs[DELETED]) == (
+        changed.id, restored.id, restored.id)
+    assert phone.record(record_id).fields == record.fields
+    assert phone.pending_count == 0 and not phone.needs_person
+
+
 def test_a_change_its_writer_sent_again_first_is_answered_as_before_and_not_applied_twice():
     """The tablet was not wiped: it sends its log again, and changes the title once more,
     before the phone syncs. The phone's copy holds the first change, which the server has

@@ -200,18 +200,22 @@ class JournalSync(RuleBasedStateMachine):
         """Whether a device holds the record ``mutation`` wrote as the server has it now, and
         would send it again after a restore ("What a restore lost, sent again"). A record
         made after the backup waits for a person instead (``only_here``), and a version kept
-        aside in a conflict is sent again by no one."""
+        aside that the mentor wrote is left to his devices, which were wiped."""
         answer = self.store.stored_result(mutation.id)
-        if answer is None or answer.status != "applied" or answer.result.get("conflicts") \
+        if answer is None or answer.status == "rejected" \
                 or mutation.op not in ("upsert", "delete") \
                 or mutation.record_id not in backup.records:
             return False
+        if (answer.status == "conflict" or answer.result.get("conflicts")) \
+                and DEVICES[self.written[mutation.id][0]][0] != LEARNER:
+            return False
         [record] = [r for r in self.store.all_records() if r.id == mutation.record_id] or [None]
-        if record is None or record.conflicts:
+        if record is None:
             return False
         # the learner's own devices: what the mentor's sees may change (an entry made private)
         return any(
-            (held.fields, held.revs, held.deleted) == (record.fields, record.revs, record.deleted)
+            (held.fields, held.revs, held.deleted, held.conflicts)
+            == (record.fields, record.revs, record.deleted, record.conflicts)
             and client.may_write(held)
             for (person_id, _), client in zip(DEVICES, self.clients) if person_id == LEARNER
             for held in [client.local.pulled.get(record.id)] if held is not None)
@@ -220,9 +224,12 @@ class JournalSync(RuleBasedStateMachine):
     def wipe(self, slot):
         """The device loses its storage after everything it wrote reached the server (as the
         server is now); it comes back as a new replica. An older backup is then restored only
-        while other devices hold its writing ("restore")."""
+        while other devices hold its writing ("restore"), and a device that has not synced
+        since a restore is not wiped: it may be the one holding what the restore lost."""
         local = self.clients[slot].local
-        if local.outbox or any(self.store.stored_result(m) is None for m in local.log):
+        if local.outbox or any(self.store.stored_result(m) is None for m in local.log) \
+                or local.epoch not in (None, self.store.epoch()) \
+                or local.restore_seen is not None or local.resend_log:
             return
         self.wiped.add(self.clients[slot].replica_id)
         self.clients[slot] = self._device(slot)
