@@ -288,6 +288,9 @@ class Client:
 
     def _epoch_changed(self, epoch, report):
         """The server was restored: keep everything, send the whole log again, pull afresh."""
+        if self.local.epoch is not None:
+            self.local.restore_from = self.local.epoch
+        self.local.restore_began = None
         self.local.epoch, self.local.cursor = epoch, None
         self.local.resend_log = True
         self.local.resync_seen = None  # never forget unseen records now: they may be the only copy
@@ -350,6 +353,10 @@ class Client:
         return response.pull
 
     def _take_page(self, response, report):
+        if self.local.restore_seen is not None and response.epoch_seq is not None:
+            # the first page of the pull from the start: where the epoch began, if it is new
+            self.local.restore_began = (response.epoch_seq
+                                        if response.epoch != self.local.restore_from else None)
         for change in response.changes:
             if self.local.restore_seen is not None and not change.removed \
                     and change.id not in self.local.restore_seen:
@@ -374,8 +381,9 @@ class Client:
         held = self.local.pulled.get(record.id)
         if held is None or not self.may_write(held):
             return
-        for op, fields, base, seen, rev in lost_changes(held, record,
-                                                        {**self.local.log, **self.local.outbox}):
+        mine = {**self.local.log, **self.local.outbox}
+        for op, fields, base, seen, rev in lost_changes(
+                held, record, mine, self.local.restore_began, self.local.earlier.get(record.id)):
             self._enqueue(op, record.collection, record.id, record.learner_id, fields, base,
                           seen, mutation_id=rev)
 

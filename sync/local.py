@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from .records import DELETED, Record, conflict_entry, set_value
 
+EARLIER = 16  # earlier revs kept per field: a restore rarely goes back further
+
 
 @dataclass
 class Rejected:
@@ -39,6 +41,15 @@ class LocalStore:
     resend_log: bool = False  # after an epoch change, until the server has the whole log again
     resync_seen: set | None = None  # during a full resync: ids pulled so far
     restore_seen: set | None = None  # during the pull from the start after a restore: the same
+    restore_from: str | None = None  # the epoch before the last epoch change
+    # the seq the server's epoch began at, from the pull from the start after a restore, if it
+    # is a new epoch (not a restore that kept its epoch): the restored database's versions are
+    # at or below it, the changes made since above it
+    restore_began: int | None = None
+    # record id -> field -> the revs the device held for that field before the one it holds
+    # now, oldest first (at most ``EARLIER``), noted as pulls replaced them: a lost change held
+    # over one of them is based on it when a restored server has it again
+    earlier: dict = field(default_factory=dict)
     # ids of records the device holds that a restored server no longer has (not sent by the pull
     # from the start after the restore): kept, for a person to send again or leave
     only_here: set = field(default_factory=set)
@@ -154,11 +165,24 @@ class LocalStore:
                 self.forget(change.id)
             return
         record = change.record
+        held = self.pulled.get(record.id)
+        if held is not None and self.restore_seen is None:
+            self._note_earlier(held, record)
         self.pulled[record.id] = record
         self.leaving.discard(record.id)
         self.only_here.discard(record.id)  # the server has it again
         self._forget_unpulled(record.id, lambda e: e[1].seq is not None
                               and e[1].seq <= record.seq)
+
+    def _note_earlier(self, held, record):
+        """Note the revs of ``held`` that ``record``, pulled over it, replaces (not during the
+        pull from the start after a restore: what it replaces there is sent again)."""
+        for name, rev in held.revs.items():
+            if rev is not None and record.revs.get(name) != rev:
+                revs = self.earlier.setdefault(record.id, {}).setdefault(name, [])
+                if rev not in revs:
+                    revs.append(rev)
+                    del revs[:-EARLIER]
 
     def settle(self, through):
         """Forget sent changes the server has passed without sending their record back: the
@@ -193,6 +217,7 @@ class LocalStore:
         :param record_id: the record's id.
         """
         self.only_here.discard(record_id)
+        self.earlier.pop(record_id, None)
         self.pulled.pop(record_id, None)
         self.unpulled.pop(record_id, None)
         self.leaving.discard(record_id)

@@ -32,6 +32,11 @@ class MemoryStore:
         with self._lock:
             return self._state["epoch"], self._state["seq"]
 
+    def epoch_began(self):
+        """Return the epoch and the seq it began at."""
+        with self._lock:
+            return self._state["epoch"], self._state.get("epoch_seq", 0)
+
     def purged_through_seq(self):
         """Return the highest seq of a purged tombstone."""
         with self._lock:
@@ -120,6 +125,7 @@ class MemoryStore:
             self._state.update(copy.deepcopy(snapshot))
             if new_epoch:
                 self._state["epoch"] = str(uuid.uuid4())
+                self._state["epoch_seq"] = self._state["seq"]
 
     def all_records(self):
         """Return copies of every record, tombstones included, in seq order."""

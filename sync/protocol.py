@@ -274,6 +274,7 @@ class PullResponse:
     through: int = 0  # every change visible to this person up to this seq has now been sent
     protocol: int = PROTOCOL_VERSION
     ahead: list | None = None  # cursors of the pages after this one, when the request asked
+    epoch_seq: int | None = None  # on a pull from the start: the seq the epoch began at
 
     def to_wire(self):
         """Return the response as a JSON object."""
@@ -282,6 +283,8 @@ class PullResponse:
                 "more": self.more, "scope": list(self.scope), "through": self.through}
         if self.ahead is not None:
             body["ahead"] = list(self.ahead)
+        if self.epoch_seq is not None:
+            body["epoch_seq"] = self.epoch_seq
         return body
 
     @classmethod
@@ -294,7 +297,7 @@ class PullResponse:
         """
         at = f"{path}." if path else ""
         wire.obj(data, path, ("protocol", "epoch", "changes", "cursor", "more", "scope",
-                              "through"), ("ahead",))
+                              "through"), ("ahead", "epoch_seq"))
         changes = [Change.from_wire(c, f"{at}changes[{i}]") for i, c in
                    enumerate(wire.array(data["changes"], wire.join(path, "changes"), MAX_LIMIT))]
         scope = [wire.person_id(v, f"{at}scope[{i}]") for i, v in
@@ -306,4 +309,6 @@ class PullResponse:
                    wire.integer(data["protocol"], wire.join(path, "protocol")),
                    None if "ahead" not in data else [
                        wire.string(c, f"{at}ahead[{i}]", MAX_CURSOR_CHARS) for i, c in
-                       enumerate(wire.array(data["ahead"], wire.join(path, "ahead"), MAX_AHEAD))])
+                       enumerate(wire.array(data["ahead"], wire.join(path, "ahead"), MAX_AHEAD))],
+                   None if "epoch_seq" not in data else
+                   wire.integer(data["epoch_seq"], wire.join(path, "epoch_seq"), 0))

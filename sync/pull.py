@@ -55,6 +55,7 @@ def pull_page(store, scope, request):
     # the head and the purge mark before the changes (the seq invariant makes the head safe),
     # the purge mark again after them (a purge that committed before them is seen), in one call
     whole = _sees_whole(scope, after)
+    began = store.epoch_began() if cursor is None else None
     epoch, top, floor, rows, purged = store.page(after, limit + 1, whole=whole)
     _check_cursor(cursor, epoch, top)
     if _expired(cursor, after, purged):
@@ -66,8 +67,10 @@ def pull_page(store, scope, request):
     ahead = None
     if request.ahead:
         ahead = _cut_ahead(store, cursor, reached, limit, request.ahead) if more else []
+    # a new epoch set between the two reads (a restore while serving): the page says nothing
+    epoch_seq = began[1] if began is not None and began[0] == epoch else None
     return PullPage(epoch, _texts(page) if whole else _visible(page, scope), cursor.encode(),
-                    more, sorted(scope.learners), reached, ahead=ahead)
+                    more, sorted(scope.learners), reached, ahead=ahead, epoch_seq=epoch_seq)
 
 
 def _ahead_page(store, scope, cursor, request):
@@ -163,6 +166,7 @@ class PullPage:
     through: int
     protocol: int = PROTOCOL_VERSION
     ahead: list | None = None
+    epoch_seq: int | None = None  # on a pull from the start: the seq the epoch began at
 
     def to_json(self):
         """Return the response body as JSON text."""
@@ -177,6 +181,8 @@ class PullPage:
                 "more": self.more, "scope": self.scope, "through": self.through}
         if self.ahead is not None:
             head["ahead"] = self.ahead
+        if self.epoch_seq is not None:
+            head["epoch_seq"] = self.epoch_seq
         head = before + json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"changes":['
         parts = [text if isinstance(text, bytes) else text.encode()
                  for text in self.changes] or [b""]

@@ -4,7 +4,7 @@ after a restore."""
 from .records import DELETED
 
 
-def lost_changes(held, record, mine):
+def lost_changes(held, record, mine, began=None, earlier=None):
     """Compare the copy a device ``held`` before a restore with the restored server's version,
     ``record``, and return what to send again, as ``(op, fields, base, seen, mutation id)``
     each: what the held copy has and that version lacks, which the server acknowledged once and
@@ -12,11 +12,13 @@ def lost_changes(held, record, mine):
 
     - Each change goes under its own id: a server that has it after all (its writer sent its
       log again, or the held copy was simply behind) answers as before and changes nothing.
-    - One that lost it applies it: based on the server's version where that is older than
-      the held copy (its server time is earlier: the backup's, from which the held copy
-      grew), else on nothing (the record changed since the restore: the same value merges,
-      another is kept beside it for a person); a record deleted since, by someone who had not
-      seen the change, refuses it, and the refusal waits with its words.
+    - One that lost it applies it: a field based on the server's rev where that is one
+      this device held for it before (``earlier``), or where the server's version is older
+      than the held copy (the backup's, from which the held copy grew: at or below the seq
+      the epoch ``began`` at, and its server time earlier); else on nothing (the field may
+      have changed since the restore: the same value merges, another is kept beside it for
+      a person). A record deleted since, by someone who had not seen the change, refuses it,
+      and the refusal waits with its words.
     - A version the held copy keeps aside goes based on nothing, so it is kept aside again
       (only the learner's own: another's would be written as hers). A record the held copy
       has restored from the server's tombstone is restored again, by the resolve that did it,
@@ -27,8 +29,12 @@ def lost_changes(held, record, mine):
     :param held: the ``Record`` as this device last pulled it, before the restore.
     :param record: the restored server's version of it.
     :param mine: this device's own mutations, by id.
+    :param began: the seq the server's new epoch began at (``None``: not known, and the server
+        times alone decide which version is older, which a clock set back deceives).
+    :param earlier: field -> the revs this device held for it before the held one.
     """
-    older = record.updated_at < held.updated_at
+    earlier = earlier or {}
+    older = record.updated_at < held.updated_at and (began is None or record.seq <= began)
     if held.deleted:
         rev = held.revs.get(DELETED)
         if rev is None or rev in mine or record.deleted:
@@ -44,7 +50,9 @@ def lost_changes(held, record, mine):
                 and not _wrote_over(mine, record.revs.get(name), rev, name):
             fields, base = lost.setdefault(rev, ({}, {}))
             fields[name] = held.fields.get(name)
-            based = restore or (record.revs.get(name) if on else None)
+            server = record.revs.get(name)
+            held_before = not record.deleted and server in earlier.get(name, ())
+            based = restore or (server if on or held_before else None)
             if based is not None:
                 base[name] = based
     for name, version in _versions_lost(held, record, mine):

@@ -187,6 +187,10 @@ class Store(Protocol):
     def head(self) -> tuple[str, int]:
         """Return ``(epoch(), max_seq())``, read together."""
 
+    def epoch_began(self) -> tuple[str, int]:
+        """Return ``(epoch(), the seq it began at)``, read together: the highest seq when the
+        epoch was set (a restore's new epoch begins at the backup's), 0 for the first."""
+
     def max_seq(self) -> int:
         """Return the highest *committed* seq (0 when empty)."""
 

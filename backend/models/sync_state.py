@@ -16,6 +16,8 @@ class SyncState(db.Model):
     epoch: Mapped[str] = mapped_column(String(36))
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     purged_through_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # the highest seq when the epoch began: a restore's new epoch starts from the backup's seq
+    epoch_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class SyncReplica(db.Model):

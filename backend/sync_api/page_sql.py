@@ -4,6 +4,7 @@ sync state read around them (docs/sync-protocol.md, "Pull" and "Pages fetched ah
 from ..models import COLLECTIONS
 
 HEAD = "SELECT epoch, seq FROM sync_state WHERE id = 1"
+EPOCH_BEGAN = "SELECT epoch, epoch_seq FROM sync_state WHERE id = 1"
 HEAD_AND_PURGED = "SELECT epoch, seq, purged_through_seq FROM sync_state WHERE id = 1"
 PURGED = "SELECT purged_through_seq FROM sync_state WHERE id = 1"
 

@@ -12,9 +12,10 @@ from ..models import SyncState
 
 
 def start_new_epoch():
-    """Set and return a new random epoch."""
+    """Set and return a new random epoch, which begins at the seq the database holds now."""
     epoch = str(uuid.uuid4())
-    db.session.execute(update(SyncState).where(SyncState.id == 1).values(epoch=epoch))
+    db.session.execute(update(SyncState).where(SyncState.id == 1).values(
+        epoch=epoch, epoch_seq=SyncState.seq))
     db.session.commit()
     return epoch
 

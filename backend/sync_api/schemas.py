@@ -70,6 +70,8 @@ class PullOut(Schema):
     through = fields.Integer()
     ahead = fields.List(fields.String(), metadata={
         "description": "when asked: the cursors of the pages after this one, in order"})
+    epoch_seq = fields.Integer(metadata={
+        "description": "on a pull from the start: the highest seq when the epoch began"})
 
 
 class PushOut(Schema):

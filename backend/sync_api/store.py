@@ -22,7 +22,7 @@ from ..models import COLLECTIONS, SyncMutation, SyncReplica, SyncState
 from ..models.types import json_text
 from . import wal
 from .driver import CHUNK, Direct, Pipeline, in_list_sizes, precompile, read_all
-from .page_sql import HEAD, HEAD_AND_PURGED, PURGED, changes_sql, seqs_sql
+from .page_sql import EPOCH_BEGAN, HEAD, HEAD_AND_PURGED, PURGED, changes_sql, seqs_sql
 from .writer_turn import writer_turn
 
 STATE = SyncState.__table__
@@ -129,6 +129,10 @@ class SqlStore:
     def head(self):
         with self._reading() as conn:
             return tuple(conn.exec_driver_sql(HEAD).one())
+
+    def epoch_began(self):
+        with self._reading() as conn:
+            return tuple(conn.exec_driver_sql(EPOCH_BEGAN).one())
 
     def purged_through_seq(self):
         return self._state("purged_through_seq")

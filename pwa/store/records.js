@@ -233,14 +233,18 @@ export function unpackRevs(fields, rev, revs) {
  * and those the server passed (`through`) without sending their record back (the person may
  * no longer see it); a removed record leaves the device (with its unpulled entries) unless the
  * outbox holds changes to it (docs/sync-protocol.md, "Pull phase"). */
-export async function applyPage(s, changes, through = 0) {
+export async function applyPage(s, changes, through = 0, { restoring = false } = {}) {
   const pid = s.person.id;
   const keepers = await outboxRecordIds(pid);
+  const held = await heldCopies(s, changes);
   const puts = [];
   for (const change of changes) {
     if (change.removed) continue;
     const { removed, rev, ...record } = change;
     record.revs = unpackRevs(record.fields, rev, record.revs);
+    const old = held.get(record.id);
+    const earlier = old && (restoring ? old.earlier : earlierRevs(old, record));
+    if (earlier) record.earlier = earlier;
     puts.push({ personId: pid, collection: record.collection, id: record.id, learnerId: record.learner_id,
       seq: record.seq, keyId: s.keyId, ...(await seal(s.key, record, aad(pid, record.collection, record.id))) });
   }
@@ -257,6 +261,31 @@ export async function applyPage(s, changes, through = 0) {
       || (row.resultSeq != null && row.resultSeq <= through)
       || (seqs.has(row.recordId) && row.resultSeq != null && row.resultSeq <= seqs.get(row.recordId)));
   });
+}
+
+/** The copies this device holds, as it pulled them, of the records `changes` bring (not
+ * those removed), by id. */
+export async function heldCopies(s, changes) {
+  const pid = s.person.id;
+  const coming = changes.filter((c) => !c.removed);
+  if (!coming.length) return new Map();
+  const records = (await newTransaction('records')).objectStore('records');
+  const rows = await Promise.all(coming.map((c) => done(records.get([pid, c.collection, c.id]))));
+  return new Map((await openRows(s, rows.filter(Boolean))).map((r) => [r.id, r]));
+}
+
+const EARLIER = 16; // earlier revs kept per field (sync/local.py)
+
+/* The revs `old`, the copy held, keeps as earlier, with those `record`, pulled over it,
+ * replaces: field -> the revs this device held for it before the one it holds (a lost change
+ * held over one of them is based on it when a restored server has it again), or null. */
+function earlierRevs(old, record) {
+  const earlier = { ...(old.earlier || {}) };
+  for (const [name, rev] of Object.entries(old.revs || {})) {
+    if (rev == null || record.revs[name] === rev || (earlier[name] || []).includes(rev)) continue;
+    earlier[name] = [...(earlier[name] || []), rev].slice(-EARLIER);
+  }
+  return Object.keys(earlier).length ? earlier : null;
 }
 
 /** Forget pulled records for which `keepRow(row)` ({id, learnerId}) is false, unless the

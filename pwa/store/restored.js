@@ -2,10 +2,9 @@
  * this device" and "What a restore lost, sent again"; sync/client.py is the reference): the
  * records the restored server no longer has, kept for the person, and the changes it lost
  * that this device still holds, sent again by themselves. */
-import { done, newTransaction } from './db.js';
 import { enqueue, logItems, myMutationIds, outboxItems, outboxRecordIds } from './outbox.js';
 import { person, updatePerson } from './people.js';
-import { DELETED, baseOf, everythingSeen, get, mutationFor, openRows, orNull, pulledRows, unpackRevs } from './records.js';
+import { DELETED, baseOf, everythingSeen, get, heldCopies, mutationFor, orNull, pulledRows, unpackRevs } from './records.js';
 
 /* Whether `rev`, the server's rev of field `name`, is a change this device made over
  * `held`, its held copy's, directly or through more of its own (`mine`, id -> mutation): the
@@ -48,7 +47,8 @@ async function lostChanges(old, server, own, older, wroteOverHeld) {
     if (name === DELETED || own.has(rev) || rev === restore || server.revs[name] === rev || await wroteOverHeld(server.revs[name], rev, name)) continue;
     const [fields, base] = group(rev);
     fields[name] = orNull(old.fields[name]);
-    const based = restore || (on ? server.revs[name] : null);
+    const heldBefore = !server.deleted && ((old.earlier || {})[name] || []).includes(server.revs[name]);
+    const based = restore || (on || heldBefore ? server.revs[name] : null);
     if (based != null) base[name] = based;
   }
   const deletes = [];
@@ -73,21 +73,19 @@ async function lostChanges(old, server, own, older, wroteOverHeld) {
  * then lost (made after the backup on a device whose storage was cleared since). It goes into
  * the outbox again, each change under its own id (the answer stored for it if the server has
  * it after all), based on the server's version where that is older than the held copy (the
- * backup's), else on nothing (a field changed since keeps both versions for the person). A
+ * backup's: at or below the seq the new epoch `began` at, if known, and its server time
+ * earlier), else on nothing (a field changed since keeps both versions for the person). A
  * field whose server version this device wrote over the held one is left alone. A version
  * kept aside goes based on nothing, to be kept aside again; a record restored from the
  * server's tombstone is restored again by the same resolve. Only the learner's own devices
  * send it: a mentor may not write most of it, and his phone leaves it to hers. Resolves with
  * how many changes it queued (sync/client.py, `_send_again_what_was_lost`). */
-export async function sendAgainWhatWasLost(s, changes, seen) {
+export async function sendAgainWhatWasLost(s, changes, seen, began = null) {
   if (s.person.role !== 'learner') return 0;
   const pid = s.person.id;
   const coming = changes.filter((c) => !c.removed && !seen.has(c.id) && c.learner_id === pid);
   if (!coming.length) return 0;
-  const tx = await newTransaction('records');
-  const records = tx.objectStore('records');
-  const rows = await Promise.all(coming.map((c) => done(records.get([pid, c.collection, c.id]))));
-  const held = new Map((await openRows(s, rows.filter(Boolean))).map((r) => [r.id, r]));
+  const held = await heldCopies(s, coming);
   const own = await myMutationIds(pid); // sent again with the log
   let mine = null; // id -> this device's own mutation, opened only if one is met
   const wroteOverHeld = async (rev, held, name) => {
@@ -100,7 +98,7 @@ export async function sendAgainWhatWasLost(s, changes, seen) {
     const old = held.get(change.id);
     if (!old) continue;
     const server = { ...change, revs: unpackRevs(change.fields, change.rev, change.revs) };
-    const older = (server.updated_at || '') < (old.updated_at || '');
+    const older = (server.updated_at || '') < (old.updated_at || '') && (began == null || server.seq <= began);
     let again = [];
     if (!old.deleted) again = await lostChanges(old, server, own, older, wroteOverHeld);
     else if (old.revs[DELETED] && !own.has(old.revs[DELETED]) && !server.deleted) {

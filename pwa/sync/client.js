@@ -31,7 +31,9 @@ async function epochChanged(s, epoch, report) {
   // Keep everything; send the whole log again and pull afresh, forgetting nothing unseen (a
   // full resync under way ends here: after a restore, a device's copies may be the only ones).
   await updatePerson(s.person.id, (r) => {
-    Object.assign(r, { epoch, cursor: null, resend_log: true, resync_seen: null, restore_seen: [] });
+    const from = r.epoch != null ? r.epoch : r.restore_from; // the epoch before the change
+    Object.assign(r, { epoch, cursor: null, resend_log: true, resync_seen: null, restore_seen: [],
+      restore_from: from, restore_began: null });
   });
   report.epochChanged = true;
 }
@@ -125,17 +127,24 @@ function fetchPage(s, row, cursor, ahead) {
 }
 
 async function takePage(s, answer, report, onProgress) {
-  const { restore_seen: restoring } = await person(s.person.id);
-  if (restoring) report.sentAgain += await sendAgainWhatWasLost(s, answer.changes, new Set(restoring));
+  const row = await person(s.person.id);
+  const restoring = row.restore_seen;
+  // the first page of the pull from the start after a restore: where a new epoch began (the
+  // restored database's versions are at or below it); unknown after a restore that kept it
+  const began = typeof answer.epoch_seq === 'number' ? (answer.epoch !== row.restore_from ? answer.epoch_seq : null) : row.restore_began;
+  if (restoring) report.sentAgain += await sendAgainWhatWasLost(s, answer.changes, new Set(restoring), began);
   // `through` forgets answered writes the server passed, but only on the last page: a record
   // changed again since sits at a later seq, on a page still to come
-  await applyPage(s, answer.changes, answer.more ? 0 : answer.through || 0);
+  await applyPage(s, answer.changes, answer.more ? 0 : answer.through || 0, { restoring: Boolean(restoring) });
   const seen = answer.changes.filter((c) => !c.removed).map((c) => c.id);
   await updatePerson(s.person.id, (r) => {
     r.epoch = answer.epoch;
     r.cursor = answer.cursor;
     if (r.resync_seen) r.resync_seen = [...r.resync_seen, ...seen];
-    if (r.restore_seen) r.restore_seen = [...r.restore_seen, ...seen];
+    if (r.restore_seen) {
+      r.restore_seen = [...r.restore_seen, ...seen];
+      r.restore_began = began ?? null;
+    }
     if (r.only_here && r.only_here.length) {
       // another device sent it again: the server has it
       const brought = new Set(seen);

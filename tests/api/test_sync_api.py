@@ -628,6 +628,31 @@ def test_a_pull_with_a_cursor_from_another_epoch_gets_epoch_changed(client, auth
     assert resp.json["error"] == "epoch_changed"
 
 
+def test_a_pull_from_the_start_says_the_seq_its_epoch_began_at(client, auth, home, app):
+    """Only a pull from the start says it: 0 in the first epoch, and the seq the database held
+    when a new epoch was set (after a restore: the backup's last change)."""
+    from backend.sync_api.restore import start_new_epoch
+
+    headers, replica = auth.headers(home["ada"]), str(uuid.uuid4())
+    assert client.post("/api/sync/push", json=_push_body(replica, home["ada"].id),
+                       headers=headers).status_code == 200
+
+    def pull(cursor=None):
+        return client.post("/api/sync/pull", json={"protocol": 3, "replica": replica,
+                                                   "cursor": cursor}, headers=headers).json
+
+    first = pull()
+    assert first["epoch_seq"] == 0 and "epoch_seq" not in pull(first["cursor"])
+    with app.app_context():
+        start_new_epoch()
+    assert client.post("/api/sync/push", json=_push_body(str(uuid.uuid4()), home["ada"].id),
+                       headers=headers).status_code == 200
+
+    again = pull()
+    assert again["epoch"] != first["epoch"] and again["epoch_seq"] == first["through"]
+    assert [c["seq"] > again["epoch_seq"] for c in again["changes"]].count(True) == 1
+
+
 def _push_body(replica, learner_id, **extra):
     mutation = {"id": str(uuid.uuid4()), "replica": replica, "seq": 1, "op": "upsert",
                 "collection": "goals", "record_id": str(uuid.uuid4()),

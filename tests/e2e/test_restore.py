@@ -235,3 +235,91 @@ def test_a_version_kept_aside_and_a_goal_brought_back_only_this_tablet_holds_are
         == [(kept, "Learn the garden birds", edna.id)]
     assert api_get(client, url + scarf, headers)["title"] == "Knit a warm scarf"
     assert page.evaluate(GOAL_TITLES) == ["Knit a warm scarf", "Learn the birds by their songs"]
+
+
+def test_after_a_restore_with_the_clock_set_back_a_change_made_since_is_not_written_over(
+        app, live_server, new_context, make, auth, client):
+    """The tablet held a rename the restore lost. The restored server's clock is slow, and the
+    goal was renamed again after the restore: its server time is earlier than the tablet's
+    copy, but its seq is above the one the new epoch began at. The tablet sends the lost
+    rename based on nothing: both names are kept for her to choose, neither written over."""
+    from datetime import datetime, timezone
+
+    from backend.extensions import db
+    from backend.journal.records import model_for
+    from tests.restores import backup, new_epoch, restore
+
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
+    goal = page.evaluate(WRITE, ["goals", {"title": "Learn the birds"}])
+    headers = auth.headers(edna)  # her phone's sign-in, in the backup too
+    url = f"/api/learners/{edna.id}/goals/{goal}"
+    _until_true(lambda: client.get(url, headers=headers).status_code == 200)
+    wait_all_sent(page)
+    dump = backup(app)
+    renamed = client.patch(url, headers=headers, json={"title": "Learn the birds by their songs"})
+    assert renamed.status_code == 200, renamed.json
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls it
+    _until(page, f"async () => (await ({GOAL_TITLES})()).includes("
+                 "'Learn the birds by their songs')")
+    wait_all_sent(page)
+    wait_for_worker(page)
+    page.context.set_offline(True)
+    restore(app, dump)
+    new_epoch(app)
+    since = client.patch(url, headers=headers, json={"title": "Learn the garden birds"})
+    assert since.status_code == 200, since.json
+    with app.app_context():  # as a clock set back would have stamped it
+        db.session.get(model_for("goals"), goal).updated_at = datetime(2026, 1, 1,
+                                                                      tzinfo=timezone.utc)
+        db.session.commit()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    _until_true(lambda: api_get(client, url, headers)["conflicts"])
+    wait_all_sent(page)
+    on_server = api_get(client, url, headers)
+    assert on_server["title"] == "Learn the garden birds"
+    assert [v["value"] for v in on_server["conflicts"]["title"]] == [
+        "Learn the birds by their songs"]
+
+
+def test_a_lost_change_goes_over_what_this_tablet_held_before_it_though_it_changed_the_goal_since(
+        app, live_server, new_context, make, auth, client):
+    """The tablet pulled the phone's new title, and then gave the goal a reason of its own. The
+    phone was lost and the server restored. The tablet's own change goes again first and
+    changes the goal on the server; the lost title still goes over the title the tablet held
+    before it, with nothing set aside for her to choose."""
+    from tests.restores import backup, new_epoch, restore
+
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
+    goal = page.evaluate(WRITE, ["goals", {"title": "Learn the birds"}])
+    headers = auth.headers(edna)  # her phone's sign-in, in the backup too
+    url = f"/api/learners/{edna.id}/goals/{goal}"
+    _until_true(lambda: client.get(url, headers=headers).status_code == 200)
+    wait_all_sent(page)
+    dump = backup(app)
+    renamed = client.patch(url, headers=headers, json={"title": "Learn the birds by their songs"})
+    assert renamed.status_code == 200, renamed.json
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls it
+    _until(page, f"async () => (await ({GOAL_TITLES})()).includes("
+                 "'Learn the birds by their songs')")
+    page.evaluate("""async (id) => {
+      const { write } = await import('/store/records.js');
+      const { session } = await import('/store/people.js');
+      return write(session(), 'goals', id, { why: 'to know them in spring' });
+    }""", goal)
+    _until_true(lambda: api_get(client, url, headers).get("why") == "to know them in spring")
+    wait_all_sent(page)
+    wait_for_worker(page)
+    page.context.set_offline(True)
+    restore(app, dump)
+    new_epoch(app)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    _until_true(lambda: api_get(client, url, headers)["title"] != "Learn the birds")
+    wait_all_sent(page)
+    on_server = api_get(client, url, headers)
+    assert (on_server["title"], on_server["why"], on_server["conflicts"]) == (
+        "Learn the birds by their songs", "to know them in spring", {})
+    assert page.evaluate(GOAL_TITLES) == ["Learn the birds by their songs"]

@@ -509,6 +509,60 @@ def test_after_a_restore_a_record_another_device_brought_back_is_brought_back_ag
     assert phone.pending_count == 0 and not phone.needs_person
 
 
+def test_after_a_restore_a_lost_change_goes_over_the_version_this_device_held_before_it():
+    """The phone held the tablet's new title, and then changed the goal's why. The tablet was
+    wiped and the server restored. The phone's log goes first and changes the goal, so its
+    server time is no longer older than the held copy; but the server's title is the one the
+    phone held before the tablet's: the lost title goes over it, with no false conflict.
+    Before, the backup's title came back as the current one, the lost title set aside."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    record_id = goal(tablet, "Knit a scarf")
+    tablet.sync(), phone.sync()
+    backup = store.snapshot()
+    made = tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
+    assert tablet.sync().ok and phone.sync().ok
+    phone.write("goals", record_id, {"why": "for the winter"}, LEARNER)
+    assert phone.sync().ok
+    store.restore(backup, new_epoch=True)
+
+    assert phone.sync().ok and phone.sync().ok
+
+    [record] = store.all_records()
+    assert record.fields == {"title": "Knit a blanket", "why": "for the winter"}
+    assert record.revs["title"] == made.id and not record.conflicts
+    assert phone.pending_count == 0 and not phone.needs_person
+
+
+def test_after_a_restore_with_the_clock_set_back_a_change_made_since_is_not_written_over():
+    """The server came back from the backup with its clock an hour slow, and the goal was
+    renamed on a new tablet before the phone synced: the rename is newer than the phone's
+    held copy, though its server time is earlier. The seq the new epoch began at says so:
+    the lost change goes based on nothing, and both names are kept for her to choose. By
+    the server times alone, the lost change was applied over the rename, silently."""
+    store, now = MemoryStore(), ["2026-11-20T10:00:00.000000Z"]
+    device = lambda: Client(engine_transport(store, clock=lambda: now[0]))  # noqa: E731
+    tablet, phone = device(), device()
+    record_id = goal(tablet, "Knit a scarf")
+    tablet.sync(), phone.sync()
+    backup = store.snapshot()
+    now[0] = "2026-11-20T11:00:00.000000Z"
+    tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
+    assert tablet.sync().ok and phone.sync().ok
+    store.restore(backup, new_epoch=True)
+    now[0] = "2026-11-20T10:30:00.000000Z"  # the restored server's clock
+    new = device()
+    assert new.sync().ok
+    new.write("goals", record_id, {"title": "Knit a rug"}, LEARNER)
+    assert new.sync().ok
+
+    assert phone.sync().ok and phone.sync().ok
+
+    [record] = store.all_records()
+    assert record.fields["title"] == "Knit a rug"
+    assert [v["value"] for v in record.conflicts["title"]] == ["Knit a blanket"]
+
+
 def test_a_change_its_writer_sent_again_first_is_answered_as_before_and_not_applied_twice():
     """The tablet was not wiped: it sends its log again, and changes the title once more,
     before the phone syncs. The phone's copy holds the first change, which the server has

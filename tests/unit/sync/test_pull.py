@@ -197,6 +197,16 @@ def test_an_empty_scope_gets_no_changes_and_a_valid_cursor(store, writer):
     assert Cursor.decode(page.cursor).epoch == store.epoch()
 
 
+def test_only_a_pull_from_the_start_says_the_seq_its_epoch_began_at(store, writer):
+    fill(writer, 2)
+
+    first = pull_page(store, scope_of(LEARNER), limit=1)
+    second = pull_page(store, scope_of(LEARNER), first.cursor)
+
+    assert store.epoch_began() == (store.epoch(), 0)
+    assert (first.epoch_seq, second.epoch_seq) == (0, None)
+
+
 def test_a_cursor_from_another_epoch_gets_epoch_changed(store, writer):
     fill(writer, 1)
     stale = Cursor("an-old-epoch", {LEARNER: 1}, {LEARNER: 7}).encode()
