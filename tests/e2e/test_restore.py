@@ -131,43 +131,65 @@ def test_an_entry_only_this_tablet_still_holds_after_a_restore_is_sent_again_whe
                                                       "The choir sang my song today.")]
 
 
+RENAMED = "Learn the birds by their songs"
+
+
+def _a_rename_the_tablet_pulled(app, live_server, new_context, make, auth, client,
+                                made=(), changed=()):
+    """Edna's tablet writes the goal "Learn the birds" (and ``made``); a backup is taken; her
+    phone renames it (``RENAMED``, and ``changed``), and the tablet pulls that. Returns (page,
+    goal id, its API address, the phone's headers, the backup)."""
+    from tests.restores import backup
+
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
+    goal = page.evaluate(WRITE, ["goals", {"title": "Learn the birds", **dict(made)}])
+    headers = auth.headers(edna)  # her phone's sign-in, in the backup too
+    url = f"/api/learners/{edna.id}/goals/{goal}"
+    _until_true(lambda: client.get(url, headers=headers).status_code == 200)
+    wait_all_sent(page)
+    dump = backup(app)
+    renamed = client.patch(url, headers=headers, json={"title": RENAMED, **dict(changed)})
+    assert renamed.status_code == 200, renamed.json
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls it
+    _until(page, f"async () => (await ({GOAL_TITLES})()).includes({RENAMED!r})")
+    return page, goal, url, headers, dump
+
+
+def _restored_while_offline(app, page, dump):
+    """Once the tablet has sent everything, it goes offline and the server is restored from
+    ``dump``, with a new epoch."""
+    from tests.restores import new_epoch, restore
+
+    wait_all_sent(page)
+    wait_for_worker(page)
+    page.context.set_offline(True)
+    restore(app, dump)
+    new_epoch(app)
+
+
+def _online(page):
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+
 def test_a_change_only_this_tablet_still_holds_after_a_restore_is_sent_again_by_itself(
         app, live_server, new_context, make, auth, client):
     """Her phone renamed a goal she shares with her mentor and made it private; the tablet
     pulled the change; then the phone was lost, and the server was restored from a backup
     taken before the change. The tablet, the only place that still holds it, sends it again:
     the goal keeps its new words and stays private, on the tablet and on the server."""
-    from tests.restores import backup, new_epoch, restore
-
-    edna, page = learner_at_a_tablet(live_server, new_context, make)
-    goal = page.evaluate(WRITE, ["goals", {"title": "Learn the birds",
-                                           "visibility": "mentor"}])
-    headers = auth.headers(edna)  # her phone's sign-in, in the backup too
-    url = f"/api/learners/{edna.id}/goals/{goal}"
-    _until_true(lambda: client.get(url, headers=headers).status_code == 200)
-    wait_all_sent(page)
-    dump = backup(app)
-    changed = client.patch(url, headers=headers, json={
-        "title": "Learn the birds by their songs", "visibility": "private"})
-    assert changed.status_code == 200, changed.json
-    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls it
-    _until(page, f"async () => (await ({GOAL_TITLES})()).includes("
-                 "'Learn the birds by their songs')")
-    wait_all_sent(page)
-    wait_for_worker(page)
-    page.context.set_offline(True)
-    restore(app, dump)
-    new_epoch(app)
+    page, _, url, headers, dump = _a_rename_the_tablet_pulled(
+        app, live_server, new_context, make, auth, client,
+        made={"visibility": "mentor"}, changed={"visibility": "private"})
+    _restored_while_offline(app, page, dump)
     assert api_get(client, url, headers)["title"] == "Learn the birds"  # the backup's
-    page.context.set_offline(False)
-    page.evaluate("window.dispatchEvent(new Event('online'))")
+    _online(page)
 
     _until_true(lambda: api_get(client, url, headers)["title"] != "Learn the birds")
     wait_all_sent(page)
     on_server = api_get(client, url, headers)
-    assert (on_server["title"], on_server["visibility"]) == (
-        "Learn the birds by their songs", "private")
-    assert page.evaluate(GOAL_TITLES) == ["Learn the birds by their songs"]
+    assert (on_server["title"], on_server["visibility"]) == (RENAMED, "private")
+    assert page.evaluate(GOAL_TITLES) == [RENAMED]
     assert page.locator("text=needs you to look at it").count() == 0
 
 
@@ -247,40 +269,23 @@ def test_after_a_restore_with_the_clock_set_back_a_change_made_since_is_not_writ
 
     from backend.extensions import db
     from backend.journal.records import model_for
-    from tests.restores import backup, new_epoch, restore
 
-    edna, page = learner_at_a_tablet(live_server, new_context, make)
-    goal = page.evaluate(WRITE, ["goals", {"title": "Learn the birds"}])
-    headers = auth.headers(edna)  # her phone's sign-in, in the backup too
-    url = f"/api/learners/{edna.id}/goals/{goal}"
-    _until_true(lambda: client.get(url, headers=headers).status_code == 200)
-    wait_all_sent(page)
-    dump = backup(app)
-    renamed = client.patch(url, headers=headers, json={"title": "Learn the birds by their songs"})
-    assert renamed.status_code == 200, renamed.json
-    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls it
-    _until(page, f"async () => (await ({GOAL_TITLES})()).includes("
-                 "'Learn the birds by their songs')")
-    wait_all_sent(page)
-    wait_for_worker(page)
-    page.context.set_offline(True)
-    restore(app, dump)
-    new_epoch(app)
+    page, goal, url, headers, dump = _a_rename_the_tablet_pulled(
+        app, live_server, new_context, make, auth, client)
+    _restored_while_offline(app, page, dump)
     since = client.patch(url, headers=headers, json={"title": "Learn the garden birds"})
     assert since.status_code == 200, since.json
     with app.app_context():  # as a clock set back would have stamped it
         db.session.get(model_for("goals"), goal).updated_at = datetime(2026, 1, 1,
                                                                       tzinfo=timezone.utc)
         db.session.commit()
-    page.context.set_offline(False)
-    page.evaluate("window.dispatchEvent(new Event('online'))")
+    _online(page)
 
     _until_true(lambda: api_get(client, url, headers)["conflicts"])
     wait_all_sent(page)
     on_server = api_get(client, url, headers)
     assert on_server["title"] == "Learn the garden birds"
-    assert [v["value"] for v in on_server["conflicts"]["title"]] == [
-        "Learn the birds by their songs"]
+    assert [v["value"] for v in on_server["conflicts"]["title"]] == [RENAMED]
 
 
 def test_a_lost_change_goes_over_what_this_tablet_held_before_it_though_it_changed_the_goal_since(
@@ -289,37 +294,20 @@ def test_a_lost_change_goes_over_what_this_tablet_held_before_it_though_it_chang
     phone was lost and the server restored. The tablet's own change goes again first and
     changes the goal on the server; the lost title still goes over the title the tablet held
     before it, with nothing set aside for her to choose."""
-    from tests.restores import backup, new_epoch, restore
-
-    edna, page = learner_at_a_tablet(live_server, new_context, make)
-    goal = page.evaluate(WRITE, ["goals", {"title": "Learn the birds"}])
-    headers = auth.headers(edna)  # her phone's sign-in, in the backup too
-    url = f"/api/learners/{edna.id}/goals/{goal}"
-    _until_true(lambda: client.get(url, headers=headers).status_code == 200)
-    wait_all_sent(page)
-    dump = backup(app)
-    renamed = client.patch(url, headers=headers, json={"title": "Learn the birds by their songs"})
-    assert renamed.status_code == 200, renamed.json
-    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls it
-    _until(page, f"async () => (await ({GOAL_TITLES})()).includes("
-                 "'Learn the birds by their songs')")
+    page, goal, url, headers, dump = _a_rename_the_tablet_pulled(
+        app, live_server, new_context, make, auth, client)
     page.evaluate("""async (id) => {
       const { write } = await import('/store/records.js');
       const { session } = await import('/store/people.js');
       return write(session(), 'goals', id, { why: 'to know them in spring' });
     }""", goal)
     _until_true(lambda: api_get(client, url, headers).get("why") == "to know them in spring")
-    wait_all_sent(page)
-    wait_for_worker(page)
-    page.context.set_offline(True)
-    restore(app, dump)
-    new_epoch(app)
-    page.context.set_offline(False)
-    page.evaluate("window.dispatchEvent(new Event('online'))")
+    _restored_while_offline(app, page, dump)
+    _online(page)
 
     _until_true(lambda: api_get(client, url, headers)["title"] != "Learn the birds")
     wait_all_sent(page)
     on_server = api_get(client, url, headers)
     assert (on_server["title"], on_server["why"], on_server["conflicts"]) == (
-        "Learn the birds by their songs", "to know them in spring", {})
-    assert page.evaluate(GOAL_TITLES) == ["Learn the birds by their songs"]
+        RENAMED, "to know them in spring", {})
+    assert page.evaluate(GOAL_TITLES) == [RENAMED]
