@@ -25,6 +25,9 @@ def lost_changes(held, record, mine, began=None, earlier=None):
       with every value held; later changes are based on that resolve.
     - This device's own changes (``mine``, id -> ``Mutation``: its outbox and log) go with its
       log, and a field whose server version this device wrote over the held one is left alone.
+      One of them that the server only keeps aside, because what it was based on was lost
+      (over a value this device held before it), is chosen again: a resolve, or a delete,
+      under a new id.
 
     :param held: the ``Record`` as this device last pulled it, before the restore.
     :param record: the restored server's version of it.
@@ -37,8 +40,11 @@ def lost_changes(held, record, mine, began=None, earlier=None):
     older = record.updated_at < held.updated_at and (began is None or record.seq <= began)
     if held.deleted:
         rev = held.revs.get(DELETED)
-        if rev is None or rev in mine or record.deleted:
+        if rev is None or record.deleted:
             return []
+        if rev in mine:  # its own delete went with its log; set aside if based on what was lost
+            return [("delete", {}, *all_revs(record), None)] \
+                if _only_set_aside(record, DELETED, rev, earlier, held) else []
         base, seen = all_revs(record if older else held)
         return [("delete", {}, base, seen, rev)]
     restore = _restored_here(held, record, mine)
@@ -65,7 +71,26 @@ def lost_changes(held, record, mine, began=None, earlier=None):
         values = {name: value for name, value in held.fields.items() if value is not None}
         seen = {DELETED: [record.revs[DELETED]]} if older and DELETED in record.revs else {}
         again.insert(0, ("resolve", {**values, DELETED: False}, {}, seen, restore))
+    aside = [name for name, rev in held.revs.items() if name != DELETED and rev in mine
+             and _only_set_aside(record, name, rev, earlier)]
+    if aside and not record.deleted:  # its own changes, which the log sent again, chosen again
+        again.append(("resolve", {name: held.fields.get(name) for name in aside},
+                      base_of(record, aside), {name: [held.revs[name]] for name in aside}, None))
     return again + deletes
+
+
+def _only_set_aside(record, name, rev, earlier, held=None):
+    """Whether this device's own change ``rev`` of field ``name`` (``_deleted``: its delete),
+    sent again with its log, is only kept aside by the restored server because what it was
+    based on was lost: the server keeps it as a version, and over a value this device held
+    before (``earlier``; for a delete, every field's, or the ``held`` tombstone's), or none."""
+    if rev not in {v["rev"] for v in record.conflicts.get(name, ())}:
+        return False
+    if name == DELETED and any(v["rev"] != rev for vs in record.conflicts.values() for v in vs):
+        return False  # a delete now would take versions this device never saw
+    names = [n for n in record.revs if n != DELETED] if name == DELETED else [name]
+    return all(record.revs.get(n) is None or record.revs.get(n) in earlier.get(n, ())
+               or held is not None and record.revs.get(n) == held.revs.get(n) for n in names)
 
 
 def _restored_here(held, record, mine):

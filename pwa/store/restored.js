@@ -33,6 +33,20 @@ function versionsLost(old, server, own) {
   return lost;
 }
 
+/* Whether this device's own change `rev` of field `name` (DELETED: its delete), sent again
+ * with its log, is only kept aside by the restored server because what it was based on was
+ * lost: the server keeps it as a version, over a value this device held before (`earlier`;
+ * for a delete, every field's, or `old`'s, the tombstone held), or none (sync/restored.py). */
+function onlySetAside(server, name, rev, earlier, old = null) {
+  const conflicts = server.conflicts || {};
+  if (!(conflicts[name] || []).some((v) => v.rev === rev)) return false;
+  // a delete now would take versions this device never saw
+  if (name === DELETED && Object.values(conflicts).some((vs) => vs.some((v) => v.rev !== rev))) return false;
+  const names = name === DELETED ? Object.keys(server.revs).filter((n) => n !== DELETED) : [name];
+  return names.every((n) => server.revs[n] == null || (earlier[n] || []).includes(server.revs[n])
+    || (old !== null && server.revs[n] === old.revs[n]));
+}
+
 /* What `old`, a live record held here, has and `server`'s version lacks, as
  * [op, fields, base, seen, id] (sync/restored.py, `lost_changes`, for a live held copy).
  * `wroteOverHeld(rev, held, name)`: whether the server's rev is this device's own change over
@@ -63,6 +77,13 @@ async function lostChanges(old, server, own, older, wroteOverHeld) {
     const values = Object.fromEntries(Object.entries(old.fields).filter(([, v]) => v != null));
     const seen = older && server.revs[DELETED] ? { [DELETED]: [server.revs[DELETED]] } : {};
     again.unshift(['resolve', { ...values, [DELETED]: false }, {}, seen, restore]);
+  }
+  // its own changes, which the log sent again, chosen again where only set aside
+  const aside = Object.keys(old.revs).filter((name) => name !== DELETED && own.has(old.revs[name])
+    && onlySetAside(server, name, old.revs[name], old.earlier || {}));
+  if (aside.length && !server.deleted) {
+    again.push(['resolve', Object.fromEntries(aside.map((n) => [n, orNull(old.fields[n])])), baseOf(server, aside),
+      Object.fromEntries(aside.map((n) => [n, [old.revs[n]]])), undefined]);
   }
   return [...again, ...deletes];
 }
@@ -100,10 +121,14 @@ export async function sendAgainWhatWasLost(s, changes, seen, began = null) {
     const server = { ...change, revs: unpackRevs(change.fields, change.rev, change.revs) };
     const older = (server.updated_at || '') < (old.updated_at || '') && (began == null || server.seq <= began);
     let again = [];
+    const deleted = old.revs[DELETED];
     if (!old.deleted) again = await lostChanges(old, server, own, older, wroteOverHeld);
-    else if (old.revs[DELETED] && !own.has(old.revs[DELETED]) && !server.deleted) {
+    else if (deleted && !server.deleted && !own.has(deleted)) {
       const { base, seen: versions } = everythingSeen(older ? server : old);
-      again = [['delete', {}, base, versions, old.revs[DELETED]]];
+      again = [['delete', {}, base, versions, deleted]];
+    } else if (deleted && !server.deleted && onlySetAside(server, DELETED, deleted, old.earlier || {}, old)) {
+      const { base, seen: versions } = everythingSeen(server); // its own delete, chosen again
+      again = [['delete', {}, base, versions, undefined]];
     }
     for (const [op, fields, base, versions, rev] of again) {
       await enqueue(s, mutationFor(s, op, server, fields, base, versions, rev));

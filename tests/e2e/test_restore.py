@@ -311,3 +311,36 @@ def test_a_lost_change_goes_over_what_this_tablet_held_before_it_though_it_chang
     assert (on_server["title"], on_server["why"], on_server["conflicts"]) == (
         RENAMED, "to know them in spring", {})
     assert page.evaluate(GOAL_TITLES) == [RENAMED]
+
+
+@pytest.mark.parametrize("then", ["rename", "delete"])
+def test_the_tablets_own_change_over_a_lost_one_is_chosen_again_after_a_restore(
+        then, app, live_server, new_context, make, auth, client):
+    """The tablet renamed (or deleted) the goal over her phone's new title; the phone was lost
+    and the server restored. The tablet's change goes again, but what it was based on is gone,
+    so the server keeps it aside beside the backup's title; the tablet had held that title
+    before, and chooses its own change again: nothing is left for her to choose."""
+    page, goal, url, headers, dump = _a_rename_the_tablet_pulled(
+        app, live_server, new_context, make, auth, client)
+    page.evaluate("""async ([id, then]) => {
+      const { remove, write } = await import('/store/records.js');
+      const { session } = await import('/store/people.js');
+      if (then === 'delete') return remove(session(), 'goals', id);
+      return write(session(), 'goals', id, { title: 'Learn the birds of the garden' });
+    }""", [goal, then])
+    gone = then == "delete"
+    _until_true(lambda: (client.get(url, headers=headers).status_code == 404) if gone else
+                api_get(client, url, headers)["title"] == "Learn the birds of the garden")
+    _restored_while_offline(app, page, dump)
+    _online(page)
+
+    if gone:
+        _until_true(lambda: client.get(url, headers=headers).status_code == 404)
+        wait_all_sent(page)
+        assert page.evaluate(GOAL_TITLES) == []
+    else:
+        _until_true(lambda: api_get(client, url, headers)["title"] != "Learn the birds")
+        wait_all_sent(page)
+        on_server = api_get(client, url, headers)
+        assert (on_server["title"], on_server["conflicts"]) == ("Learn the birds of the garden", {})
+        assert page.evaluate(GOAL_TITLES) == ["Learn the birds of the garden"]

@@ -534,6 +534,38 @@ def test_after_a_restore_a_lost_change_goes_over_the_version_this_device_held_be
     assert phone.pending_count == 0 and not phone.needs_person
 
 
+@pytest.mark.parametrize("then", ["rename", "delete"])
+def test_after_a_restore_this_devices_own_change_over_a_lost_one_is_chosen_again(then):
+    """The phone renamed (or deleted) the goal over the tablet's new title; the tablet was wiped
+    and the server restored. The phone's log goes again, but what its change was based on is
+    gone, so the server keeps it aside beside the backup's title. The phone had held that
+    title before: it chooses its own change again. Before, the backup's title came back as
+    the current one, the phone's own change set aside for her to choose."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    record_id = goal(tablet, "Knit a scarf")
+    tablet.sync(), phone.sync()
+    backup = store.snapshot()
+    tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
+    assert tablet.sync().ok and phone.sync().ok
+    if then == "rename":
+        phone.write("goals", record_id, {"title": "Knit a rug"}, LEARNER)
+    else:
+        phone.delete("goals", record_id, LEARNER)
+    assert phone.sync().ok
+    store.restore(backup, new_epoch=True)
+
+    assert phone.sync().ok and phone.sync().ok
+
+    [record] = store.all_records()
+    assert not record.conflicts
+    if then == "rename":
+        assert (record.fields["title"], record.deleted) == ("Knit a rug", False)
+    else:
+        assert record.deleted and phone.record(record_id) is None
+    assert phone.pending_count == 0 and not phone.needs_person
+
+
 def test_after_a_restore_with_the_clock_set_back_a_change_made_since_is_not_written_over():
     """The server came back from the backup with its clock an hour slow, and the goal was
     renamed on a new tablet before the phone synced: the rename is newer than the phone's
