@@ -61,6 +61,9 @@ class JournalSync(RuleBasedStateMachine):
         self.written = {}  # mutation id -> (slot, Mutation): everything anyone wrote
         self.backups = []
         self.wiped = set()  # replicas whose storage was cleared: their logs are gone
+        # the resolves devices made by themselves after a restore (their own changes, which the
+        # restored server kept aside, chosen again), by id
+        self.chosen_again = {}
         # per slot: (record id -> seq, epoch, the seqs of copies kept from an earlier epoch)
         self.seen = [({}, None, {}) for _ in DEVICES]
         self.created = 0
@@ -148,6 +151,7 @@ class JournalSync(RuleBasedStateMachine):
         client.transport.faults = list(faults)
         report = client.sync()
         client.transport.faults = []
+        self._note_chosen_again(client)
         for happened in ("conflicts", "rejected", "epoch_changed", "removed", "error",
                          "full_resync"):
             if getattr(report, happened):
@@ -227,6 +231,7 @@ class JournalSync(RuleBasedStateMachine):
         while other devices hold its writing ("restore"), and a device that has not synced
         since a restore is not wiped: it may be the one holding what the restore lost."""
         local = self.clients[slot].local
+        self._note_chosen_again(self.clients[slot])
         if local.outbox or any(self.store.stored_result(m) is None for m in local.log) \
                 or local.epoch not in (None, self.store.epoch()) \
                 or local.restore_seen is not None or local.resend_log:
@@ -251,8 +256,15 @@ class JournalSync(RuleBasedStateMachine):
                            if rid in now and kept.get(rid) != seq)
             self.seen[slot] = (now, client.local.epoch, kept)
 
+    def _note_chosen_again(self, client):
+        for m in [*client.local.log.values(), *client.local.outbox.values()]:
+            if m.op == "resolve" and m.id not in self.written:
+                self.chosen_again[m.id] = m
+
     def teardown(self):
         self._settle()
+        for client in self.clients:
+            self._note_chosen_again(client)
         server = {r.id: r for r in self.store.all_records()}
         self._check_converged(server)
         self._check_nothing_lost(server)
@@ -305,9 +317,20 @@ class JournalSync(RuleBasedStateMachine):
                 if gone and name == DELETED:
                     continue  # deleted, and the tombstone purged
                 assert _present(server.get(mutation.record_id), mutation, name, value) or \
+                    self._kept_by_its_choice(server, mutation, name, value) or \
                     _superseded(kept, self.written.values(), mutation, name, value) or \
                     mid in orphans and self._waits_for_a_person(server, mutation, name, value), \
                     (mutation, name)
+
+    def _kept_by_its_choice(self, server, mutation, name, value):
+        """Whether the same value is kept aside as the version of a resolve its device made
+        by itself after a restore, choosing it again, which the server kept aside in turn
+        (another device had sent again, meanwhile, what it was based on)."""
+        record = server.get(mutation.record_id)
+        return record is not None and any(
+            v["value"] == value and v["rev"] in self.chosen_again
+            and mutation.id in self.chosen_again[v["rev"]].seen_conflicts.get(name, ())
+            for v in record.conflicts.get(name, []))
 
     def _waits_for_a_person(self, server, mutation, name, value):
         """Whether the same value of the same field waits for a person: kept beside another in
