@@ -24,10 +24,11 @@ def lost_changes(held, record, mine, began=None, earlier=None):
       has restored from the server's tombstone is restored again, by the resolve that did it,
       with every value held; later changes are based on that resolve.
     - This device's own changes (``mine``, id -> ``Mutation``: its outbox and log) go with its
-      log, and a field whose server version this device wrote over the held one is left alone.
-      One of them that the server only keeps aside, because what it was based on was lost
-      (over a value this device held before it), is chosen again: a resolve, or a delete,
-      under a new id.
+      log, and a field that this device changed over the held one is left alone where the
+      server has that change, as the field's value or kept aside, also when the held copy was
+      not pulled again since it was sent. Its last change of a field that the server only
+      keeps aside, because what it was based on was lost (over a value this device held
+      before it), is chosen again: a resolve, or a delete, under a new id.
 
     :param held: the ``Record`` as this device last pulled it, before the restore.
     :param record: the restored server's version of it.
@@ -49,10 +50,14 @@ def lost_changes(held, record, mine, began=None, earlier=None):
         return [("delete", {}, base, seen, rev)]
     restore = _restored_here(held, record, mine)
     on = older and not record.deleted
-    lost, deletes = {}, []  # rev -> (fields, base); the delete wishes kept aside
+    ours = sorted((m for m in mine.values() if m.record_id == record.id), key=lambda m: m.seq)
+    have = revs_kept(record)
+    lost, deletes, chosen = {}, [], {}  # rev -> (fields, base); delete wishes; chosen again
     for name, rev in held.revs.items():
-        if name != DELETED and rev not in mine and rev != restore \
-                and record.revs.get(name) != rev \
+        if name == DELETED or rev == restore or record.revs.get(name) == rev:
+            continue
+        over = _own_over(ours, name, rev)
+        if rev not in mine and not have & {m.id for m in over} \
                 and not _wrote_over(mine, record.revs.get(name), rev, name):
             fields, base = lost.setdefault(rev, ({}, {}))
             fields[name] = held.fields.get(name)
@@ -61,6 +66,11 @@ def lost_changes(held, record, mine, began=None, earlier=None):
             based = restore or (server if on or held_before else None)
             if based is not None:
                 base[name] = based
+        if rev in mine or over:
+            chosen[name] = [rev] * (rev in mine) + [m.id for m in over]
+    own_delete = _own_delete_set_aside(chosen, mine, record, earlier, held)
+    if own_delete:
+        return [own_delete]
     for name, version in _versions_lost(held, record, mine):
         if name == DELETED:
             deletes.append(("delete", {}, {}, {}, version["rev"]))
@@ -71,11 +81,13 @@ def lost_changes(held, record, mine, began=None, earlier=None):
         values = {name: value for name, value in held.fields.items() if value is not None}
         seen = {DELETED: [record.revs[DELETED]]} if older and DELETED in record.revs else {}
         again.insert(0, ("resolve", {**values, DELETED: False}, {}, seen, restore))
-    aside = [name for name, rev in held.revs.items() if name != DELETED and rev in mine
-             and _only_set_aside(record, name, rev, earlier)]
+    aside = {name: revs for name, revs in chosen.items()
+             if mine[revs[-1]].op != "delete" and _only_set_aside(record, name, revs[-1], earlier)}
     if aside and not record.deleted:  # its own changes, which the log sent again, chosen again
-        again.append(("resolve", {name: held.fields.get(name) for name in aside},
-                      base_of(record, aside), {name: [held.revs[name]] for name in aside}, None))
+        values = {name: held.fields.get(name) if revs[-1] == held.revs[name]
+                  else mine[revs[-1]].fields.get(name) for name, revs in aside.items()}
+        kept = {name: [rev for rev in revs if rev in have] for name, revs in aside.items()}
+        again.append(("resolve", values, base_of(record, aside), kept, None))
     return again + deletes
 
 
@@ -91,6 +103,32 @@ def _only_set_aside(record, name, rev, earlier, held=None):
     names = [n for n in record.revs if n != DELETED] if name == DELETED else [name]
     return all(record.revs.get(n) is None or record.revs.get(n) in earlier.get(n, ())
                or held is not None and record.revs.get(n) == held.revs.get(n) for n in names)
+
+
+def _own_over(ours, name, rev):
+    """This device's own changes of field ``name`` (a delete: of every field) made over
+    ``rev``, directly or through more of its own, in order (``ours``: its mutations of the
+    record, by seq): sent, or sent again, though the held copy was not pulled again since."""
+    over = []
+    for mutation in ours:
+        if mutation.base.get(name) == rev and (name in mutation.fields or mutation.op == "delete"):
+            over.append(mutation)
+            rev = mutation.id
+    return over
+
+
+def _own_delete_set_aside(chosen, mine, record, earlier, held):
+    """This device's own delete of the held, live copy (the last of its own changes of each
+    field, ``chosen``: field -> its own revs over the held one), chosen again as a delete under
+    a new id where the server only keeps it aside (``_only_set_aside``); else None. The lost
+    changes it was made over are not sent: it was the last word on them."""
+    last = {revs[-1] for revs in chosen.values()}
+    if len(last) != 1 or record.deleted:
+        return None
+    [rev] = last
+    if mine[rev].op != "delete" or not _only_set_aside(record, DELETED, rev, earlier, held):
+        return None
+    return ("delete", {}, *all_revs(record), None)
 
 
 def _restored_here(held, record, mine):
@@ -110,6 +148,11 @@ def _versions_lost(held, record, mine):
             if version["rev"] not in have and version["rev"] not in mine \
                     and version.get("author_id") in (None, held.learner_id):
                 yield name, version
+
+
+def revs_kept(record):
+    """Every rev ``record`` holds: its fields' and its versions kept aside."""
+    return set(record.revs.values()) | {v["rev"] for vs in record.conflicts.values() for v in vs}
 
 
 def all_revs(record):

@@ -170,6 +170,11 @@ export async function recover(s, oldKeyId, oldKey) {
 /** Ids of every mutation made on this device by the person (answered or not): a conflict's
  * version with one of these revs was written here. */
 export async function myMutationIds(personId) {
+  return new Set((await myMutationRecords(personId)).keys());
+}
+
+/** `myMutationIds` with the record each mutation changes: mutation id -> record id. */
+export async function myMutationRecords(personId) {
   const rows = [...await allOf('outbox', personId), ...await allOf('log', personId)];
-  return new Set(rows.map((r) => r.mid));
+  return new Map(rows.map((r) => [r.mid, r.recordId]));
 }

@@ -2,7 +2,7 @@
  * this device" and "What a restore lost, sent again"; sync/client.py is the reference): the
  * records the restored server no longer has, kept for the person, and the changes it lost
  * that this device still holds, sent again by themselves. */
-import { enqueue, logItems, myMutationIds, outboxItems, outboxRecordIds } from './outbox.js';
+import { enqueue, logItems, myMutationRecords, outboxItems, outboxRecordIds } from './outbox.js';
 import { person, updatePerson } from './people.js';
 import { DELETED, baseOf, everythingSeen, get, heldCopies, mutationFor, orNull, pulledRows, unpackRevs } from './records.js';
 
@@ -47,23 +47,57 @@ function onlySetAside(server, name, rev, earlier, old = null) {
     || (old !== null && server.revs[n] === old.revs[n]));
 }
 
+/* This device's own changes of field `name` (a delete: of every field) made over `rev`,
+ * directly or through more of its own, in order (`ours`: its mutations of the record, by seq):
+ * sent, or sent again, though the held copy was not pulled again since. */
+function ownOver(ours, name, rev) {
+  const over = [];
+  for (const m of ours) {
+    if ((m.base || {})[name] === rev && (name in (m.fields || {}) || m.op === 'delete')) {
+      over.push(m);
+      rev = m.id;
+    }
+  }
+  return over;
+}
+
+/* Every rev `server`'s version holds: its fields' and its versions kept aside. */
+function revsKept(server) {
+  return new Set([...Object.values(server.revs),
+    ...Object.values(server.conflicts || {}).flatMap((vs) => vs.map((v) => v.rev))]);
+}
+
 /* What `old`, a live record held here, has and `server`'s version lacks, as
  * [op, fields, base, seen, id] (sync/restored.py, `lost_changes`, for a live held copy).
- * `wroteOverHeld(rev, held, name)`: whether the server's rev is this device's own change over
- * the held one. */
-async function lostChanges(old, server, own, older, wroteOverHeld) {
+ * `mine`: this device's own mutations, id -> mutation (`ours`: those of this record, by seq). */
+function lostChanges(old, server, own, older, mine, ours) {
   const restored = old.revs[DELETED];
   const restore = server.deleted && restored && !own.has(restored) ? restored : null;
   const on = older && !server.deleted;
+  const have = revsKept(server);
+  const earlier = old.earlier || {};
   const lost = new Map(); // rev -> [fields, base]
+  const chosen = new Map(); // field -> its own revs over the held one, the held one's first
   const group = (rev) => lost.get(rev) || lost.set(rev, [{}, {}]).get(rev);
   for (const [name, rev] of Object.entries(old.revs)) {
-    if (name === DELETED || own.has(rev) || rev === restore || server.revs[name] === rev || await wroteOverHeld(server.revs[name], rev, name)) continue;
-    const [fields, base] = group(rev);
-    fields[name] = orNull(old.fields[name]);
-    const heldBefore = !server.deleted && ((old.earlier || {})[name] || []).includes(server.revs[name]);
-    const based = restore || (on || heldBefore ? server.revs[name] : null);
-    if (based != null) base[name] = based;
+    if (name === DELETED || rev === restore || server.revs[name] === rev) continue;
+    const over = ownOver(ours, name, rev);
+    if (!own.has(rev) && !over.some((m) => have.has(m.id)) && !wroteOver(mine, server.revs[name], rev, name)) {
+      const [fields, base] = group(rev);
+      fields[name] = orNull(old.fields[name]);
+      const heldBefore = !server.deleted && (earlier[name] || []).includes(server.revs[name]);
+      const based = restore || (on || heldBefore ? server.revs[name] : null);
+      if (based != null) base[name] = based;
+    }
+    if (own.has(rev) || over.length) chosen.set(name, [...(own.has(rev) ? [rev] : []), ...over.map((m) => m.id)]);
+  }
+  // its own delete of the held copy, only set aside: chosen again; the lost changes it was
+  // made over are not sent, it was the last word on them
+  const last = new Set([...chosen.values()].map((revs) => revs[revs.length - 1]));
+  const [only] = last;
+  if (last.size === 1 && !server.deleted && mine.get(only)?.op === 'delete' && onlySetAside(server, DELETED, only, earlier, old)) {
+    const { base, seen } = everythingSeen(server);
+    return [['delete', {}, base, seen, undefined]];
   }
   const deletes = [];
   for (const [name, v] of versionsLost(old, server, own)) {
@@ -79,11 +113,13 @@ async function lostChanges(old, server, own, older, wroteOverHeld) {
     again.unshift(['resolve', { ...values, [DELETED]: false }, {}, seen, restore]);
   }
   // its own changes, which the log sent again, chosen again where only set aside
-  const aside = Object.keys(old.revs).filter((name) => name !== DELETED && own.has(old.revs[name])
-    && onlySetAside(server, name, old.revs[name], old.earlier || {}));
+  const aside = [...chosen].filter(([name, revs]) => mine.get(revs[revs.length - 1])?.op !== 'delete'
+    && onlySetAside(server, name, revs[revs.length - 1], earlier));
   if (aside.length && !server.deleted) {
-    again.push(['resolve', Object.fromEntries(aside.map((n) => [n, orNull(old.fields[n])])), baseOf(server, aside),
-      Object.fromEntries(aside.map((n) => [n, [old.revs[n]]])), undefined]);
+    const value = (name, rev) => orNull(rev === old.revs[name] ? old.fields[name] : mine.get(rev)?.fields[name]);
+    again.push(['resolve', Object.fromEntries(aside.map(([n, revs]) => [n, value(n, revs[revs.length - 1])])),
+      baseOf(server, aside.map(([n]) => n)),
+      Object.fromEntries(aside.map(([n, revs]) => [n, revs.filter((r) => have.has(r))])), undefined]);
   }
   return [...again, ...deletes];
 }
@@ -107,12 +143,12 @@ export async function sendAgainWhatWasLost(s, changes, seen, began = null) {
   const coming = changes.filter((c) => !c.removed && !seen.has(c.id) && c.learner_id === pid);
   if (!coming.length) return 0;
   const held = await heldCopies(s, coming);
-  const own = await myMutationIds(pid); // sent again with the log
+  const own = await myMutationRecords(pid); // mutation id -> record id: sent again with the log
+  const ownRecords = new Set(own.values());
   let mine = null; // id -> this device's own mutation, opened only if one is met
-  const wroteOverHeld = async (rev, held, name) => {
-    if (!own.has(rev)) return false;
+  const openMine = async () => {
     mine = mine || new Map([...(await outboxItems(s)).items, ...await logItems(s)].map((i) => [i.mutation.id, i.mutation]));
-    return wroteOver(mine, rev, held, name);
+    return mine;
   };
   let queued = 0;
   for (const change of coming) {
@@ -122,8 +158,11 @@ export async function sendAgainWhatWasLost(s, changes, seen, began = null) {
     const older = (server.updated_at || '') < (old.updated_at || '') && (began == null || server.seq <= began);
     let again = [];
     const deleted = old.revs[DELETED];
-    if (!old.deleted) again = await lostChanges(old, server, own, older, wroteOverHeld);
-    else if (deleted && !server.deleted && !own.has(deleted)) {
+    if (!old.deleted) {
+      const ours = ownRecords.has(change.id)
+        ? [...(await openMine()).values()].filter((m) => m.record_id === change.id).sort((a, b) => a.seq - b.seq) : [];
+      again = lostChanges(old, server, own, older, mine || new Map(), ours);
+    } else if (deleted && !server.deleted && !own.has(deleted)) {
       const { base, seen: versions } = everythingSeen(older ? server : old);
       again = [['delete', {}, base, versions, deleted]];
     } else if (deleted && !server.deleted && onlySetAside(server, DELETED, deleted, old.earlier || {}, old)) {

@@ -344,3 +344,34 @@ def test_the_tablets_own_change_over_a_lost_one_is_chosen_again_after_a_restore(
         on_server = api_get(client, url, headers)
         assert (on_server["title"], on_server["conflicts"]) == ("Learn the birds of the garden", {})
         assert page.evaluate(GOAL_TITLES) == ["Learn the birds of the garden"]
+
+
+@pytest.mark.parametrize("then", ["rename", "delete"])
+def test_a_change_the_tablet_made_offline_over_a_lost_one_is_not_set_aside_after_a_restore(
+        then, app, live_server, new_context, make, auth, client):
+    """The tablet pulled her phone's new title and went offline; the phone was lost and the
+    server restored. Offline, she renamed (or deleted) the goal. Back online, her change goes
+    first, based on the title the restore lost, and the server keeps it aside; the tablet then
+    chooses it again, and does not send the lost title it replaced: nothing is left for her
+    to choose, and her change is the goal's last word."""
+    page, goal, url, headers, dump = _a_rename_the_tablet_pulled(
+        app, live_server, new_context, make, auth, client)
+    _restored_while_offline(app, page, dump)
+    page.evaluate("""async ([id, then]) => {
+      const { remove, write } = await import('/store/records.js');
+      const { session } = await import('/store/people.js');
+      if (then === 'delete') return remove(session(), 'goals', id);
+      return write(session(), 'goals', id, { title: 'Learn the birds of the garden' });
+    }""", [goal, then])
+    _online(page)
+
+    if then == "delete":
+        _until_true(lambda: client.get(url, headers=headers).status_code == 404)
+        wait_all_sent(page)
+        assert page.evaluate(GOAL_TITLES) == []
+    else:
+        _until_true(lambda: api_get(client, url, headers)["title"] != "Learn the birds")
+        wait_all_sent(page)
+        on_server = api_get(client, url, headers)
+        assert (on_server["title"], on_server["conflicts"]) == ("Learn the birds of the garden", {})
+        assert page.evaluate(GOAL_TITLES) == ["Learn the birds of the garden"]

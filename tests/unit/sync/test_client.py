@@ -566,6 +566,45 @@ def test_after_a_restore_this_devices_own_change_over_a_lost_one_is_chosen_again
     assert phone.pending_count == 0 and not phone.needs_person
 
 
+@pytest.mark.parametrize("then", ["rename", "delete", "rename, answer lost"])
+def test_after_a_restore_a_change_made_offline_over_a_lost_one_is_not_set_aside(then):
+    """The phone held the tablet's new title and went offline; there it renamed (or deleted)
+    the goal. Meanwhile the tablet was wiped and the server restored. The phone's change,
+    sent when it came back (or sent before, its answer lost on the way), is based on what was
+    lost, so the server kept it aside; the lost title, sent again, would then have gone over
+    the backup's and her own change stayed aside. Her change is the last word on that title:
+    it is chosen again, and the lost title, which it replaced, is not sent. Before, the lost
+    title came back as the current one, her own change set aside for her to choose."""
+    store = MemoryStore()
+    tablet = Client(engine_transport(store))
+    phone = Client(Network(engine_transport(store)))
+    record_id = goal(tablet, "Knit a scarf", why="for the winter")
+    tablet.sync(), phone.sync()
+    backup = store.snapshot()
+    tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
+    assert tablet.sync().ok and phone.sync().ok
+    if then == "delete":
+        phone.delete("goals", record_id, LEARNER)
+    else:
+        phone.write("goals", record_id, {"title": "Knit a rug"}, LEARNER)
+    if then == "rename, answer lost":
+        phone.transport.faults = ["lose_response"]
+        assert not phone.sync().ok
+    store.restore(backup, new_epoch=True)
+
+    assert phone.sync().ok and phone.sync().ok
+
+    [record] = store.all_records()
+    assert not record.conflicts
+    if then == "delete":
+        assert record.deleted and phone.record(record_id) is None
+    else:
+        assert (record.fields, record.deleted) == (
+            {"title": "Knit a rug", "why": "for the winter"}, False)
+        assert phone.record(record_id).fields == record.fields
+    assert phone.pending_count == 0 and not phone.needs_person
+
+
 def test_after_a_restore_with_the_clock_set_back_a_change_made_since_is_not_written_over():
     """The server came back from the backup with its clock an hour slow, and the goal was
     renamed on a new tablet before the phone synced: the rename is newer than the phone's
