@@ -6,7 +6,7 @@ import pytest
 
 from sync import DELETED, Client, MemoryStore, ProtocolTooOld, purge_tombstones, time_uuid
 
-from sync.transport import PULL_PATH, PUSH_PATH
+from sync.transport import PUSH_PATH
 
 from .builders import (LEARNER, OTHER_LEARNER, Network, engine_transport, new_id, scope_of)
 
