@@ -51,7 +51,7 @@ def lost_changes(held, record, mine, began=None, earlier=None):
     restore = _restored_here(held, record, mine)
     on = older and not record.deleted
     ours = sorted((m for m in mine.values() if m.record_id == record.id), key=lambda m: m.seq)
-    have = revs_kept(record)
+    have = _revs_kept(record)
     lost, deletes, chosen = {}, [], {}  # rev -> (fields, base); delete wishes; chosen again
     for name, rev in held.revs.items():
         if name == DELETED or rev == restore or record.revs.get(name) == rev:
@@ -150,7 +150,7 @@ def _versions_lost(held, record, mine):
                 yield name, version
 
 
-def revs_kept(record):
+def _revs_kept(record):
     """Every rev ``record`` holds: its fields' and its versions kept aside."""
     return set(record.revs.values()) | {v["rev"] for vs in record.conflicts.values() for v in vs}
 
