@@ -17,10 +17,11 @@ import signal
 import socket
 import threading
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
 from apscheduler.executors.pool import BasePoolExecutor, ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -118,8 +119,8 @@ class _JobStore(SQLAlchemyJobStore):
 
 def make_scheduler(app, lease, stop, heartbeat, table=JOB_TABLE):
     """A BlockingScheduler with the job store in the app's database and a heartbeat that
-    renews the lease, and stops the scheduler when ``stop`` is set or the lease is lost;
-    returns it, the executor that runs the jobs and the job store."""
+    renews the lease, and stops the scheduler when ``stop`` is set (it then beats at once) or
+    the lease is lost; returns it, the executor that runs the jobs and the job store."""
     executor = AppExecutor(app, lease)
     store = _JobStore(url=app.config["SQLALCHEMY_DATABASE_URI"], tablename=table,
                       engine_options={"pool_pre_ping": True})
@@ -140,6 +141,16 @@ def make_scheduler(app, lease, stop, heartbeat, table=JOB_TABLE):
 
     scheduler.add_job(beat, "interval", seconds=heartbeat, id="heartbeat", jobstore="local",
                       executor="heartbeat")
+
+    def beat_when_stopped():
+        # a stop is acted on at once, not at the next beat (up to a third of the lease away)
+        stop.wait()
+        try:
+            scheduler.modify_job("heartbeat", "local", next_run_time=datetime.now(jobs.UK))
+        except JobLookupError:
+            pass  # this scheduler has stopped already (the lease was lost)
+
+    threading.Thread(target=beat_when_stopped, name="stop", daemon=True).start()
     return scheduler, executor, store
 
 

@@ -157,10 +157,11 @@ def test_a_monthly_review_missed_while_no_scheduler_ran_runs_once_on_restart(
                      > datetime.now(UK))
 
 
-def _flask_scheduler(database_url, tmp_path):
+def _flask_scheduler(database_url, tmp_path, lease_seconds=6):
     env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path),
            "FLASK_APP": "backend", "SECRET_KEY": "test"}
-    return subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "--lease-seconds", "6"],
+    return subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "--lease-seconds",
+                             str(lease_seconds)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
@@ -190,6 +191,20 @@ def test_flask_scheduler_holds_the_lease_and_lets_it_go_on_sigterm(app, database
         returncode, output = _stop(proc, database_url)
     assert returncode == 0, output
     assert "Scheduler stopped." in output
+    assert _scalar(app, select(func.count()).select_from(SchedulerLease)) == 0
+
+
+def test_flask_scheduler_stops_on_sigterm_without_waiting_for_its_next_heartbeat(
+        app, database_url, tmp_path):
+    """With a lease of an hour its heartbeat beats every 20 minutes; `systemctl stop`, or
+    Ctrl+C under `make run`, still stops it at once (``_stop`` waits 30 s at most)."""
+    proc = _flask_scheduler(database_url, tmp_path, lease_seconds=3600)
+    try:
+        assert wait_for(lambda: _stored_job(database_url, "apscheduler_jobs") is not None, 30)
+    finally:
+        returncode, output = _stop(proc, database_url)
+    assert returncode == 0, output
+    assert "stopping (asked to)" in output and "Scheduler stopped." in output
     assert _scalar(app, select(func.count()).select_from(SchedulerLease)) == 0
 
 
