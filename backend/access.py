@@ -25,9 +25,12 @@ def is_paired(mentor_id, learner_id):
     return db.session.execute(stmt).first() is not None
 
 
-def paired_learner_ids(mentor_id):
+def paired_learner_ids(mentor_id, active=False):
+    """The learners paired with the mentor (``active``: only those not marked as left)."""
     stmt = select(Pairing.learner_id).where(Pairing.mentor_id == mentor_id,
                                             Pairing.ended_at.is_(None))
+    if active:
+        stmt = stmt.join(Person, Person.id == Pairing.learner_id).where(Person.active.is_(True))
     return set(db.session.scalars(stmt))
 
 
@@ -59,8 +62,8 @@ def sync_scope(person):
     """{learner_id: visibility levels} a person's devices hold. Staff read online only."""
     if person.role == "learner":
         return {person.id: ALL}
-    if person.role == "mentor":
-        return {lid: MENTOR for lid in paired_learner_ids(person.id)}
+    if person.role == "mentor":  # a learner marked as left shows to no one (visible_levels)
+        return {lid: MENTOR for lid in paired_learner_ids(person.id, active=True)}
     return {}
 
 
@@ -69,8 +72,12 @@ def write_refusal(actor, learner, collection, existing):
 
     :param existing: the record as stored, or None for a new one
     """
-    if learner is None or learner.role != "learner" or not learner.active:
+    if learner is None or learner.role != "learner":
         return "there is no such learner"
+    if not learner.active:  # said as it is only to whoever may know she was here
+        return "this learner is marked as having left" if actor.id == learner.id or (
+            actor.role == "mentor" and is_paired(actor.id, learner.id)) \
+            else "there is no such learner"
     if actor.id == learner.id:
         return None
     if actor.role == "mentor" and is_paired(actor.id, learner.id):

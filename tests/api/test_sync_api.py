@@ -414,6 +414,44 @@ def test_an_ended_pairing_removes_the_learners_records_from_the_mentors_device(
     assert phone.records == {}
 
 
+def test_a_learner_marked_as_left_leaves_the_mentors_device_and_comes_back_with_her(
+        client, auth, home, make):
+    """Staff mark Ada as left: her shared goal leaves her mentor's phone at its next sync, as
+    it no longer shows through the REST API, and the visit he logged for her meanwhile waits
+    on his phone with a reason he can act on. Marked back, her goal comes back and the visit
+    goes when he tries again."""
+    admin = make.staff(home["org"], is_admin=True)
+    staff = auth.headers(admin)
+    ada = home["ada"]
+    tablet = _client(client, auth.headers(ada))
+    phone = _client(client, auth.headers(home["mentor"]))
+    goal = str(uuid.uuid4())
+    tablet.write("goals", goal, {"title": "Read Hardy", "visibility": "mentor"}, ada.id)
+    tablet.sync(), phone.sync()
+    assert goal in phone.records
+
+    left = client.patch(f"/api/people/{ada.id}", json={"active": False}, headers=staff)
+    assert left.status_code == 200, left.json
+    visit = str(uuid.uuid4())
+    phone.write("sessions", visit, {"activity": "Read a chapter together",
+                                    "visibility": "mentor"}, ada.id)
+    report = phone.sync()
+
+    assert report.ok and goal not in phone.records
+    [waiting] = phone.needs_person
+    assert waiting.error["details"]["reason"] == "this learner is marked as having left"
+    assert client.get(f"/api/learners/{ada.id}/goals/{goal}",
+                      headers=auth.headers(home["mentor"])).status_code in (403, 404)
+
+    back = client.patch(f"/api/people/{ada.id}", json={"active": True}, headers=staff)
+    assert back.status_code == 200, back.json
+    phone.write("sessions", visit, waiting.mutation.fields, ada.id)  # "Try again"
+    phone.dismiss(waiting.mutation.id)
+    assert phone.sync().ok
+
+    assert set(phone.records) == {goal, visit} and not phone.needs_person
+
+
 def test_another_learners_records_never_reach_a_learners_device(client, auth, home):
     ada = _client(client, auth.headers(home["ada"]))
     goal = str(uuid.uuid4())
