@@ -254,6 +254,8 @@ def overlay(record, mutation, conflicts=()):
     fields = mutation.fields
     if mutation.op == "delete" or fields.get(DELETED) is True:
         if DELETED in conflicts:
+            if mutation.op == "resolve":  # kept aside, it stands for the delete wishes seen
+                _drop(record, DELETED, mutation.seen_conflicts.get(DELETED, ()))
             _keep(record, DELETED, True, mutation)
         else:
             record.deleted = True
@@ -263,10 +265,7 @@ def overlay(record, mutation, conflicts=()):
     if mutation.op == "resolve":
         record.deleted = False
         for name, revs in mutation.seen_conflicts.items():
-            kept = [v for v in record.conflicts.get(name, []) if v["rev"] not in revs]
-            record.conflicts[name] = kept
-            if not kept:
-                del record.conflicts[name]
+            _drop(record, name, revs)
     for name, value in fields.items():
         if name == DELETED:
             continue
@@ -276,6 +275,13 @@ def overlay(record, mutation, conflicts=()):
             set_value(record.fields, name, value)
             record.revs[name] = mutation.id
     return record
+
+
+def _drop(record, name, revs):
+    kept = [v for v in record.conflicts.get(name, []) if v["rev"] not in revs]
+    record.conflicts[name] = kept
+    if not kept:
+        del record.conflicts[name]
 
 
 def _keep(record, name, value, mutation):

@@ -107,7 +107,11 @@ def _delete(record, mutation, author_id, now):
 def _resolve(record, mutation, author_id, now):
     choice = mutation.fields.get(DELETED)
     if choice is True:
-        return _delete(record, mutation, author_id, now)
+        outcome = _delete(record, mutation, author_id, now)
+        if outcome.status == "conflict":  # kept aside, it stands for the delete wishes seen
+            _drop_versions(record, DELETED, set(mutation.seen_conflicts.get(DELETED, ()))
+                           - {mutation.id})
+        return outcome
     if record.deleted and choice is not False:
         return rejected("record_deleted", "record_id",
                         f"the record was deleted; resolve with {DELETED} false to restore it")

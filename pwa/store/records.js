@@ -25,6 +25,13 @@ function keep(record, name, value, mutation) {
   }
 }
 
+/* Take the versions `revs` names out of `r.conflicts[name]`. */
+function dropVersions(r, name, revs) {
+  const kept = (r.conflicts[name] || []).filter((v) => !revs.includes(v.rev));
+  if (kept.length) r.conflicts[name] = kept;
+  else delete r.conflicts[name];
+}
+
 /** Lay one of the person's mutations over a record, as the server will apply it (or did:
  * `conflicts` names the fields it kept aside). A record not pulled yet is theirs: `author` is
  * the person (a mentor's visit shows on My hours before it is sent). Returns the new record. */
@@ -33,19 +40,18 @@ export function overlay(record, mutation, { conflicts = [], unsent = false, auth
   const fields = mutation.fields;
   if (unsent) r.unsent = true;
   r.updated_at = mutation.at > r.updated_at ? mutation.at : r.updated_at;
+  const seen = mutation.op === 'resolve' ? mutation.seen_conflicts || {} : {};
   if (mutation.op === 'delete' || fields[DELETED] === true) {
-    if (conflicts.includes(DELETED)) keep(r, DELETED, true, mutation);
-    else r.deleted = true;
+    if (conflicts.includes(DELETED)) {
+      dropVersions(r, DELETED, seen[DELETED] || []); // kept aside, it stands for the delete wishes seen
+      keep(r, DELETED, true, mutation);
+    } else r.deleted = true;
     return r;
   }
   if (r.deleted && fields[DELETED] !== false) return r; // refused by the server; held for the person
   if (mutation.op === 'resolve') {
     r.deleted = false;
-    for (const [name, revs] of Object.entries(mutation.seen_conflicts || {})) {
-      const kept = (r.conflicts[name] || []).filter((v) => !revs.includes(v.rev));
-      if (kept.length) r.conflicts[name] = kept;
-      else delete r.conflicts[name];
-    }
+    for (const [name, revs] of Object.entries(seen)) dropVersions(r, name, revs);
   }
   for (const [name, value] of Object.entries(fields)) {
     if (name === DELETED) continue;

@@ -782,3 +782,34 @@ def test_a_push_larger_than_the_server_takes_goes_again_in_halves(store):
     assert report.ok and tablet.pending_count == 0
     assert sizes == [[1, 2], [3], [4, 5], [6, 7]]
     assert store.max_seq() == 7 and set(tablet.records) == set(ids)
+
+
+def test_a_choice_to_delete_kept_aside_is_shown_as_the_server_keeps_it():
+    """Her choice to delete, answered but not pulled back, kept aside because the goal's
+    reason changed after she looked: the client lays it over its copy as the server stored
+    it, in the place of the delete wish she saw, with the title she saw still there."""
+    import copy
+
+    from sync.local import overlay
+    from sync.merge import apply
+    from sync.mutation import Mutation
+    from sync.records import Record, conflict_entry
+
+    wish, title, why = (str(uuid.uuid4()) for _ in range(3))
+    held = Record(new_id(), "goals", LEARNER, LEARNER,
+                  {"title": "Paint", "why": "joy"}, {"title": "t0", "why": "w0"},
+                  {DELETED: [conflict_entry(True, wish, 9, "2026-11-29T10:00:00Z")],
+                   "title": [conflict_entry("Draw", title, 9, "2026-11-29T10:01:00Z")]})
+    server = copy.deepcopy(held)
+    server.fields["why"], server.revs["why"] = "calm", why  # after she looked
+    choice = Mutation(time_uuid(), "tablet", 1, "resolve", "goals", held.id, LEARNER,
+                      {DELETED: True}, {"title": "t0", "why": "w0"}, "2026-11-29T10:02:00Z",
+                      {DELETED: [wish], "title": [title]})
+
+    _, outcome = apply(server, choice, LEARNER, "2026-11-29T10:03:00Z")
+    shown = overlay(copy.deepcopy(held), choice, outcome.conflicts)
+
+    assert outcome.status == "conflict"
+    assert {name: [v["rev"] for v in vs] for name, vs in shown.conflicts.items()} \
+        == {name: [v["rev"] for v in vs] for name, vs in server.conflicts.items()} \
+        == {DELETED: [choice.id], "title": [title]}

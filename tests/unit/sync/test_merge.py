@@ -260,6 +260,32 @@ def test_resolving_a_delete_conflict_deletes_or_keeps_the_record(
     assert (record.deleted, record.conflicts) == (deleted, {})
 
 
+def test_a_choice_to_delete_kept_aside_takes_the_place_of_the_delete_wishes_it_saw(
+        store, writer, make_writer):
+    """She chose to delete a goal her mentor had asked to delete, seeing his wish and both
+    titles; meanwhile its reason changed. Her delete is kept aside: it stands for his wish,
+    which leaves, while the titles she saw stay, for she chose none of them."""
+    record_id, revs = writer.create(title="Paint")
+    mentor, phone = make_writer(9), make_writer(1)
+    why = writer.upsert(record_id, {"why": "joy", "title": "Paint in oils"}, revs)
+    changed, = writer.push(why)
+    wish, = mentor.push(mentor.delete(record_id, revs))
+    title, = mentor.push(mentor.upsert(record_id, {"title": "Draw"}, revs))
+    assert (wish.status, title.status) == ("conflict", "conflict")
+    seen = changed.full_revs(why)
+    writer.push(writer.upsert(record_id, {"why": "calm"}, seen))  # after she looked
+
+    choice = phone.resolve(record_id, {DELETED: True}, deleted_seen(seen),
+                           seen={DELETED: [wish.id], "title": [title.id]})
+    result, = phone.push(choice)
+
+    assert (result.status, result.conflicts) == ("conflict", [DELETED])
+    record = current(store, record_id)
+    assert not record.deleted
+    assert [v["rev"] for v in record.conflicts[DELETED]] == [choice.id]
+    assert [v["rev"] for v in record.conflicts["title"]] == [title.id]
+
+
 def test_resolving_a_deleted_record_with_deleted_false_restores_it(store, writer):
     record_id, revs = writer.create(title="Paint")
     delete = writer.delete(record_id, revs)
