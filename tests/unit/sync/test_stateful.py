@@ -258,7 +258,7 @@ class JournalSync(RuleBasedStateMachine):
 
     def _note_chosen_again(self, client):
         for m in [*client.local.log.values(), *client.local.outbox.values()]:
-            if m.op == "resolve" and m.id not in self.written:
+            if m.op in ("resolve", "delete") and m.id not in self.written:
                 self.chosen_again[m.id] = m
 
     def teardown(self):
@@ -306,6 +306,7 @@ class JournalSync(RuleBasedStateMachine):
             answers[mid] = SimpleNamespace(status="applied", result={"conflicts": []})
         kept = {mid: (m, answers[mid].result) for mid, (_, m) in self.written.items()
                 if answers[mid].status != "rejected"}
+        kept.update(self._deletes_chosen_again())
         for mid, (slot, mutation) in self.written.items():
             if answers[mid].status == "rejected":
                 client = self.clients[slot]
@@ -321,6 +322,18 @@ class JournalSync(RuleBasedStateMachine):
                     _superseded(kept, self.written.values(), mutation, name, value) or \
                     mid in orphans and self._waits_for_a_person(server, mutation, name, value), \
                     (mutation, name)
+
+    def _deletes_chosen_again(self):
+        """The deletes a device made by itself after a restore, choosing again its person's
+        delete, which the restored server only kept aside: {id: (mutation, result)} of those
+        the server applied. They stand for the person's delete, and supersede what it did."""
+        deleted = {(m.replica, m.record_id) for _, m in self.written.values()
+                   if _writes(m) == [(DELETED, True)]}
+        for mid, m in self.chosen_again.items():
+            answer = self.store.stored_result(mid)
+            if m.op == "delete" and (m.replica, m.record_id) in deleted \
+                    and answer is not None and answer.status == "applied":
+                yield mid, (m, answer.result)
 
     def _kept_by_its_choice(self, server, mutation, name, value):
         """Whether the same value is kept aside as the version of a resolve its device made
