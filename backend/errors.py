@@ -5,6 +5,7 @@ stable snake_case name from ``ERRORS``; the PWA mirrors this table in ``pwa/stor
 """
 import json
 import re
+import sys
 
 import orjson
 from flask import jsonify, request
@@ -67,8 +68,13 @@ def json_body(check_text=True):
         raise _bad_body("a JSON body is required")
     try:
         body = _loads(raw)
-    except (ValueError, RecursionError):
+    except json.JSONDecodeError:
         raise _bad_body("the body is not valid JSON") from None
+    except ValueError:  # valid JSON, beyond what the parser takes
+        raise _bad_body("a number in the body has more digits than the server reads "
+                        f"({sys.get_int_max_str_digits():,})") from None
+    except RecursionError:
+        raise _bad_body("the body is nested deeper than the server reads") from None
     if check_text:
         where = unstorable_text(body)
         if where is not None:

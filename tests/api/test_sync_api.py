@@ -649,6 +649,21 @@ def test_a_push_that_is_not_json_is_a_400(client, auth, home):
     assert resp.json["error"] == "invalid_json"
 
 
+@pytest.mark.parametrize("body, reason", [
+    ('{"protocol": 3, "seq": ' + "9" * 5000 + "}",
+     "a number in the body has more digits than the server reads (4,300)"),
+    ("[" * 100_000 + "]" * 100_000, "the body is nested deeper than the server reads"),
+])
+def test_valid_json_the_server_cannot_read_is_a_400_that_says_why(client, auth, home, body,
+                                                                   reason):
+    resp = client.post("/api/sync/push", data=body, headers=auth.headers(home["ada"]),
+                       content_type="application/json")
+
+    assert resp.status_code == 400
+    assert (resp.json["error"], resp.json["details"]["fields"]) == (
+        "invalid_json", {"_body": [reason]})
+
+
 def test_a_pull_with_a_cursor_from_another_epoch_gets_epoch_changed(client, auth, home, app):
     from backend.sync_api.restore import start_new_epoch
 
