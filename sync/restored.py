@@ -12,6 +12,10 @@ def lost_changes(held, record, mine, began=None, earlier=None):
 
     - Each change goes under its own id: a server that has it after all (its writer sent its
       log again, or the held copy was simply behind) answers as before and changes nothing.
+      It carries every field the held copy has from it, those the server's version has from
+      it too (based on nothing): sent to a server restored again meanwhile, that lacks it, it
+      is then whole, and its writer's own copy, sent again under the same id, is answered as
+      applied.
     - One that lost it applies it: a field based on the server's rev where that is one
       this device held for it before (``earlier``), or where the server's version is older
       than the held copy (the backup's, from which the held copy grew: at or below the seq
@@ -68,6 +72,10 @@ def lost_changes(held, record, mine, began=None, earlier=None):
                 base[name] = based
         if rev in mine or over:
             chosen[name] = [rev] * (rev in mine) + [m.id for m in over]
+    for name, rev in held.revs.items():  # all of each change: the server may lose it yet
+        if name != DELETED and rev in lost and name not in lost[rev][0] \
+                and record.revs.get(name) == rev:
+            lost[rev][0][name] = held.fields.get(name)
     own_delete = _own_delete_set_aside(chosen, mine, record, earlier, held)
     if own_delete:
         return [own_delete]

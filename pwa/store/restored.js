@@ -91,6 +91,10 @@ function lostChanges(old, server, own, older, mine, ours) {
     }
     if (own.has(rev) || over.length) chosen.set(name, [...(own.has(rev) ? [rev] : []), ...over.map((m) => m.id)]);
   }
+  // all of each change: the server may lose it yet (restored again before it is sent)
+  for (const [name, rev] of Object.entries(old.revs)) {
+    if (name !== DELETED && lost.has(rev) && !(name in lost.get(rev)[0]) && server.revs[name] === rev) lost.get(rev)[0][name] = orNull(old.fields[name]);
+  }
   // its own delete of the held copy, only set aside: chosen again; the lost changes it was
   // made over are not sent, it was the last word on them
   const last = new Set([...chosen.values()].map((revs) => revs[revs.length - 1]));

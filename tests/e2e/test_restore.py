@@ -375,3 +375,55 @@ def test_a_change_the_tablet_made_offline_over_a_lost_one_is_not_set_aside_after
         on_server = api_get(client, url, headers)
         assert (on_server["title"], on_server["conflicts"]) == ("Learn the birds of the garden", {})
         assert page.evaluate(GOAL_TITLES) == ["Learn the birds of the garden"]
+
+
+OUTBOX_COUNT = """async () => {
+  const { count } = await import('/store/outbox.js');
+  const { session } = await import('/store/people.js');
+  return count(session().person.id);
+}"""
+
+
+def test_a_change_queued_again_after_a_restore_is_whole_if_the_server_is_restored_again(
+        app, live_server, new_context, make, auth, client):
+    """Her phone made a goal shared with her mentor, and the tablet pulled it; the phone then
+    renamed it, and the server was restored (to a backup with the new name). The tablet
+    queued the goal's first title again, under the id of the change that made the goal, but
+    could not send it yet; then the server was restored again, to a backup from before the
+    goal. The tablet's change, sent first, makes the goal again: whole, shared with her mentor
+    as she chose, not private with a title alone."""
+    from tests.restores import backup, new_epoch, restore
+
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
+    headers = auth.headers(edna)  # her phone's sign-in, in both backups
+    before = backup(app)
+    made = client.post(f"/api/learners/{edna.id}/goals", headers=headers,
+                       json={"title": "Learn the birds", "visibility": "mentor"})
+    assert made.status_code == 201, made.json
+    url = f"/api/learners/{edna.id}/goals/{made.json['id']}"
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls it
+    _until(page, f"async () => (await ({GOAL_TITLES})()).includes('Learn the birds')")
+    wait_all_sent(page)
+    wait_for_worker(page)
+    page.context.set_offline(True)
+    renamed = client.patch(url, headers=headers, json={"title": RENAMED})
+    assert renamed.status_code == 200, renamed.json
+    restore(app, backup(app))
+    new_epoch(app)
+    page.route("**/api/sync/push", lambda route: route.abort())  # what it queues stays
+    _online(page)
+    _until(page, f"async () => (await ({OUTBOX_COUNT})()) === 1")
+    page.context.set_offline(True)
+    restore(app, before)
+    new_epoch(app)
+    page.unroute("**/api/sync/push")
+    _online(page)
+
+    _until_true(lambda: client.get(url, headers=headers).status_code == 200)
+    _until(page, f"async () => (await ({OUTBOX_COUNT})()) === 0")
+    on_server = api_get(client, url, headers)
+    assert on_server["visibility"] == "mentor"
+    # the new name, which only the tablet held, is there too: kept beside the first for her
+    # to choose, since the tablet cannot tell that nobody changed the title since
+    assert {on_server["title"], *(v["value"] for v in on_server["conflicts"].get("title", []))} \
+        == {"Learn the birds", RENAMED}

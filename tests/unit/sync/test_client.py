@@ -605,6 +605,34 @@ def test_after_a_restore_a_change_made_offline_over_a_lost_one_is_not_set_aside(
     assert phone.pending_count == 0 and not phone.needs_person
 
 
+def test_a_change_sent_again_under_its_id_carries_all_of_it_in_case_the_server_is_restored_again():
+    """The phone held the tablet's new goal, shared with her mentor, and the server was
+    restored to a backup that had the goal with a later title. The phone queued the goal's
+    first title again, under the id of the change that wrote it. Before it was sent, the
+    server was restored again, to a backup without the goal. The phone's change, sent first,
+    made the goal again: it must carry who sees the goal too, for the tablet's own create,
+    sent again under the same id, is then answered as already applied. Before, the goal came
+    back private, with its title alone."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    empty = store.snapshot()
+    record_id = goal(tablet, "Paint", visibility="mentor")
+    assert tablet.sync().ok and phone.sync().ok
+    tablet.write("goals", record_id, {"title": "Knit"}, LEARNER)
+    assert tablet.sync().ok
+    later = store.snapshot()
+    store.restore(later, new_epoch=True)
+    assert phone.sync().ok and phone.pending_count == 1  # the first title, queued again
+    store.restore(empty, new_epoch=True)
+
+    for _ in range(2):
+        assert phone.sync().ok and tablet.sync().ok
+
+    [record] = store.all_records()
+    assert record.fields == {"title": "Knit", "visibility": "mentor"}
+    assert phone.record(record_id).fields == tablet.record(record_id).fields == record.fields
+
+
 def test_after_a_restore_with_the_clock_set_back_a_change_made_since_is_not_written_over():
     """The server came back from the backup with its clock an hour slow, and the goal was
     renamed on a new tablet before the phone synced: the rename is newer than the phone's
