@@ -194,7 +194,10 @@ class _PushBatch:
                 # who could see it before this change, also for a record written without
                 # `widest` (an import, a fix in SQL): so making it private is sent as removed
                 record.widen()
+            overtaking = record is None and mutation.op == "delete"
             record, outcome = merge.apply(record, mutation, actor.person_id, self.now)
+            if overtaking:
+                self._widen_as_refused_changes(record, mutation)
             if outcome.changed:
                 record.widen()
                 self._touch(key, record)
@@ -205,6 +208,21 @@ class _PushBatch:
             result.revs = pack_revs(mutation.fields, record.revs, mutation.id)[1]
         self.done.append((mutation, result, None if outcome.error else key))
         return result
+
+    def _widen_as_refused_changes(self, tombstone, delete):
+        """A delete that overtook its record's create, on a restored server, made a tombstone
+        that cannot know who had the record. A change of it that the delete saw, refused
+        because it came first (taken as a create, without a required field), still says how
+        widely the record was shared: the tombstone travels to them, as it would had that
+        change come after it (``merge._upsert``)."""
+        revs = {rev for rev in delete.base.values() if rev is not None}
+        refused = {m.id: m.to_wire() for m, result, _ in self.done
+                   if result.status == "rejected" and m.id in revs}
+        if revs - set(refused):
+            refused.update(self.tx.refused_payloads(revs - set(refused)))
+        for payload in refused.values():
+            if payload.get("record_id") == tombstone.id:
+                tombstone.widen(payload.get("fields", {}).get("visibility") or "private")
 
     def _touch(self, key, record):
         if key not in self.records:
@@ -244,8 +262,8 @@ def _revs_of_records_here(tx, revs, depth=0):
     here = {i for i, r in found.items() if r["status"] != "rejected" or _is_gone(r["error"])}
     refused = set(found) - here
     if refused and depth < 50:  # a base names earlier mutations: the chain ends
-        bases = {i: {rev for rev in base.values() if rev is not None}
-                 for i, base in tx.refused_bases(refused).items()}
+        bases = {i: {rev for rev in payload.get("base", {}).values() if rev is not None}
+                 for i, payload in tx.refused_payloads(refused).items()}
         named = set().union(*bases.values())
         under = _revs_of_records_here(tx, named, depth + 1) if named else set()
         here |= {i for i, named_by in bases.items() if named_by & under}

@@ -172,9 +172,9 @@ class _MemoryTransaction:
         known = self._state["results"]
         return {i: clone(known[i].result) for i in mutation_ids if i in known}
 
-    def refused_bases(self, mutation_ids):
+    def refused_payloads(self, mutation_ids):
         known = self._state["results"]
-        return {i: dict(known[i].payload.get("base", {})) for i in mutation_ids
+        return {i: clone(known[i].payload) for i in mutation_ids
                 if i in known and known[i].status == "rejected" and known[i].payload}
 
     def records(self, keys):

@@ -136,9 +136,10 @@ class StoreTransaction(Protocol):
         :param mutation_ids: the ids of a push's mutations.
         """
 
-    def refused_bases(self, mutation_ids: Collection[str]) -> dict[str, dict]:
-        """Return the ``base`` of each of these mutations that was refused (from its stored
-        payload). Read only when a change of a record the server does not have names them.
+    def refused_payloads(self, mutation_ids: Collection[str]) -> dict[str, dict]:
+        """Return each of these mutations that was refused, as it was pushed (its stored
+        payload). Read only when a change of a record the server does not have names them, or
+        a delete makes a tombstone of a record the server does not have.
 
         :param mutation_ids: mutation ids.
         """

@@ -264,9 +264,9 @@ class _SqlTransaction:
         found = self._answer("stored_results", mutation_ids, self._stored_results)
         return {i: found[i] for i in mutation_ids if i in found}
 
-    def refused_bases(self, mutation_ids):
+    def refused_payloads(self, mutation_ids):
         pending = [self.run.send(_REFUSED, chunk) for chunk in _chunks(mutation_ids)]
-        return {i: (payload or {}).get("base", {}) for rows in pending for i, payload in rows()}
+        return {i: payload for rows in pending for i, payload in rows() if payload}
 
     def records(self, keys):
         found = self._answer("records", keys, lambda asked: self.send_records(self.run, asked))

@@ -199,6 +199,29 @@ def test_a_shared_create_refused_by_a_tombstone_still_takes_the_record_off_the_m
     assert [(c.id, c.removed) for c in changes] == [(record_id, True)]
 
 
+@pytest.mark.parametrize("same_push", [False, True])
+def test_a_delete_overtaking_the_create_is_as_shared_as_the_refused_change_it_saw(
+        store, writer, make_writer, same_push):
+    """On a restored server, her tablet sends again her change sharing the goal with the care
+    team, before any device sends the goal's create: taken as a create without a title, it is
+    refused. Her delete, based on that change, then makes the tombstone: the refused change
+    says who may have had the goal, so the tombstone travels to them, and the goal leaves the
+    mentor's phone. Before, the tombstone knew no visibility, and his phone kept the goal."""
+    record_id = new_id()
+    create = make_writer(1).upsert(record_id, {"title": "Paint", "visibility": "private"})
+    share = writer.upsert(record_id, {"visibility": "care_team"}, {"visibility": create.id})
+    delete = writer.delete(record_id, {"title": create.id, "visibility": share.id})
+    mentors_view = scope_of(LEARNER, visible={"mentor", "care_team"})
+    _, cursor = pull_all(store, mentors_view)
+
+    results = writer.push(share, delete) if same_push else writer.push(share) + writer.push(delete)
+
+    assert [r.status for r in results] == ["rejected", "applied"]
+    assert results[0].error["error"] == "validation_failed"
+    changes, _ = pull_all(store, mentors_view, cursor)
+    assert [(c.id, c.removed) for c in changes] == [(record_id, True)]
+
+
 def test_resolving_sets_the_chosen_value_and_clears_the_versions_seen(
         store, writer, make_writer):
     record_id, revs = writer.create(title="Paint")
