@@ -313,6 +313,30 @@ def test_a_lost_change_goes_over_what_this_tablet_held_before_it_though_it_chang
     assert page.evaluate(GOAL_TITLES) == [RENAMED]
 
 
+# The tablet renames, or deletes, the goal ``id``.
+RENAME_OR_DELETE = """async ([id, then]) => {
+  const { remove, write } = await import('/store/records.js');
+  const { session } = await import('/store/people.js');
+  if (then === 'delete') return remove(session(), 'goals', id);
+  return write(session(), 'goals', id, { title: 'Learn the birds of the garden' });
+}"""
+
+
+def _her_change_is_the_last_word(page, client, url, headers, deleted):
+    """The tablet's rename (or delete) is the goal's, on the server and the tablet, with
+    nothing kept aside for her to choose."""
+    if deleted:
+        _until_true(lambda: client.get(url, headers=headers).status_code == 404)
+        wait_all_sent(page)
+        assert page.evaluate(GOAL_TITLES) == []
+        return
+    _until_true(lambda: api_get(client, url, headers)["title"] != "Learn the birds")
+    wait_all_sent(page)
+    on_server = api_get(client, url, headers)
+    assert (on_server["title"], on_server["conflicts"]) == ("Learn the birds of the garden", {})
+    assert page.evaluate(GOAL_TITLES) == ["Learn the birds of the garden"]
+
+
 @pytest.mark.parametrize("then", ["rename", "delete"])
 def test_the_tablets_own_change_over_a_lost_one_is_chosen_again_after_a_restore(
         then, app, live_server, new_context, make, auth, client):
@@ -322,28 +346,14 @@ def test_the_tablets_own_change_over_a_lost_one_is_chosen_again_after_a_restore(
     before, and chooses its own change again: nothing is left for her to choose."""
     page, goal, url, headers, dump = _a_rename_the_tablet_pulled(
         app, live_server, new_context, make, auth, client)
-    page.evaluate("""async ([id, then]) => {
-      const { remove, write } = await import('/store/records.js');
-      const { session } = await import('/store/people.js');
-      if (then === 'delete') return remove(session(), 'goals', id);
-      return write(session(), 'goals', id, { title: 'Learn the birds of the garden' });
-    }""", [goal, then])
+    page.evaluate(RENAME_OR_DELETE, [goal, then])
     gone = then == "delete"
     _until_true(lambda: (client.get(url, headers=headers).status_code == 404) if gone else
                 api_get(client, url, headers)["title"] == "Learn the birds of the garden")
     _restored_while_offline(app, page, dump)
     _online(page)
 
-    if gone:
-        _until_true(lambda: client.get(url, headers=headers).status_code == 404)
-        wait_all_sent(page)
-        assert page.evaluate(GOAL_TITLES) == []
-    else:
-        _until_true(lambda: api_get(client, url, headers)["title"] != "Learn the birds")
-        wait_all_sent(page)
-        on_server = api_get(client, url, headers)
-        assert (on_server["title"], on_server["conflicts"]) == ("Learn the birds of the garden", {})
-        assert page.evaluate(GOAL_TITLES) == ["Learn the birds of the garden"]
+    _her_change_is_the_last_word(page, client, url, headers, gone)
 
 
 @pytest.mark.parametrize("then", ["rename", "delete"])
@@ -357,24 +367,10 @@ def test_a_change_the_tablet_made_offline_over_a_lost_one_is_not_set_aside_after
     page, goal, url, headers, dump = _a_rename_the_tablet_pulled(
         app, live_server, new_context, make, auth, client)
     _restored_while_offline(app, page, dump)
-    page.evaluate("""async ([id, then]) => {
-      const { remove, write } = await import('/store/records.js');
-      const { session } = await import('/store/people.js');
-      if (then === 'delete') return remove(session(), 'goals', id);
-      return write(session(), 'goals', id, { title: 'Learn the birds of the garden' });
-    }""", [goal, then])
+    page.evaluate(RENAME_OR_DELETE, [goal, then])
     _online(page)
 
-    if then == "delete":
-        _until_true(lambda: client.get(url, headers=headers).status_code == 404)
-        wait_all_sent(page)
-        assert page.evaluate(GOAL_TITLES) == []
-    else:
-        _until_true(lambda: api_get(client, url, headers)["title"] != "Learn the birds")
-        wait_all_sent(page)
-        on_server = api_get(client, url, headers)
-        assert (on_server["title"], on_server["conflicts"]) == ("Learn the birds of the garden", {})
-        assert page.evaluate(GOAL_TITLES) == ["Learn the birds of the garden"]
+    _her_change_is_the_last_word(page, client, url, headers, then == "delete")
 
 
 OUTBOX_COUNT = """async () => {
