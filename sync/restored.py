@@ -29,10 +29,11 @@ def lost_changes(held, record, mine, began=None, earlier=None):
       with every value held; later changes are based on that resolve.
     - This device's own changes (``mine``, id -> ``Mutation``: its outbox and log) go with its
       log, and a field that this device changed over the held one is left alone where the
-      server has that change, as the field's value or kept aside, also when the held copy was
-      not pulled again since it was sent. Its last change of a field that the server only
-      keeps aside, because what it was based on was lost (over a value this device held
-      before it), is chosen again: a resolve, or a delete, under a new id.
+      server has that change as the field's value. Its last change of a field that the server
+      only keeps aside, because what it was based on was lost (over a value this device held
+      before it), is chosen again: a resolve, or a delete, under a new id; the held value it
+      replaced is then not sent, also when the held copy was not pulled again since that
+      change was sent.
 
     :param held: the ``Record`` as this device last pulled it, before the restore.
     :param record: the restored server's version of it.
@@ -61,7 +62,10 @@ def lost_changes(held, record, mine, began=None, earlier=None):
         if name == DELETED or rev == restore or record.revs.get(name) == rev:
             continue
         over = _own_over(ours, name, rev)
-        if rev not in mine and not have & {m.id for m in over} \
+        # its own change over the held one, chosen again below, is the last word on it
+        again = bool(over) and over[-1].op != "delete" \
+            and _only_set_aside(record, name, over[-1].id, earlier)
+        if rev not in mine and not again \
                 and not _wrote_over(mine, record.revs.get(name), rev, name):
             fields, base = lost.setdefault(rev, ({}, {}))
             fields[name] = held.fields.get(name)

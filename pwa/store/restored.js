@@ -82,7 +82,10 @@ function lostChanges(old, server, own, older, mine, ours) {
   for (const [name, rev] of Object.entries(old.revs)) {
     if (name === DELETED || rev === restore || server.revs[name] === rev) continue;
     const over = ownOver(ours, name, rev);
-    if (!own.has(rev) && !over.some((m) => have.has(m.id)) && !wroteOver(mine, server.revs[name], rev, name)) {
+    // its own change over the held one, chosen again below, is the last word on it
+    const again = over.length > 0 && over[over.length - 1].op !== 'delete'
+      && onlySetAside(server, name, over[over.length - 1].id, earlier);
+    if (!own.has(rev) && !again && !wroteOver(mine, server.revs[name], rev, name)) {
       const [fields, base] = group(rev);
       fields[name] = orNull(old.fields[name]);
       const heldBefore = !server.deleted && (earlier[name] || []).includes(server.revs[name]);

@@ -633,6 +633,31 @@ def test_a_change_sent_again_under_its_id_carries_all_of_it_in_case_the_server_i
     assert phone.record(record_id).fields == tablet.record(record_id).fields == record.fields
 
 
+def test_after_a_restore_a_lost_value_her_own_change_aside_replaced_is_still_sent_again():
+    """The phone gave the goal a reason, "friends"; the tablet gave it "joy" at the same time,
+    kept aside, and then cleared the reason over "friends", offline. The phone was lost and
+    the server restored. The tablet's log sends "joy" again, which now applies, and its
+    clearing, kept aside. That is not chosen again (the server's reason is not one the tablet
+    held before), so "friends", which only the tablet still holds, goes again too: every
+    version is kept for her to choose."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    record_id = goal(tablet, "Paint")
+    assert tablet.sync().ok and phone.sync().ok
+    backup = store.snapshot()
+    phone.write("goals", record_id, {"why": "friends"}, LEARNER)
+    tablet.write("goals", record_id, {"why": "joy"}, LEARNER)
+    assert phone.sync().ok and tablet.sync().ok
+    tablet.write("goals", record_id, {"why": None}, LEARNER)
+    store.restore(backup, new_epoch=True)
+
+    assert tablet.sync().ok and tablet.sync().ok
+
+    [record] = store.all_records()
+    shown = [record.fields.get("why")] + [v["value"] for v in record.conflicts.get("why", [])]
+    assert sorted(shown, key=str) == sorted(["joy", None, "friends"], key=str)
+
+
 def test_after_a_restore_with_the_clock_set_back_a_change_made_since_is_not_written_over():
     """The server came back from the backup with its clock an hour slow, and the goal was
     renamed on a new tablet before the phone synced: the rename is newer than the phone's
