@@ -306,7 +306,7 @@ class JournalSync(RuleBasedStateMachine):
             answers[mid] = SimpleNamespace(status="applied", result={"conflicts": []})
         kept = {mid: (m, answers[mid].result) for mid, (_, m) in self.written.items()
                 if answers[mid].status != "rejected"}
-        kept.update(self._deletes_chosen_again())
+        kept.update(self._chosen_again_by_devices())
         for mid, (slot, mutation) in self.written.items():
             if answers[mid].status == "rejected":
                 client = self.clients[slot]
@@ -323,16 +323,22 @@ class JournalSync(RuleBasedStateMachine):
                     mid in orphans and self._waits_for_a_person(server, mutation, name, value), \
                     (mutation, name)
 
-    def _deletes_chosen_again(self):
-        """The deletes a device made by itself after a restore, choosing again its person's
-        delete, which the restored server only kept aside: {id: (mutation, result)} of those
-        the server applied. They stand for the person's delete, and supersede what it did."""
+    def _chosen_again_by_devices(self):
+        """What a device chose again by itself after a restore, its person's own change which
+        the restored server only kept aside: {id: (mutation, result)} of those the server
+        applied. A delete stands for its person's delete; a resolve for its person's last
+        change of a field, over the earlier ones of that device it lists. They supersede what
+        those did."""
         deleted = {(m.replica, m.record_id) for _, m in self.written.values()
                    if _writes(m) == [(DELETED, True)]}
         for mid, m in self.chosen_again.items():
             answer = self.store.stored_result(mid)
-            if m.op == "delete" and (m.replica, m.record_id) in deleted \
-                    and answer is not None and answer.status == "applied":
+            if answer is None or answer.status != "applied":
+                continue
+            listed = [rev for revs in m.seen_conflicts.values() for rev in revs]
+            if m.op == "delete" and (m.replica, m.record_id) in deleted or m.op == "resolve" \
+                    and all(rev in self.written and self.written[rev][1].replica == m.replica
+                            for rev in listed):
                 yield mid, (m, answer.result)
 
     def _kept_by_its_choice(self, server, mutation, name, value):
