@@ -12,6 +12,7 @@ from typing import Callable, Mapping
 from . import merge
 from .cursor import Cursor
 from .errors import CursorExpired, EpochChanged
+from .mutation import Mutation
 from .protocol import MutationResult, PushRequest, PushResponse
 from .pull import PullPage, pull_page
 from .records import DELETED, Record, format_time, pack_revs, utc_now
@@ -149,7 +150,8 @@ class _PushBatch:
         self.next_seq = max(self.stored_next, request.floor)
         self.stored = tx.stored_results(ids)
         self.records = tx.records({(m.collection, m.record_id) for m in mutations
-                                   if m.id not in self.stored} if self.stored else keys)
+                                   if m.id not in self.stored or m.op == "upsert"}
+                                  if self.stored else keys)
         self.gone_revs = self._gone_revs(tx, mutations)
         self.created, self.changed, self.done = set(), {}, []
 
@@ -179,6 +181,7 @@ class _PushBatch:
                 # its own id, a change it held that a restore may have lost ("What a restore
                 # lost, sent again"); this replica's position moves on as for any mutation
                 self.next_seq += 1
+            self._fill_in(mutation, actor, validate)
             return MutationResult.from_wire(self.stored[mutation.id])
         if mutation.seq > self.next_seq:
             return MutationResult(mutation.id, "deferred")
@@ -208,6 +211,29 @@ class _PushBatch:
             result.revs = pack_revs(mutation.fields, record.revs, mutation.id)[1]
         self.done.append((mutation, result, None if outcome.error else key))
         return result
+
+    def _fill_in(self, mutation, actor, validate):
+        """A change the server has under this id already, from a device that sent part of it
+        again after a restore ("What a restore lost, sent again"), may have made the record
+        from that part alone. Sent again whole, by its writer's log, it fills in the fields
+        the record never had (no rev), as it would have made them; nothing else of it is
+        applied again, and its answer is the one stored."""
+        key = (mutation.collection, mutation.record_id)
+        record = self.records.get(key)
+        if mutation.op != "upsert" or record is None or record.deleted:
+            return
+        missing = {name: value for name, value in mutation.fields.items()
+                   if name not in record.revs and value is not None}
+        if not missing:
+            return
+        part = Mutation(mutation.id, mutation.replica, mutation.seq, "upsert",
+                        mutation.collection, mutation.record_id, mutation.learner_id, missing,
+                        {}, mutation.at)
+        if _refusal(record, part, actor, validate, self.gone_revs) is None:
+            record, outcome = merge.apply(record, part, actor.person_id, self.now)
+            if outcome.changed:
+                record.widen()
+                self._touch(key, record)
 
     def _widen_as_refused_changes(self, tombstone, delete):
         """A delete that overtook its record's create, on a restored server, made a tombstone

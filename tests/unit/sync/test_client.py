@@ -658,6 +658,39 @@ def test_after_a_restore_a_lost_value_her_own_change_aside_replaced_is_still_sen
     assert sorted(shown, key=str) == sorted(["joy", None, "friends"], key=str)
 
 
+def test_a_goal_made_again_in_part_by_another_device_is_filled_in_by_its_writers_log():
+    """Her phone made a goal, private, shared it with her mentor, and the tablet and his
+    phone pulled it; he gave it another title. The server was restored, and the tablet queued
+    the goal's first title again, under the id of her create (who sees the goal it held from
+    her later change). She deleted the goal on her phone, offline. The server was restored
+    again, to a backup without the goal, before the tablet's change went: sent first, it made
+    the goal with its title alone. Her phone's own create, sent again, fills in what the goal
+    never had, so that her sharing and her delete, based on it, apply, and the goal leaves
+    the mentor's phone. Before, her create was answered as applied and changed nothing; her
+    sharing and her delete were kept aside, and his phone kept the goal."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    mentor = Client(engine_transport(store, 9, scope_of(LEARNER, visible={"mentor", "care_team"})))
+    empty = store.snapshot()
+    record_id = goal(phone, "Paint", visibility="private")
+    assert phone.sync().ok
+    phone.write("goals", record_id, {"visibility": "mentor"}, LEARNER)
+    assert phone.sync().ok and tablet.sync().ok and mentor.sync().ok
+    mentor.write("goals", record_id, {"title": "Paint in oils"}, LEARNER)
+    assert mentor.sync().ok
+    store.restore(store.snapshot(), new_epoch=True)
+    assert tablet.sync().ok and tablet.pending_count == 1  # her first title, queued again
+    phone.delete("goals", record_id, LEARNER)
+    store.restore(empty, new_epoch=True)
+
+    for _ in range(2):
+        assert tablet.sync().ok and phone.sync().ok and mentor.sync().ok
+
+    [record] = store.all_records()
+    assert record.deleted and not record.conflicts
+    assert tablet.records == phone.records == mentor.records == {}
+
+
 def test_after_a_restore_with_the_clock_set_back_a_change_made_since_is_not_written_over():
     """The server came back from the backup with its clock an hour slow, and the goal was
     renamed on a new tablet before the phone synced: the rename is newer than the phone's

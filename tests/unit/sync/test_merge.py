@@ -1,4 +1,6 @@
 """Contract tests of the merge rules, run on every store: nothing wins silently."""
+import dataclasses
+
 import pytest
 
 from sync import DELETED
@@ -220,6 +222,31 @@ def test_a_delete_overtaking_the_create_is_as_shared_as_the_refused_change_it_sa
     assert results[0].error["error"] == "validation_failed"
     changes, _ = pull_all(store, mentors_view, cursor)
     assert [(c.id, c.removed) for c in changes] == [(record_id, True)]
+
+
+def test_a_create_made_in_part_by_a_device_sending_it_again_is_filled_in_by_its_writer(
+        store, writer, make_writer):
+    """After a restore, a tablet sends again, under its id, the part of a goal's create it
+    held (the title: who sees the goal it held from a later change), and it makes the goal.
+    The phone that wrote the create sends it again whole: answered as before, it fills in
+    what the goal never had, so that the phone's later change, based on it, applies. Sent a
+    third time, it changes nothing."""
+    record_id = new_id()
+    phone = make_writer(1)
+    create = phone.upsert(record_id, {"title": "Paint", "visibility": "private"})
+    part = dataclasses.replace(create, replica=writer.replica, seq=writer.seq + 1,
+                               fields={"title": "Paint"})
+    share = phone.upsert(record_id, {"visibility": "mentor"}, {"visibility": create.id})
+    writer.seq += 1
+    assert [r.status for r in writer.push(part)] == ["applied"]
+
+    assert [r.status for r in phone.push(create, share)] == ["applied", "applied"]
+    record = current(store, record_id)
+    assert (record.fields, record.conflicts) == ({"title": "Paint", "visibility": "mentor"}, {})
+    assert record.revs == {"title": create.id, "visibility": share.id}
+    seq = record.seq
+    assert [r.status for r in phone.push(create)] == ["applied"]
+    assert current(store, record_id).seq == seq
 
 
 def test_resolving_sets_the_chosen_value_and_clears_the_versions_seen(
