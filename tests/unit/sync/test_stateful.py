@@ -306,7 +306,15 @@ class JournalSync(RuleBasedStateMachine):
             answers[mid] = SimpleNamespace(status="applied", result={"conflicts": []})
         kept = {mid: (m, answers[mid].result) for mid, (_, m) in self.written.items()
                 if answers[mid].status != "rejected"}
-        kept.update(self._chosen_again_by_devices())
+        chosen = dict(self._chosen_again_by_devices())
+        kept.update(chosen)
+        for resolve, _ in chosen.values():  # the own changes it chose again stand, as applied
+            for name, revs in (resolve.seen_conflicts if resolve.op == "resolve" else {}).items():
+                for rev in revs:
+                    if rev in kept:
+                        written, result = kept[rev]
+                        kept[rev] = (written, {**result, "conflicts": [
+                            n for n in result["conflicts"] if n != name]})
         for mid, (slot, mutation) in self.written.items():
             if answers[mid].status == "rejected":
                 client = self.clients[slot]
