@@ -220,8 +220,9 @@ class _PushBatch:
         applied again, and its answer is the one stored."""
         key = (mutation.collection, mutation.record_id)
         record = self.records.get(key)
-        if mutation.op != "upsert" or record is None or record.deleted:
-            return
+        if mutation.op != "upsert" or record is None or record.deleted \
+                or self.stored[mutation.id]["status"] == "rejected":
+            return  # a refusal stays one, whatever was refused
         missing = {name: value for name, value in mutation.fields.items()
                    if name not in record.revs and value is not None}
         if not missing:

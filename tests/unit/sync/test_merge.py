@@ -249,6 +249,16 @@ def test_a_create_made_in_part_by_a_device_sending_it_again_is_filled_in_by_its_
     assert current(store, record_id).seq == seq
 
 
+def test_a_refused_change_sent_again_fills_in_nothing(store, writer):
+    record_id, revs = writer.create(title="Paint", visibility="private")
+    refused = writer.upsert(record_id, {"visibility": "everyone", "why": "joy"}, revs)
+    assert [r.status for r in writer.push(refused)] == ["rejected"]
+
+    assert [r.status for r in writer.push(refused)] == ["rejected"]
+
+    assert current(store, record_id).fields == {"title": "Paint", "visibility": "private"}
+
+
 def test_resolving_sets_the_chosen_value_and_clears_the_versions_seen(
         store, writer, make_writer):
     record_id, revs = writer.create(title="Paint")
