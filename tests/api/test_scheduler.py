@@ -179,14 +179,20 @@ def _stop(proc, database_url):
     return proc.returncode, output
 
 
+def _at_work(app, database_url, proc):
+    """Wait until the ``flask scheduler`` process ``proc`` holds the lease (its signal handlers
+    are set by then) and its jobs are stored (a table left by another test does not count
+    before that)."""
+    assert wait_for(lambda: f":{proc.pid}:" in (
+        _scalar(app, select(SchedulerLease.holder)) or ""), 30)
+    assert wait_for(lambda: _stored_job(database_url, "apscheduler_jobs") is not None, 30)
+
+
 def test_flask_scheduler_holds_the_lease_and_lets_it_go_on_sigterm(app, database_url,
                                                                    tmp_path):
     proc = _flask_scheduler(database_url, tmp_path)
     try:
-        assert wait_for(lambda: f":{proc.pid}:" in (
-            _scalar(app, select(SchedulerLease.holder)) or ""), 30)
-        # running, its jobs stored: stopping now is stopping a scheduler at work
-        assert wait_for(lambda: _stored_job(database_url, "apscheduler_jobs") is not None, 30)
+        _at_work(app, database_url, proc)  # stopping now is stopping a scheduler at work
     finally:
         returncode, output = _stop(proc, database_url)
     assert returncode == 0, output
@@ -200,7 +206,7 @@ def test_flask_scheduler_stops_on_sigterm_without_waiting_for_its_next_heartbeat
     Ctrl+C under `make run`, still stops it at once (``_stop`` waits 30 s at most)."""
     proc = _flask_scheduler(database_url, tmp_path, lease_seconds=3600)
     try:
-        assert wait_for(lambda: _stored_job(database_url, "apscheduler_jobs") is not None, 30)
+        _at_work(app, database_url, proc)
     finally:
         returncode, output = _stop(proc, database_url)
     assert returncode == 0, output
