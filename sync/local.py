@@ -8,6 +8,7 @@ pulled copy, so a person's unsent writing is never overwritten by a pull.
 """
 from dataclasses import dataclass, field
 
+from .merge import drop_versions
 from .records import DELETED, Record, conflict_entry, set_value
 
 EARLIER = 16  # earlier revs kept per field: a restore rarely goes back further
@@ -255,7 +256,7 @@ def overlay(record, mutation, conflicts=()):
     if mutation.op == "delete" or fields.get(DELETED) is True:
         if DELETED in conflicts:
             if mutation.op == "resolve":  # kept aside, it stands for the delete wishes seen
-                _drop(record, DELETED, mutation.seen_conflicts.get(DELETED, ()))
+                drop_versions(record, DELETED, mutation.seen_conflicts.get(DELETED, ()))
             _keep(record, DELETED, True, mutation)
         else:
             record.deleted = True
@@ -265,7 +266,7 @@ def overlay(record, mutation, conflicts=()):
     if mutation.op == "resolve":
         record.deleted = False
         for name, revs in mutation.seen_conflicts.items():
-            _drop(record, name, revs)
+            drop_versions(record, name, revs)
     for name, value in fields.items():
         if name == DELETED:
             continue
@@ -275,13 +276,6 @@ def overlay(record, mutation, conflicts=()):
             set_value(record.fields, name, value)
             record.revs[name] = mutation.id
     return record
-
-
-def _drop(record, name, revs):
-    kept = [v for v in record.conflicts.get(name, []) if v["rev"] not in revs]
-    record.conflicts[name] = kept
-    if not kept:
-        del record.conflicts[name]
 
 
 def _keep(record, name, value, mutation):

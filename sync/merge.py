@@ -109,7 +109,7 @@ def _resolve(record, mutation, author_id, now):
     if choice is True:
         outcome = _delete(record, mutation, author_id, now)
         if outcome.status == "conflict":  # kept aside, it stands for the delete wishes seen
-            _drop_versions(record, DELETED, set(mutation.seen_conflicts.get(DELETED, ()))
+            drop_versions(record, DELETED, set(mutation.seen_conflicts.get(DELETED, ()))
                            - {mutation.id})
         return outcome
     if record.deleted and choice is not False:
@@ -121,7 +121,7 @@ def _resolve(record, mutation, author_id, now):
         return rejected("record_deleted", "record_id",
                         "the record was deleted on another device after this choice was made")
     for name, revs in mutation.seen_conflicts.items():
-        _drop_versions(record, name, set(revs))
+        drop_versions(record, name, set(revs))
     values = {k: v for k, v in mutation.fields.items() if k != DELETED}
     if record.deleted:  # restoring: the tombstone's values are gone, so the person's win
         record.deleted = False
@@ -160,7 +160,9 @@ def _keep_version(record, name, value, mutation, author_id):
         versions.append(conflict_entry(value, mutation.id, author_id, mutation.at))
 
 
-def _drop_versions(record, name, revs):
+def drop_versions(record, name, revs):
+    """Take the versions ``revs`` names out of ``record.conflicts[name]`` (a field left with
+    none loses its entry): as the server lays a choice, and as a device lays it over its copy."""
     kept = [v for v in record.conflicts.get(name, []) if v["rev"] not in revs]
     if kept:
         record.conflicts[name] = kept
