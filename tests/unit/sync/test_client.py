@@ -318,6 +318,19 @@ def test_a_full_resync_keeps_records_with_unsent_changes(store, tablet):
     assert set(phone.records) == {kept, gone}
 
 
+def _renamed_after_a_backup():
+    """A goal the tablet made and both devices pulled, a backup, then the tablet's new title,
+    which the phone pulled too: (store, tablet, phone, goal id, the backup, the rename)."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    record_id = goal(tablet, "Knit a scarf")
+    tablet.sync(), phone.sync()
+    backup = store.snapshot()
+    made = tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
+    assert tablet.sync().ok and phone.sync().ok
+    return store, tablet, phone, record_id, backup, made
+
+
 @pytest.mark.parametrize("new_epoch", [True, False])
 def test_after_a_restore_the_client_sends_its_log_again_and_nothing_is_lost(new_epoch):
     store = MemoryStore()
@@ -515,13 +528,7 @@ def test_after_a_restore_a_lost_change_goes_over_the_version_this_device_held_be
     server time is no longer older than the held copy; but the server's title is the one the
     phone held before the tablet's: the lost title goes over it, with no false conflict.
     Before, the backup's title came back as the current one, the lost title set aside."""
-    store = MemoryStore()
-    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
-    record_id = goal(tablet, "Knit a scarf")
-    tablet.sync(), phone.sync()
-    backup = store.snapshot()
-    made = tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
-    assert tablet.sync().ok and phone.sync().ok
+    store, tablet, phone, record_id, backup, made = _renamed_after_a_backup()
     phone.write("goals", record_id, {"why": "for the winter"}, LEARNER)
     assert phone.sync().ok
     store.restore(backup, new_epoch=True)
@@ -541,13 +548,7 @@ def test_after_a_restore_this_devices_own_change_over_a_lost_one_is_chosen_again
     gone, so the server keeps it aside beside the backup's title. The phone had held that
     title before: it chooses its own change again. Before, the backup's title came back as
     the current one, the phone's own change set aside for her to choose."""
-    store = MemoryStore()
-    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
-    record_id = goal(tablet, "Knit a scarf")
-    tablet.sync(), phone.sync()
-    backup = store.snapshot()
-    tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
-    assert tablet.sync().ok and phone.sync().ok
+    store, tablet, phone, record_id, backup, _ = _renamed_after_a_backup()
     if then == "rename":
         phone.write("goals", record_id, {"title": "Knit a rug"}, LEARNER)
     else:
@@ -724,13 +725,7 @@ def test_a_change_its_writer_sent_again_first_is_answered_as_before_and_not_appl
     """The tablet was not wiped: it sends its log again, and changes the title once more,
     before the phone syncs. The phone's copy holds the first change, which the server has
     again: sending it again is answered as before, and the newer title stays."""
-    store = MemoryStore()
-    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
-    record_id = goal(tablet, "Knit a scarf")
-    tablet.sync(), phone.sync()
-    backup = store.snapshot()
-    tablet.write("goals", record_id, {"title": "Knit a blanket"}, LEARNER)
-    tablet.sync(), phone.sync()
+    store, tablet, phone, record_id, backup, _ = _renamed_after_a_backup()
     store.restore(backup, new_epoch=True)
     assert tablet.sync().ok  # the log again
     tablet.write("goals", record_id, {"title": "Knit a rug"}, LEARNER)
