@@ -154,6 +154,7 @@ class _PushBatch:
                                   if self.stored else keys)
         self.gone_revs = self._gone_revs(tx, mutations)
         self.created, self.changed, self.done = set(), {}, []
+        self.kept = set()  # ids of applied mutations whose payload is kept (``_overtaken``)
 
     def _gone_revs(self, tx, mutations):
         """The revs in the bases of changes and choices (upserts and resolves) of records the
@@ -198,9 +199,14 @@ class _PushBatch:
                 # `widest` (an import, a fix in SQL): so making it private is sent as removed
                 record.widen()
             overtaking = record is None and mutation.op == "delete"
-            record, outcome = merge.apply(record, mutation, actor.person_id, self.now)
+            ahead = record is None and mutation.op == "upsert" \
+                and any(rev is not None for rev in mutation.base.values())
+            record, outcome = merge.apply(record, mutation, actor.person_id, self.now,
+                                          self._overtaken(record, mutation))
             if overtaking:
                 self._widen_as_refused_changes(record, mutation)
+            if ahead:  # a change that made its record before the create it was based on came
+                self.kept.add(mutation.id)
             if outcome.changed:
                 record.widen()
                 self._touch(key, record)
@@ -236,6 +242,25 @@ class _PushBatch:
                 record.widen()
                 self._touch(key, record)
 
+    def _overtaken(self, record, mutation):
+        """The fields of an upsert whose value in ``record`` a change based on this mutation
+        wrote, having come first: on a restored server, a device's change of a record made
+        the record before the record's create, which it was based on, was sent again. The
+        create's values there are older than the record's, so they are left as they are, not
+        kept aside as a conflict. Such a change's payload is kept (``self.kept``) to tell."""
+        if record is None or record.deleted or mutation.op != "upsert":
+            return frozenset()
+        names = merge.would_keep_aside(record, mutation)
+        revs = {record.revs[name] for name in names if record.revs.get(name) is not None}
+        if not revs:
+            return frozenset()
+        payloads = {m.id: m.to_wire() for m, _, _ in self.done if m.id in revs & self.kept}
+        if revs - set(payloads):
+            payloads.update(self.tx.kept_payloads(revs - set(payloads)))
+        return frozenset(name for name in names
+                         if _based_on(payloads.get(record.revs.get(name)), record, name,
+                                      mutation.id))
+
     def _widen_as_refused_changes(self, tombstone, delete):
         """A delete that overtook its record's create, on a restored server, made a tombstone
         that cannot know who had the record. A change of it that the delete saw, refused
@@ -246,7 +271,7 @@ class _PushBatch:
         refused = {m.id: m.to_wire() for m, result, _ in self.done
                    if result.status == "rejected" and m.id in revs}
         if revs - set(refused):
-            refused.update(self.tx.refused_payloads(revs - set(refused)))
+            refused.update(self.tx.kept_payloads(revs - set(refused)))
         for payload in refused.values():
             if payload.get("record_id") == tombstone.id:
                 tombstone.widen(payload.get("fields", {}).get("visibility") or "private")
@@ -268,7 +293,8 @@ class _PushBatch:
         for mutation, result, key in self.done:
             if key is not None:
                 result.seq = self.records[key].seq
-            payload = mutation.to_wire() if result.status == "rejected" else None
+            keep = result.status == "rejected" or mutation.id in self.kept
+            payload = mutation.to_wire() if keep else None
             stored.append(StoredResult(mutation.id, mutation.replica, mutation.seq,
                                        mutation.learner_id, result.status, result.to_wire(),
                                        payload, self.now))
@@ -290,11 +316,17 @@ def _revs_of_records_here(tx, revs, depth=0):
     refused = set(found) - here
     if refused and depth < 50:  # a base names earlier mutations: the chain ends
         bases = {i: {rev for rev in payload.get("base", {}).values() if rev is not None}
-                 for i, payload in tx.refused_payloads(refused).items()}
+                 for i, payload in tx.kept_payloads(refused).items()}
         named = set().union(*bases.values())
         under = _revs_of_records_here(tx, named, depth + 1) if named else set()
         here |= {i for i, named_by in bases.items() if named_by & under}
     return here
+
+
+def _based_on(payload, record, name, rev):
+    """Whether ``payload``, a kept mutation of ``record``, set field ``name`` over ``rev``."""
+    return (payload is not None and payload.get("record_id") == record.id
+            and name in payload.get("fields", {}) and payload.get("base", {}).get(name) == rev)
 
 
 def _is_gone(error):

@@ -172,10 +172,10 @@ class _MemoryTransaction:
         known = self._state["results"]
         return {i: clone(known[i].result) for i in mutation_ids if i in known}
 
-    def refused_payloads(self, mutation_ids):
+    def kept_payloads(self, mutation_ids):
         known = self._state["results"]
         return {i: clone(known[i].payload) for i in mutation_ids
-                if i in known and known[i].status == "rejected" and known[i].payload}
+                if i in known and known[i].payload}
 
     def records(self, keys):
         known = self._state["records"]

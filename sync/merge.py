@@ -20,16 +20,20 @@ class Outcome:
     changed: bool = True
 
 
-def apply(record, mutation, author_id, now):
+def apply(record, mutation, author_id, now, overtaken=frozenset()):
     """Apply a mutation to its record and say what happened.
 
     :param record: the server's record (changed in place), or ``None`` if there is none.
     :param mutation: a ``Mutation`` that passed access and validation checks.
     :param author_id: the person pushing, author of a record this creates.
     :param now: the server time, an ISO string.
+    :param overtaken: fields of an upsert whose value in ``record`` was written over this
+        mutation's, by a change based on it that came first (``Merge rules``): left as they are.
     :return: ``(record or None, Outcome)``.
     """
     if record is not None:
+        if mutation.op == "upsert":
+            return record, _upsert(record, mutation, author_id, now, overtaken)
         return record, _RULES[mutation.op](record, mutation, author_id, now)
     if mutation.op == "resolve":
         return None, rejected("not_found", "record_id", "there is no such record")
@@ -74,7 +78,7 @@ def rejected(name, field_name, reason, **extra):
                    changed=False)
 
 
-def _upsert(record, mutation, author_id, now):
+def _upsert(record, mutation, author_id, now, overtaken=frozenset()):
     if record.deleted:
         # Nothing of the write is applied to a tombstone. But the write says how widely the
         # record was once shared, which a tombstone made on a restored server (a delete that
@@ -87,10 +91,19 @@ def _upsert(record, mutation, author_id, now):
         outcome = rejected("record_deleted", "record_id", "the record was deleted")
         outcome.changed = widened
         return outcome
+    if overtaken.issuperset(mutation.fields):
+        return Outcome("applied", changed=False)
     conflicts = [name for name, value in mutation.fields.items()
-                 if not _set_field(record, name, value, mutation, author_id)]
+                 if name not in overtaken and not _set_field(record, name, value, mutation,
+                                                             author_id)]
     record.updated_at = now
     return Outcome("conflict" if conflicts else "applied", conflicts)
+
+
+def would_keep_aside(record, mutation):
+    """The fields of an upsert that ``record`` would keep aside as versions (``_set_field``)."""
+    return [name for name, value in mutation.fields.items()
+            if _changed_unseen(record, name, value, mutation)]
 
 
 def _delete(record, mutation, author_id, now):
@@ -145,13 +158,19 @@ def _set_field(record, name, value, mutation, author_id):
     field's rev already names this mutation (a delete that overtook it took its revs as base,
     and a restore kept them: the value is this mutation's, arriving late); otherwise keep the
     incoming version aside. Return whether it was set."""
-    rev = record.revs.get(name)
-    if rev in (mutation.base.get(name), mutation.id) or record.fields.get(name) == value:
+    if not _changed_unseen(record, name, value, mutation):
         set_value(record.fields, name, value)
         record.revs[name] = mutation.id
         return True
     _keep_version(record, name, value, mutation, author_id)
     return False
+
+
+def _changed_unseen(record, name, value, mutation):
+    """Whether field ``name`` changed since the writer of ``value`` saw it, to another value:
+    its rev is neither the one ``mutation`` was based on nor its own."""
+    return (record.revs.get(name) not in (mutation.base.get(name), mutation.id)
+            and record.fields.get(name) != value)
 
 
 def _keep_version(record, name, value, mutation, author_id):

@@ -96,7 +96,8 @@ class StoredResult:
     """The stored outcome of one processed mutation, keyed by the mutation's id.
 
     ``result`` is the ``MutationResult`` wire object returned again for a resend; ``payload``
-    is the mutation's own wire object, kept for rejected mutations so a person can see them.
+    is the mutation's own wire object, kept for rejected mutations so a person can see them,
+    and for a change that made its record before the record's create (``Store.kept_payloads``).
     """
 
     mutation_id: str
@@ -136,10 +137,11 @@ class StoreTransaction(Protocol):
         :param mutation_ids: the ids of a push's mutations.
         """
 
-    def refused_payloads(self, mutation_ids: Collection[str]) -> dict[str, dict]:
-        """Return each of these mutations that was refused, as it was pushed (its stored
-        payload). Read only when a change of a record the server does not have names them, or
-        a delete makes a tombstone of a record the server does not have.
+    def kept_payloads(self, mutation_ids: Collection[str]) -> dict[str, dict]:
+        """Return each of these mutations whose payload was stored, as it was pushed: those
+        refused, and changes that made a record before its create. Read only when a change of
+        a record the server does not have names them, a delete makes a tombstone of a record
+        the server does not have, or a change would be kept aside over one of them.
 
         :param mutation_ids: mutation ids.
         """

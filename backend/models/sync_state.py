@@ -35,7 +35,8 @@ class SyncReplica(db.Model):
 
 class SyncMutation(db.Model):
     """Every mutation processed, by its client-made id: a resend gets the same answer.
-    A rejected mutation keeps its payload so a person can see it."""
+    A rejected mutation keeps its payload so a person can see it; so does a change that made
+    its record before the record's create came (docs/sync-protocol.md, "Merge rules")."""
 
     __tablename__ = "sync_mutations"
     __table_args__ = (Index("ix_sync_mutations_replica_seq", "replica_id", "seq"),)

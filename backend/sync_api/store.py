@@ -264,8 +264,8 @@ class _SqlTransaction:
         found = self._answer("stored_results", mutation_ids, self._stored_results)
         return {i: found[i] for i in mutation_ids if i in found}
 
-    def refused_payloads(self, mutation_ids):
-        pending = [self.run.send(_REFUSED, chunk) for chunk in _chunks(mutation_ids)]
+    def kept_payloads(self, mutation_ids):
+        pending = [self.run.send(_KEPT, chunk) for chunk in _chunks(mutation_ids)]
         return {i: payload for rows in pending for i, payload in rows() if payload}
 
     def records(self, keys):
@@ -342,8 +342,8 @@ _LOCK = (update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq)
 _ALLOCATE = update(STATE).where(STATE.c.id == 1).values(seq=STATE.c.seq + bindparam("n"))
 _NEXT_SEQS = select(REPLICAS.c.id, REPLICAS.c.next_seq).where(REPLICAS.c.id.in_(_IDS))
 _STORED_RESULTS = select(MUTATIONS.c.id, MUTATIONS.c.result).where(MUTATIONS.c.id.in_(_IDS))
-_REFUSED = select(MUTATIONS.c.id, MUTATIONS.c.payload).where(
-    MUTATIONS.c.id.in_(_IDS), MUTATIONS.c.status == "rejected")
+_KEPT = select(MUTATIONS.c.id, MUTATIONS.c.payload).where(
+    MUTATIONS.c.id.in_(_IDS), MUTATIONS.c.payload.is_not(None))
 _READ = {name: select(*READ_COLUMNS[name]).where(table.c.id.in_(_IDS))
          for name, table in TABLES.items()}
 _INSERT = {name: insert(table) for name, table in TABLES.items()}

@@ -606,6 +606,28 @@ def test_after_a_restore_a_change_made_offline_over_a_lost_one_is_not_set_aside(
     assert phone.pending_count == 0 and not phone.needs_person
 
 
+def test_after_a_restore_a_rename_sent_before_the_lost_goal_is_not_set_against_its_old_title():
+    """The restore lost a goal the tablet made; the phone had it and renamed it offline. The
+    phone syncs first: its new title makes the goal again. The tablet then sends its log
+    again, the goal's create among it: the old title it carries is the one she renamed, not
+    a second version for her to choose. Before, it was kept aside as a conflict."""
+    store = MemoryStore()
+    backup = store.snapshot()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    record_id = goal(tablet, "Knit a scarf", why="for the winter")
+    tablet.sync(), phone.sync()
+    phone.write("goals", record_id, {"title": "Knit a rug"}, LEARNER)
+    store.restore(backup, new_epoch=True)
+
+    assert phone.sync().ok and tablet.sync().ok and phone.sync().ok
+
+    [record] = store.all_records()
+    assert (record.fields, record.conflicts) == (
+        {"title": "Knit a rug", "why": "for the winter"}, {})
+    assert tablet.record(record_id).fields == phone.record(record_id).fields == record.fields
+    assert not tablet.needs_person and not phone.needs_person
+
+
 def test_a_change_sent_again_under_its_id_carries_all_of_it_in_case_the_server_is_restored_again():
     """The phone held the tablet's new goal, shared with her mentor, and the server was
     restored to a backup that had the goal with a later title. The phone queued the goal's

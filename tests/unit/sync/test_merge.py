@@ -249,6 +249,48 @@ def test_a_create_made_in_part_by_a_device_sending_it_again_is_filled_in_by_its_
     assert current(store, record_id).seq == seq
 
 
+@pytest.mark.parametrize("same_push", [False, True])
+def test_a_create_arriving_after_a_change_made_over_it_leaves_that_change(
+        store, writer, make_writer, same_push):
+    """On a restored server, the phone's new title for a goal the restore lost came before the
+    goal's create, which the tablet then sent again: the title is the phone's, made over the
+    create's, so the create's title is older, not a second version. Its other fields apply.
+    Before, the create's title was kept aside as a conflict for her to choose."""
+    record_id = new_id()
+    phone = writer if same_push else make_writer(1)
+    create = writer.upsert(record_id, {"title": "Knit a scarf", "why": "for the winter"})
+    rename = phone.upsert(record_id, {"title": "Knit a rug"}, {"title": create.id})
+    if same_push:  # the rename first: it was made from the create's held copy
+        create, rename = (dataclasses.replace(create, seq=rename.seq),
+                          dataclasses.replace(rename, seq=create.seq))
+        results = writer.push(create, rename)
+    else:
+        results = [*phone.push(rename), *writer.push(create)]
+
+    assert [(r.status, r.conflicts) for r in results] == [("applied", [])] * 2
+    record = current(store, record_id)
+    assert (record.fields, record.conflicts) == (
+        {"title": "Knit a rug", "why": "for the winter"}, {})
+    assert record.revs == {"title": rename.id, "why": create.id}
+    assert results[-1 if not same_push else 0].full_revs(create) == record.revs
+
+
+def test_a_create_arriving_after_a_change_made_over_another_version_still_keeps_both(
+        store, writer, make_writer):
+    # the phone's title was made over an earlier title of the goal, not over this create's:
+    # both were written, neither over the other, so both stay for her to choose
+    record_id = new_id()
+    phone = make_writer(1)
+    create = writer.upsert(record_id, {"title": "Knit a scarf"})
+    rename = phone.upsert(record_id, {"title": "Knit a rug"}, {"title": new_id()})
+    phone.push(rename)
+
+    result, = writer.push(create)
+
+    assert (result.status, result.conflicts) == ("conflict", ["title"])
+    assert [v["value"] for v in current(store, record_id).conflicts["title"]] == ["Knit a scarf"]
+
+
 def test_a_refused_change_sent_again_fills_in_nothing(store, writer):
     record_id, revs = writer.create(title="Paint", visibility="private")
     refused = writer.upsert(record_id, {"visibility": "everyone", "why": "joy"}, revs)
