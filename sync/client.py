@@ -12,7 +12,7 @@ from .local import LocalStore
 from .protocol import (DEFAULT_LIMIT, MAX_MUTATIONS, Mutation, PullRequest, PullResponse,
                        PushRequest, PushResponse)
 from .records import DELETED, time_uuid, utc_now
-from .restored import all_revs, base_of, lost_changes
+from .restored import all_revs, base_of, lost_changes, waits_for_its_record
 from .transport import PULL_PATH, PUSH_PATH
 
 AHEAD = 4  # cursors of pages ahead asked for with a page
@@ -112,9 +112,11 @@ class Client:
         :return: the queued ``Mutation``.
         :raises InvalidRequest: if the mutation would not pass the protocol's shape checks.
         """
+        # based on every rev of the copy she saw, not only the changed fields' (the server
+        # reads those): it tells a server that lost the record that she had it ("Push")
         current = self.local.view(record_id)
-        return self._enqueue("upsert", collection, record_id, learner_id, fields,
-                             base_of(current, fields), {})
+        base = all_revs(current)[0] if current is not None else {}
+        return self._enqueue("upsert", collection, record_id, learner_id, fields, base, {})
 
     def delete(self, collection, record_id, learner_id):
         """Delete a record (the server refuses, keeping a conflict, if it changed meanwhile).
@@ -162,8 +164,27 @@ class Client:
         """
         record = self.local.view(record_id)
         self.local.only_here.discard(record_id)
+        fields = dict(record.fields)
+        for waiting in self._waiting(record_id):  # her changes of it, refused as it was not there
+            fields.update(waiting.fields)
+            self.local.dismiss(waiting.id)
         return self._enqueue("upsert", record.collection, record_id, record.learner_id,
-                             dict(record.fields), {}, {})
+                             {k: v for k, v in fields.items() if v is not None}, {}, {})
+
+    def _waiting(self, record_id):
+        """This device's changes of a record that the server refused because it did not have
+        the record (``waits_for_its_record``), in the order they were made."""
+        return sorted((r.mutation for r in self.local.needs_person
+                       if r.mutation.record_id == record_id
+                       and waits_for_its_record(r.mutation, r.error)), key=lambda m: m.seq)
+
+    def _send_waiting(self, record):
+        """A pull brought ``record``: send again, as new mutations, the changes of it the server
+        refused because it did not have it then; they merge as any change does."""
+        for waiting in self._waiting(record.id):
+            self._enqueue("upsert", waiting.collection, waiting.record_id, waiting.learner_id,
+                          waiting.fields, waiting.base, {})
+            self.local.dismiss(waiting.id)
 
     def keep_only_here(self, record_id):
         """Leave a record a restored server no longer has on this device alone, unsent."""
@@ -362,6 +383,8 @@ class Client:
                     and change.id not in self.local.restore_seen:
                 self._send_again_what_was_lost(change.record)
             self.local.apply_change(change)
+            if not change.removed and not change.record.deleted:
+                self._send_waiting(change.record)
             report.pulled += 1
             report.removed += change.removed
             if not change.removed:

@@ -199,8 +199,7 @@ class _PushBatch:
                 # `widest` (an import, a fix in SQL): so making it private is sent as removed
                 record.widen()
             overtaking = record is None and mutation.op == "delete"
-            ahead = record is None and mutation.op == "upsert" \
-                and any(rev is not None for rev in mutation.base.values())
+            ahead = record is None and mutation.op == "upsert" and mutation.based_on_revs
             record, outcome = merge.apply(record, mutation, actor.person_id, self.now,
                                           self._overtaken(record, mutation))
             if overtaking:
@@ -305,6 +304,8 @@ class _PushBatch:
 
 
 GONE = "the record was deleted and is gone"
+NOT_HERE_YET = ("This entry is not on the server just now: the server was put back to an "
+                "earlier copy. The change is sent again once the entry is back.")
 
 
 def _revs_of_records_here(tx, revs, depth=0):
@@ -369,4 +370,11 @@ def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
     if COLLECTION_KEY in errors:
         return merge.rejected("unknown_collection", "collection", errors[COLLECTION_KEY])
     name = sorted(errors)[0]
+    if record is None and mutation.based_on_revs and not set(errors) & set(values):
+        # a change of a record this server does not have, taken as a create: on a restored
+        # server, before the device that made the record sent it again; the device sends the
+        # change again when its record comes (docs/sync-protocol.md, "What a restore or a
+        # purge cannot settle")
+        return merge.rejected("validation_failed", name, errors[name], fields=dict(errors),
+                              message=NOT_HERE_YET)
     return merge.rejected("validation_failed", name, errors[name], fields=dict(errors))

@@ -27,6 +27,11 @@ class Mutation:
     at: str = ""
     seen_conflicts: dict = field(default_factory=dict)
 
+    @property
+    def based_on_revs(self):
+        """Whether ``base`` names a rev: its device had the record from a server."""
+        return any(rev is not None for rev in self.base.values())
+
     def to_wire(self):
         """Return the mutation as a JSON object."""
         data = {"id": self.id, "replica": self.replica, "seq": self.seq, "op": self.op,

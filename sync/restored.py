@@ -103,6 +103,22 @@ def lost_changes(held, record, mine, began=None, earlier=None):
     return again + deletes
 
 
+def waits_for_its_record(mutation, error):
+    """Whether a refused change was refused only because the server did not have its record:
+    an upsert based on revs (its device had the record from a server), refused as a create
+    for required fields it does not give. On a restored server, it came before the device that
+    made the record sent it again; it is sent again, as a new mutation, when a pull brings the
+    record (docs/sync-protocol.md, "What a restore or a purge cannot settle").
+
+    :param mutation: the refused ``Mutation``.
+    :param error: the error object of its result.
+    """
+    details = error.get("details") or {}
+    failed = set(details.get("fields") or ()) | {details.get("field")}
+    return (mutation.op == "upsert" and mutation.based_on_revs
+            and error.get("error") == "validation_failed" and not failed & set(mutation.fields))
+
+
 def _only_set_aside(record, name, rev, earlier, held=None):
     """Whether this device's own change ``rev`` of field ``name`` (``_deleted``: its delete),
     sent again with its log, is only kept aside by the restored server because what it was

@@ -8,7 +8,8 @@ from sync import DELETED, Client, MemoryStore, ProtocolTooOld, purge_tombstones,
 
 from sync.transport import PUSH_PATH
 
-from .builders import (LEARNER, OTHER_LEARNER, Network, engine_transport, new_id, scope_of)
+from .builders import (LEARNER, OTHER_LEARNER, Network, engine_transport, new_id, pull_all,
+                       scope_of)
 
 
 @pytest.fixture
@@ -299,6 +300,29 @@ def test_a_device_away_longer_than_the_retention_fetches_everything_again(store,
 
     assert report.full_resync and report.ok
     assert set(phone.records) == {kept}
+
+
+def test_a_change_of_a_field_never_set_on_an_entry_deleted_and_purged_is_refused_as_gone(
+        store, tablet):
+    """Away longer than the retention, the phone added a reason to a goal deleted meanwhile.
+    The change names the revs of the goal she saw, so the server knows the goal was here:
+    refused as gone, with her words kept. Before, naming none (the reason was new), it was
+    taken as a create of a goal without a title."""
+    record_id = goal(tablet, "Knit a scarf")
+    phone = Client(engine_transport(store))
+    tablet.sync(), phone.sync()
+    tablet.delete("goals", record_id, LEARNER)
+    tablet.sync()
+    purge_tombstones(store, through_seq=store.max_seq())
+    phone.write("goals", record_id, {"why": "for the winter"}, LEARNER)
+
+    assert phone.sync().full_resync
+
+    [refused] = phone.needs_person
+    assert (refused.error["error"], refused.error["details"]["reason"]) == (
+        "record_deleted", "the record was deleted and is gone")
+    assert refused.mutation.fields == {"why": "for the winter"}
+    assert pull_all(store, scope_of(LEARNER))[0] == []
 
 
 def test_a_full_resync_keeps_records_with_unsent_changes(store, tablet):
@@ -626,6 +650,55 @@ def test_after_a_restore_a_rename_sent_before_the_lost_goal_is_not_set_against_i
         {"title": "Knit a rug", "why": "for the winter"}, {})
     assert tablet.record(record_id).fields == phone.record(record_id).fields == record.fields
     assert not tablet.needs_person and not phone.needs_person
+
+
+def _lost_goal_changed_on_the_phone(change):
+    """A goal the tablet made and the phone pulled, lost by a restore to a backup from before
+    it; ``change`` made on the phone meanwhile, offline. The phone syncs first. Returns
+    (store, tablet, phone, goal id)."""
+    store = MemoryStore()
+    backup = store.snapshot()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    record_id = goal(tablet, "Knit a scarf", why="for the winter")
+    tablet.sync(), phone.sync()
+    phone.write("goals", record_id, change, LEARNER)
+    store.restore(backup, new_epoch=True)
+    assert phone.sync().ok
+    return store, tablet, phone, record_id
+
+
+@pytest.mark.parametrize("change", [{"visibility": "mentor"}, {"why": "for my granddaughter"}])
+def test_after_a_restore_a_change_refused_as_its_goal_was_lost_goes_again_when_the_goal_is_back(
+        change):
+    """Without its title, the phone's change could not make the lost goal: it was refused,
+    saying the entry is not on the server just now. When the tablet has sent the goal again,
+    the phone's next pull brings it, and the change goes again by itself. Before, it waited
+    for her among what needs her, with "title: is required" as its reason."""
+    store, tablet, phone, record_id = _lost_goal_changed_on_the_phone(change)
+    [refused] = phone.needs_person
+    assert refused.error["message"].startswith("This entry is not on the server just now")
+
+    assert tablet.sync().ok and phone.sync().ok and phone.sync().ok and tablet.sync().ok
+
+    [record] = store.all_records()
+    assert (record.fields, record.conflicts) == (
+        {"title": "Knit a scarf", "why": "for the winter", **change}, {})
+    assert tablet.record(record_id).fields == phone.record(record_id).fields == record.fields
+    assert not phone.needs_person and phone.pending_count == 0
+
+
+def test_a_lost_goal_sent_again_from_the_only_device_holding_it_carries_her_refused_change():
+    """The tablet that made the goal was cleared too: the phone alone holds it (only here),
+    and her change waits beside it. Sent again from there, the goal carries her change."""
+    store, tablet, phone, record_id = _lost_goal_changed_on_the_phone({"why": "for Amira"})
+    assert phone.local.only_here == {record_id}
+
+    phone.send_again(record_id)
+    assert phone.sync().ok
+
+    [record] = store.all_records()
+    assert record.fields == {"title": "Knit a scarf", "why": "for Amira"}
+    assert not phone.needs_person and not phone.local.only_here
 
 
 def test_a_change_sent_again_under_its_id_carries_all_of_it_in_case_the_server_is_restored_again():

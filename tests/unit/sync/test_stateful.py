@@ -64,6 +64,9 @@ class JournalSync(RuleBasedStateMachine):
         # the resolves devices made by themselves after a restore (their own changes, which the
         # restored server kept aside, chosen again), by id
         self.chosen_again = {}
+        # the changes devices sent again by themselves, as new mutations, once a pull brought
+        # the record a restored server had refused them for not having, by id
+        self.sent_again = {}
         # per slot: (record id -> seq, epoch, the seqs of copies kept from an earlier epoch)
         self.seen = [({}, None, {}) for _ in DEVICES]
         self.created = 0
@@ -258,8 +261,8 @@ class JournalSync(RuleBasedStateMachine):
 
     def _note_chosen_again(self, client):
         for m in [*client.local.log.values(), *client.local.outbox.values()]:
-            if m.op in ("resolve", "delete") and m.id not in self.written:
-                self.chosen_again[m.id] = m
+            if m.id not in self.written:
+                (self.sent_again if m.op == "upsert" else self.chosen_again)[m.id] = m
 
     def teardown(self):
         self._settle()
@@ -304,7 +307,12 @@ class JournalSync(RuleBasedStateMachine):
             "a mutation was never answered"
         for mid in orphans:
             answers[mid] = SimpleNamespace(status="applied", result={"conflicts": []})
-        kept = {mid: (m, answers[mid].result) for mid, (_, m) in self.written.items()
+        # a change refused for the record it lacked stands for the one its device sent again
+        written = {mid: (slot, self._as_sent_again(m, answers[mid])) for mid, (slot, m)
+                   in self.written.items()}
+        answers = {mid: self.store.stored_result(m.id) if m.id != mid else answers[mid]
+                   for mid, (_, m) in written.items()}
+        kept = {mid: (m, answers[mid].result) for mid, (_, m) in written.items()
                 if answers[mid].status != "rejected"}
         chosen = dict(self._chosen_again_by_devices())
         kept.update(chosen)
@@ -315,11 +323,11 @@ class JournalSync(RuleBasedStateMachine):
                         written, result = kept[rev]
                         kept[rev] = (written, {**result, "conflicts": [
                             n for n in result["conflicts"] if n != name]})
-        for mid, (slot, mutation) in self.written.items():
+        for mid, (slot, mutation) in written.items():
             if answers[mid].status == "rejected":
                 client = self.clients[slot]
                 if client.replica_id == mutation.replica:
-                    assert mid in {r.mutation.id for r in client.needs_person}
+                    assert mutation.id in {r.mutation.id for r in client.needs_person}
                 continue
             gone = mutation.record_id in self.purged and mutation.record_id not in server
             for name, value in _writes(mutation):
@@ -327,9 +335,19 @@ class JournalSync(RuleBasedStateMachine):
                     continue  # deleted, and the tombstone purged
                 assert _present(server.get(mutation.record_id), mutation, name, value) or \
                     self._kept_by_its_choice(server, mutation, name, value) or \
-                    _superseded(kept, self.written.values(), mutation, name, value) or \
+                    _superseded(kept, written.values(), mutation, name, value) or \
                     mid in orphans and self._waits_for_a_person(server, mutation, name, value), \
                     (mutation, name)
+
+    def _as_sent_again(self, mutation, answer):
+        """The mutation its device sent again for ``mutation`` (its words, over the same base),
+        if the server refused it for not having its record; else ``mutation``."""
+        if answer is None or answer.status != "rejected":
+            return mutation
+        return next((m for m in self.sent_again.values()
+                     if (m.replica, m.record_id, m.fields, m.base) == (
+                         mutation.replica, mutation.record_id, mutation.fields, mutation.base)
+                     and m.seq > mutation.seq), mutation)
 
     def _chosen_again_by_devices(self):
         """What a device chose again by itself after a restore, its person's own change which
