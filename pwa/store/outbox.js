@@ -128,6 +128,41 @@ export async function held(s) {
   return items.sort((a, b) => a.at.localeCompare(b.at));
 }
 
+/** Whether a refused change was refused only because the server did not have its record: an
+ * upsert based on revs (this device had the record from a server), refused as a create for
+ * required fields it does not give. On a restored server it came before the device that made the
+ * record sent it again; it goes again once a pull brings the record (docs/sync-protocol.md, "What
+ * a restore or a purge cannot settle"; sync/restored.py, waits_for_its_record). */
+export function waitsForItsRecord(m, error) {
+  const details = (error && error.details) || {};
+  const failed = [...Object.keys(details.fields || {}), details.field];
+  return m.op === 'upsert' && Object.values(m.base || {}).some((rev) => rev != null)
+    && !!error && error.error === 'validation_failed' && !failed.some((name) => name in (m.fields || {}));
+}
+
+/** The person's refused changes of the records `recordIds` (a Set) that wait for their record
+ * (`waitsForItsRecord`), in the order made. */
+export async function waitingFor(s, recordIds) {
+  if (!recordIds.size || !await heldCount(s.person.id)) return [];
+  return (await held(s))
+    .filter(({ mutation, error }) => recordIds.has(mutation.record_id) && waitsForItsRecord(mutation, error))
+    .map(({ mutation }) => mutation).sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** A pull brought the records `recordIds` (a Set): send again, as new mutations (a new id, the
+ * next seq, the same fields and base), the person's changes of them that the server refused for
+ * not having them then, in the order made, and dismiss the refused ones. Returns how many. Queued
+ * before the refused one is dismissed: a crash between the two sends it twice, which merges as
+ * the same value, and never loses it. */
+export async function sendWaiting(s, recordIds) {
+  const waiting = await waitingFor(s, recordIds);
+  for (const m of waiting) {
+    await enqueue(s, { ...m, id: timeUuid() });
+    await dismiss(s, m.id);
+  }
+  return waiting.length;
+}
+
 /** How many refused changes wait for a person. */
 export function heldCount(personId) {
   return countOf('held', personId);

@@ -168,7 +168,9 @@ export async function write(s, collection, id, changes, { learnerId } = {}) {
   }
   if (!current && fields.visibility === undefined) fields.visibility = 'private';
   if (!Object.keys(fields).length) return record.id;
-  await enqueue(s, mutationFor(s, 'upsert', record, fields, baseOf(record, Object.keys(fields))));
+  // based on every rev of the copy she saw, not only the changed fields' (the server reads
+  // those): it tells a server that lost the record that she had it (docs/sync-protocol.md, "Push")
+  await enqueue(s, mutationFor(s, 'upsert', record, fields, everythingSeen(record).base));
   return record.id;
 }
 

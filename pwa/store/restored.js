@@ -2,7 +2,7 @@
  * this device" and "What a restore lost, sent again"; sync/client.py is the reference): the
  * records the restored server no longer has, kept for the person, and the changes it lost
  * that this device still holds, sent again by themselves. */
-import { enqueue, logItems, myMutationRecords, outboxItems, outboxRecordIds } from './outbox.js';
+import { dismiss, enqueue, logItems, myMutationRecords, outboxItems, outboxRecordIds, waitingFor } from './outbox.js';
 import { person, updatePerson } from './people.js';
 import { DELETED, baseOf, everythingSeen, get, heldCopies, mutationFor, orNull, pulledRows, unpackRevs } from './records.js';
 
@@ -209,12 +209,16 @@ export async function onlyHere(s, personRow = person(s.person.id)) {
 
 /** The person chose for an entry only this device holds: `again` sends it again, whole (an
  * upsert of every field, based on nothing, as its create was: if the server has it after all,
- * the same values merge and any other is kept as a conflict); else it stays here, unsent.
- * Either way it leaves `only_here`. */
+ * the same values merge and any other is kept as a conflict), with the values of her changes of
+ * it that were refused because the server did not have it, which are then dismissed; else it
+ * stays here, unsent. Either way it leaves `only_here`. */
 export async function settleOnlyHere(s, record, again) {
   if (again) {
-    const fields = Object.fromEntries(Object.entries(record.fields).filter(([, v]) => v != null));
+    const waiting = await waitingFor(s, new Set([record.id]));
+    const values = Object.assign({}, record.fields, ...waiting.map((m) => m.fields));
+    const fields = Object.fromEntries(Object.entries(values).filter(([, v]) => v != null));
     await enqueue(s, mutationFor(s, 'upsert', record, fields, {}));
+    for (const m of waiting) await dismiss(s, m.id);
   }
   await updatePerson(s.person.id, (r) => {
     r.only_here = (r.only_here || []).filter((m) => m.id !== record.id);

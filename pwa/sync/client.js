@@ -137,6 +137,9 @@ async function takePage(s, answer, report, onProgress) {
   // changed again since sits at a later seq, on a page still to come
   await applyPage(s, answer.changes, answer.more ? 0 : answer.through || 0, { restoring: Boolean(restoring) });
   const seen = answer.changes.filter((c) => !c.removed).map((c) => c.id);
+  // the person's changes refused because the server did not have these records then go again
+  report.sentAgain += await outbox.sendWaiting(s, new Set(answer.changes
+    .filter((c) => !c.removed && !c.deleted).map((c) => c.id)));
   await updatePerson(s.person.id, (r) => {
     r.epoch = answer.epoch;
     r.cursor = answer.cursor;

@@ -3,7 +3,7 @@
 import { h, append, longDate } from '../ui/dom.js';
 import { conflicted, write } from '../store/records.js';
 import { onlyHere, settleOnlyHere } from '../store/restored.js';
-import { held, dismiss, lockedKeyIds, recover } from '../store/outbox.js';
+import { held, dismiss, lockedKeyIds, recover, waitsForItsRecord } from '../store/outbox.js';
 import { openOldKey, person } from '../store/people.js';
 import { myLearners } from './mentor.js';
 import { showProblem, keptHere } from '../ui/forms.js';
@@ -25,6 +25,11 @@ function refusedTitle(s, m, names) {
     : `${what} for a learner you are no longer paired with`;
 }
 
+/** The fields a change set, with their values in words. */
+function changedFields(m) {
+  return h('dl', { class: 'answers' }, Object.entries(m.fields).flatMap(([k, v]) => [h('dt', {}, FIELD_NAMES[k] || k), h('dd', {}, valueWords(k, v))]));
+}
+
 function refusedCard(s, item, names, rerender) {
   const m = item.mutation;
   const again = async (asNew) => {
@@ -34,17 +39,31 @@ function refusedCard(s, item, names, rerender) {
     rerender();
   };
   const letGo = async () => { await dismiss(s, m.id); rerender(); };
+  if (waitsForItsRecord(m, item.error)) return waitingCard(s, item, names, letGo);
   const card = h('li', { class: 'card' },
     h('h3', {}, `${refusedTitle(s, m, names)} could not be sent`),
     h('p', {}, (item.error && item.error.message) || 'The server would not take this change.'),
     item.error && item.error.details && item.error.details.reason ? h('p', { class: 'meta' }, `Why: ${item.error.details.reason}.`) : null,
-    h('dl', { class: 'answers' }, Object.entries(m.fields).flatMap(([k, v]) => [h('dt', {}, FIELD_NAMES[k] || k), h('dd', {}, valueWords(k, v))])),
+    changedFields(m),
     h('p', { class: 'meta' }, `Written ${longDate(m.at)}. Your words are kept here until you decide.`),
     h('div', { class: 'actions' },
       m.op !== 'delete' ? h('button', { type: 'button', class: 'button', onclick: () => again(false) }, 'Try again') : null,
       m.op !== 'delete' ? h('button', { type: 'button', class: 'button', onclick: () => again(true) }, 'Keep it as a new entry') : null,
       h('button', { type: 'button', class: 'button secondary', onclick: letGo }, m.op === 'delete' ? 'All right' : 'Let it go')));
   return card;
+}
+
+/** A change the server refused because it did not have the entry just then (restored from an
+ * earlier copy): it goes again by itself once the entry is back, so there is nothing to do. */
+function waitingCard(s, item, names, letGo) {
+  const m = item.mutation;
+  return h('li', { class: 'card' },
+    h('h3', {}, `${refusedTitle(s, m, names)} is waiting to be sent`),
+    h('p', {}, 'The server was put back to an earlier copy, and it does not have this entry just now. '
+      + 'Your change is sent by itself once the entry is back, from another tablet or phone of yours.'),
+    changedFields(m),
+    h('p', { class: 'meta' }, `Written ${longDate(m.at)}. Your words are kept here until then.`),
+    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button secondary', onclick: letGo }, 'Let it go')));
 }
 
 /** An entry only this device still holds: the server was restored from a backup and no

@@ -423,3 +423,63 @@ def test_a_change_queued_again_after_a_restore_is_whole_if_the_server_is_restore
     # to choose, since the tablet cannot tell that nobody changed the title since
     assert {on_server["title"], *(v["value"] for v in on_server["conflicts"].get("title", []))} \
         == {"Learn the birds", RENAMED}
+
+
+CHANGE = """async ([id, values]) => {
+  const { write } = await import('/store/records.js');
+  const { session } = await import('/store/people.js');
+  return write(session(), 'goals', id, values);
+}"""
+
+
+@pytest.mark.parametrize("back", ["from the phone", "from here"])
+def test_a_change_refused_as_the_restored_server_lacked_its_goal_goes_again_once_it_is_back(
+        app, live_server, new_context, make, auth, client, back):
+    """Her phone made a goal, and the tablet pulled it. Offline, the tablet added why it
+    matters to her; meanwhile the server was restored to a backup from before the goal. The
+    tablet's change came first, so the server, without the goal, refused it: the tablet says
+    it is waiting to be sent, not that it was refused for a missing title. When the phone has
+    sent the goal again, the change goes by itself; or, if she sends the goal again from the
+    tablet, which alone holds it now, the change goes in it. Before, it waited for her to try
+    again."""
+    from sync import Client
+    from tests.api.sync_http import FlaskTransport
+    from tests.restores import backup, new_epoch, restore
+
+    edna, page = learner_at_a_tablet(live_server, new_context, make)
+    headers = auth.headers(edna)  # her phone's sign-in, in the backup too
+    before = backup(app)
+    phone = Client(FlaskTransport(client, headers))
+    goal = str(uuid.uuid4())
+    phone.write("goals", goal, {"title": "Learn the birds", "visibility": "private"}, edna.id)
+    assert phone.sync().ok
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the tablet pulls it
+    _until(page, f"async () => (await ({GOAL_TITLES})()).includes('Learn the birds')")
+    _restored_while_offline(app, page, before)
+    page.evaluate(CHANGE, [goal, {"why": "My grandson sends me their songs."}])
+    _online(page)
+    # the change, and the goal itself, which the tablet alone holds now
+    page.wait_for_selector("text=2 things need you to look at them.", timeout=20000)
+    page.goto(page.url.split("#")[0] + "#/attention")
+    card = page.locator(".card", has_text="My grandson sends me their songs.")
+    card.wait_for()
+    assert "is waiting to be sent" in card.inner_text()
+    assert "Why:" not in card.inner_text()
+    assert_accessible(page)
+
+    if back == "from the phone":
+        assert phone.sync().ok  # the goal, sent again with the phone's log
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    else:
+        page.locator(".card", has_text="Learn the birds").locator(
+            "button:has-text('Send it again')").click()
+
+    url = f"/api/learners/{edna.id}/goals/{goal}"
+    _until_true(lambda: (client.get(url, headers=headers).get_json() or {}).get("why"))
+    wait_all_sent(page)
+    page.goto(page.url.split("#")[0] + "#/home")
+    page.goto(page.url.split("#")[0] + "#/attention")
+    page.wait_for_selector("text=Nothing needs you just now. Thank you.")
+    on_server = api_get(client, url, headers)
+    assert (on_server["title"], on_server["why"], on_server["conflicts"]) == (
+        "Learn the birds", "My grandson sends me their songs.", {})
