@@ -16,7 +16,9 @@ from .restored import all_revs, base_of, lost_changes, waits_for_its_record
 from .transport import PULL_PATH, PUSH_PATH
 
 AHEAD = 4  # cursors of pages ahead asked for with a page
-MAX_ROUNDS = 4  # a sync is at most: push+pull, then again after an epoch change or expiry
+# a sync is at most: push+pull, then again after an epoch change or expiry, or a pull that
+# queued changes to go again
+MAX_ROUNDS = 4
 MAX_PASSES = 6  # pushes of the queue within one round while some mutations are deferred
 
 
@@ -36,6 +38,9 @@ class SyncReport:
     removed: int = 0  # records that left the device (sharing withdrawn)
     epoch_changed: bool = False
     full_resync: bool = False
+    # changes a pull queued to go again: what a restore lost, held here, and changes waiting
+    # for their record; sent in the next round of the same sync
+    sent_again: int = 0
     error: dict | None = None  # the error that stopped the sync; the outbox is intact
 
     @property
@@ -180,11 +185,14 @@ class Client:
 
     def _send_waiting(self, record):
         """A pull brought ``record``: send again, as new mutations, the changes of it the server
-        refused because it did not have it then; they merge as any change does."""
-        for waiting in self._waiting(record.id):
-            self._enqueue("upsert", waiting.collection, waiting.record_id, waiting.learner_id,
-                          waiting.fields, waiting.base, {})
-            self.local.dismiss(waiting.id)
+        refused because it did not have it then; they merge as any change does. Returns how
+        many."""
+        waiting = self._waiting(record.id)
+        for mutation in waiting:
+            self._enqueue("upsert", mutation.collection, mutation.record_id,
+                          mutation.learner_id, mutation.fields, mutation.base, {})
+            self.local.dismiss(mutation.id)
+        return len(waiting)
 
     def keep_only_here(self, record_id):
         """Leave a record a restored server no longer has on this device alone, unsent."""
@@ -212,9 +220,11 @@ class Client:
         try:
             for _ in range(MAX_ROUNDS):
                 self._push_all(report)
+                queued = report.sent_again
                 if self._pull_all(report):
                     self.local.last_synced = self.clock()
-                    break
+                    if report.sent_again == queued:  # else what the pull queued goes now
+                        break
         except (TransportError, OSError) as error:
             report.error = {"code": 0, "error": "network_error", "message": str(error),
                             "details": {}}
@@ -381,10 +391,10 @@ class Client:
         for change in response.changes:
             if self.local.restore_seen is not None and not change.removed \
                     and change.id not in self.local.restore_seen:
-                self._send_again_what_was_lost(change.record)
+                report.sent_again += self._send_again_what_was_lost(change.record)
             self.local.apply_change(change)
             if not change.removed and not change.record.deleted:
-                self._send_waiting(change.record)
+                report.sent_again += self._send_waiting(change.record)
             report.pulled += 1
             report.removed += change.removed
             if not change.removed:
@@ -403,12 +413,14 @@ class Client:
         if this device's person may change it."""
         held = self.local.pulled.get(record.id)
         if held is None or not self.may_write(held):
-            return
+            return 0
         mine = {**self.local.log, **self.local.outbox}
-        for op, fields, base, seen, rev in lost_changes(
-                held, record, mine, self.local.restore_began, self.local.earlier.get(record.id)):
+        again = lost_changes(held, record, mine, self.local.restore_began,
+                             self.local.earlier.get(record.id))
+        for op, fields, base, seen, rev in again:
             self._enqueue(op, record.collection, record.id, record.learner_id, fields, base,
                           seen, mutation_id=rev)
+        return len(again)
 
     def _finish_pull(self, scope):
         # pairing ended: that learner's records leave the device (unless still being sent)

@@ -17,7 +17,8 @@ export const PULL_PATH = '/api/sync/pull';
 const BATCH = 200; // mutations per push
 const PAGE = 500; // changes per pull page
 const AHEAD = 4; // cursors of pages ahead asked for with a page, fetched together
-const MAX_ROUNDS = 4; // push+pull, then again after an epoch change or an expired cursor
+const MAX_ROUNDS = 4; // push+pull, then again after an epoch change, an expired cursor, or a pull
+// that queued changes to go again
 const MAX_PASSES = 6; // pushes of the queue within one round while some are deferred
 const MUTATION_KEYS = ['id', 'op', 'collection', 'record_id', 'learner_id', 'fields', 'base', 'at', 'seen_conflicts'];
 
@@ -239,9 +240,10 @@ export async function sync(s, onProgress) {
   try {
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const carried = await pushAll(s, report);
+      const queued = report.sentAgain;
       if (await pullAll(s, report, onProgress, carried)) {
         await updatePerson(s.person.id, (r) => { r.last_synced = new Date().toISOString(); });
-        break;
+        if (report.sentAgain === queued) break; // else what the pull queued goes now
       }
     }
   } catch (error) {

@@ -710,7 +710,7 @@ def test_a_change_sent_again_under_its_id_carries_all_of_it_in_case_the_server_i
     sent again under the same id, is then answered as already applied. Before, the goal came
     back private, with its title alone."""
     store = MemoryStore()
-    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    tablet, phone = Client(engine_transport(store)), Client(Network(engine_transport(store)))
     empty = store.snapshot()
     record_id = goal(tablet, "Paint", visibility="mentor")
     assert tablet.sync().ok and phone.sync().ok
@@ -718,7 +718,10 @@ def test_a_change_sent_again_under_its_id_carries_all_of_it_in_case_the_server_i
     assert tablet.sync().ok
     later = store.snapshot()
     store.restore(later, new_epoch=True)
-    assert phone.sync().ok and phone.pending_count == 1  # the first title, queued again
+    # the pull that finds the epoch changed, the pull from the start, then the push of what
+    # that queued, which does not get through
+    phone.transport.faults = [None, None, "down"]
+    assert phone.sync().error and phone.pending_count == 1  # the first title, queued again
     store.restore(empty, new_epoch=True)
 
     for _ in range(2):
@@ -765,7 +768,7 @@ def test_a_goal_made_again_in_part_by_another_device_is_filled_in_by_its_writers
     the mentor's phone. Before, her create was answered as applied and changed nothing; her
     sharing and her delete were kept aside, and his phone kept the goal."""
     store = MemoryStore()
-    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    tablet, phone = Client(Network(engine_transport(store))), Client(engine_transport(store))
     mentor = Client(engine_transport(store, 9, scope_of(LEARNER, visible={"mentor", "care_team"})))
     empty = store.snapshot()
     record_id = goal(phone, "Paint", visibility="private")
@@ -775,12 +778,18 @@ def test_a_goal_made_again_in_part_by_another_device_is_filled_in_by_its_writers
     mentor.write("goals", record_id, {"title": "Paint in oils"}, LEARNER)
     assert mentor.sync().ok
     store.restore(store.snapshot(), new_epoch=True)
-    assert tablet.sync().ok and tablet.pending_count == 1  # her first title, queued again
+    tablet.transport.faults = [None, None, "down"]  # what the pull from the start queues stays
+    assert tablet.sync().error and tablet.pending_count == 1  # her first title, queued again
     phone.delete("goals", record_id, LEARNER)
     store.restore(empty, new_epoch=True)
+    # the tablet's title goes (its push's pull finds the epoch changed), then again with its
+    # log, its pull from the start; what that queues does not get through before her phone
+    # syncs
+    tablet.transport.faults = [None, None, "down"]
+    assert tablet.sync().error and [r.id for r in store.all_records()] == [record_id]
 
     for _ in range(2):
-        assert tablet.sync().ok and phone.sync().ok and mentor.sync().ok
+        assert phone.sync().ok and tablet.sync().ok and mentor.sync().ok
 
     [record] = store.all_records()
     assert record.deleted and not record.conflicts

@@ -308,11 +308,11 @@ class JournalSync(RuleBasedStateMachine):
         for mid in orphans:
             answers[mid] = SimpleNamespace(status="applied", result={"conflicts": []})
         # a change refused for the record it lacked stands for the one its device sent again
-        written = {mid: (slot, self._as_sent_again(m, answers[mid])) for mid, (slot, m)
-                   in self.written.items()}
+        sent = {mid: (slot, self._as_sent_again(m, answers[mid])) for mid, (slot, m)
+                in self.written.items()}
         answers = {mid: self.store.stored_result(m.id) if m.id != mid else answers[mid]
-                   for mid, (_, m) in written.items()}
-        kept = {mid: (m, answers[mid].result) for mid, (_, m) in written.items()
+                   for mid, (_, m) in sent.items()}
+        kept = {mid: (m, answers[mid].result) for mid, (_, m) in sent.items()
                 if answers[mid].status != "rejected"}
         chosen = dict(self._chosen_again_by_devices())
         kept.update(chosen)
@@ -323,7 +323,7 @@ class JournalSync(RuleBasedStateMachine):
                         written, result = kept[rev]
                         kept[rev] = (written, {**result, "conflicts": [
                             n for n in result["conflicts"] if n != name]})
-        for mid, (slot, mutation) in written.items():
+        for mid, (slot, mutation) in sent.items():
             if answers[mid].status == "rejected":
                 client = self.clients[slot]
                 if client.replica_id == mutation.replica:
@@ -335,7 +335,7 @@ class JournalSync(RuleBasedStateMachine):
                     continue  # deleted, and the tombstone purged
                 assert _present(server.get(mutation.record_id), mutation, name, value) or \
                     self._kept_by_its_choice(server, mutation, name, value) or \
-                    _superseded(kept, written.values(), mutation, name, value) or \
+                    _superseded(kept, sent.values(), mutation, name, value) or \
                     mid in orphans and self._waits_for_a_person(server, mutation, name, value), \
                     (mutation, name)
 
