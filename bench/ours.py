@@ -125,7 +125,7 @@ class OursDevice:
     def write(self, batch):
         """Queue ``[(id, fields), ...]`` in this device's outbox, as the PWA queues a person's
         writes when they are made: new records whole, known ones as the fields that changed;
-        ``base`` names the rev this device saw of each (null: never had one).
+        ``base`` names every rev this device saw of the record, as the PWA's does.
 
         :returns: the written batch, for ``send``.
         """
@@ -135,9 +135,9 @@ class OursDevice:
             old_fields, rev, revs = seen["fields"], seen["rev"], seen["revs"]
             changes = {k: v for k, v in fields.items() if old_fields.get(k) != v}
             # the packed revs of a pulled record or a push result (docs/sync-protocol.md, "Revs
-            # on the wire"); a field never had from the server is left out of base
-            base = {k: revs[k] if k in revs else rev for k in changes
-                    if (k in revs and revs[k] is not None) or (k in old_fields and rev)}
+            # on the wire"), unpacked; a field never had from the server is left out of base
+            unpacked = {**dict.fromkeys(old_fields, rev), **revs}
+            base = {k: v for k, v in unpacked.items() if v is not None and k != "_deleted"}
             mutations.append({
                 "id": time_uuid(), "replica": self.replica, "seq": self.next_seq,
                 "op": "upsert", "collection": COLLECTION, "record_id": record_id,
