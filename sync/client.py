@@ -49,6 +49,20 @@ class SyncReport:
         return self.error is None and self.deferred == 0
 
 
+def _in_the_same_scope(page, ahead):
+    """``page`` and the pages fetched ahead with it, up to the first whose ``scope`` differs
+    from its: the runs were cut for the scope the list was made in, and a learner who left it
+    while they were read, and came back, would otherwise miss the changes they held. Pulled
+    again from the last page taken, as ordinary pages, those come (docs/sync-protocol.md,
+    "Pages fetched ahead")."""
+    taken = [page]
+    for later in ahead:
+        if set(later.scope) != set(page.scope):
+            break
+        taken.append(later)
+    return taken
+
+
 class Client:
     """One replica: a person's copy of the journal on one device."""
 
@@ -339,8 +353,11 @@ class Client:
                     return False
                 ahead, stopped = self._fetch_ahead(response.ahead if response.more else ())
                 self.local.epoch = response.epoch
-                for response in [response, *ahead]:
+                taken = _in_the_same_scope(response, ahead)
+                for response in taken:
                     self._take_page(response, report)
+                if len(taken) <= len(ahead):
+                    continue  # the scope changed while they were fetched: on from the last taken
                 if stopped is not None:
                     raise stopped
                 if not response.more:

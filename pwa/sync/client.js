@@ -178,6 +178,16 @@ async function fetchAhead(s, row, cursors) {
   return [pages, null];
 }
 
+/* `page` and the pages fetched ahead with it, up to the first whose scope differs from its: the
+ * runs were cut for the scope the list was made in, and a learner who left it while they were
+ * read, and came back, would miss the changes they held; pulled again from the last page taken,
+ * those come (docs/sync-protocol.md, "Pages fetched ahead"; sync/client.py). */
+function inTheSameScope(page, ahead) {
+  const scope = [...page.scope].sort().join();
+  const differs = ahead.findIndex((later) => [...later.scope].sort().join() !== scope);
+  return [page, ...(differs < 0 ? ahead : ahead.slice(0, differs))];
+}
+
 async function pullAll(s, report, onProgress, carried) {
   let answer;
   try {
@@ -189,7 +199,9 @@ async function pullAll(s, report, onProgress, carried) {
         return false;
       }
       const [ahead, stopped] = answer.more ? await fetchAhead(s, row, answer.ahead || []) : [[], null];
-      for (answer of [answer, ...ahead]) await takePage(s, answer, report, onProgress);
+      const taken = inTheSameScope(answer, ahead);
+      for (answer of taken) await takePage(s, answer, report, onProgress);
+      if (taken.length <= ahead.length) continue; // the scope changed meanwhile: on from the last taken
       if (stopped) throw stopped;
       if (!answer.more) break;
     }

@@ -1,5 +1,9 @@
 """A mentor logs a visit on their phone; the learner sees who wrote it and can hide it, after
 which it leaves the mentor's phone."""
+import json
+import time
+import uuid
+
 import pytest
 
 from .conftest import PHONE
@@ -250,3 +254,82 @@ def test_a_new_password_from_staff_keeps_the_visit_waiting_on_the_mentors_phone(
     sessions = api_get(client, f"/api/learners/{edna.id}/sessions", auth.headers(edna))
     assert [(s["activity"], s["author_id"]) for s in sessions["items"]] == [
         ("Sorted the button tin together", mentor.id)]
+
+
+SHARED_SESSIONS = """async () => {
+  const { list } = await import('/store/records.js');
+  const { session } = await import('/store/people.js');
+  return (await list(session(), 'sessions')).map((r) => r.id);
+}"""
+
+
+def _share_sessions(client, headers, learner_id, count):
+    """The learner's other device pushes ``count`` sessions shared with her mentor; returns
+    their ids."""
+    replica, ids = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(count)]
+    mutations = [{"id": str(uuid.uuid4()), "replica": replica, "seq": n, "op": "upsert",
+                  "collection": "sessions", "record_id": record_id, "learner_id": learner_id,
+                  "base": {}, "at": "2026-11-20T10:00:00Z",
+                  "fields": {"activity": f"Walk number {n}", "minutes": 20,
+                             "date": "2026-11-20", "visibility": "mentor"}}
+                 for n, record_id in enumerate(ids, 1)]
+    for start in range(0, count, 1000):
+        response = client.post("/api/sync/push", headers=headers, json={
+            "protocol": 3, "replica": replica, "floor": 1,
+            "mutations": mutations[start:start + 1000]})
+        assert response.status_code == 200, response.get_data(as_text=True)
+    return ids
+
+
+def test_a_learner_out_of_sight_while_his_phone_reads_pages_ahead_is_whole_when_back(
+        app, live_server, new_context, make, auth, client):
+    """His phone pulls her 1,200 shared sessions, the pages after the first fetched ahead.
+    Staff mark her as having left while the pages ahead are read (they send none of hers),
+    and she hides one session; she is marked back before the last. The phone takes no page
+    read for another scope and pulls on from the page before: every shared session arrives,
+    and the hidden one does not. Before, the pages ahead were lost for good."""
+    from sqlalchemy import update
+
+    from backend.extensions import db
+    from backend.models import Person
+
+    _, edna, _, phone = mentor_on_his_phone(live_server, new_context, make)
+    headers = auth.headers(edna)
+    ids = _share_sessions(client, headers, edna.id, 1_200)
+    lists, left = [], []
+
+    def mark(active):
+        with app.app_context():
+            db.session.execute(update(Person).where(Person.id == edna.id).values(active=active))
+            db.session.commit()
+
+    def pull(route):
+        body = json.loads(route.request.post_data)
+        cursor = body.get("cursor")
+        if body.get("ahead") and not lists:  # the first page, and the list of pages ahead
+            answer = route.fetch()
+            lists.append(answer.json()["ahead"])
+            route.fulfill(response=answer)
+            return
+        if lists and cursor in lists[0][:-1] and not left:  # the first run read
+            hidden = client.patch(f"/api/learners/{edna.id}/sessions/{ids[0]}",
+                                  headers=headers, json={"visibility": "private"})
+            assert hidden.status_code == 200, hidden.get_data(as_text=True)
+            mark(False)
+            left.append(cursor)
+        elif lists and cursor == lists[0][-1]:  # the last: she is back
+            mark(True)
+        route.continue_()
+
+    phone.route("**/api/sync/pull", pull)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+
+    _until_true(lambda: sorted(phone.evaluate(SHARED_SESSIONS)) == sorted(ids[1:]))
+    assert len(lists[0]) == 3 and left  # two runs and the last were read as planned
+
+
+def _until_true(check, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "never true"
+        time.sleep(0.2)

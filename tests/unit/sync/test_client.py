@@ -918,6 +918,40 @@ def test_a_page_ahead_lost_keeps_the_pages_taken_before_it(tablet, store):
     assert again.ok and again.pulled == 5 and set(new_tablet.records) == set(ids)
 
 
+@pytest.mark.parametrize("hidden", [False, True])
+def test_a_learner_out_of_sight_while_pages_ahead_are_read_is_pulled_whole_when_back(
+        store, tablet, hidden):
+    """The mentor's phone asked for pages ahead; staff took the learner out of his sight while
+    the first runs were read (they sent none of her entries), and gave her back before the
+    last. The phone takes no page from the first that was read for another scope, and pulls
+    on from the page before it: every shared entry arrives, and one she hid meanwhile leaves.
+    Before, the last cursor went on from the end of the runs, and their entries never came."""
+    ids = [goal(tablet, f"shared {n}", visibility="mentor") for n in range(5)]
+    assert tablet.sync().ok
+    mentor_scope = scope_of(LEARNER, visible={"mentor", "care_team"})
+    network = Network(engine_transport(store, 9, mentor_scope))
+    phone = Client(network, page_size=1, ahead=4)
+    hide = hidden and (lambda: tablet.write("goals", ids[0], {"visibility": "private"},
+                                            LEARNER) and tablet.sync())
+
+    def out_of_sight():
+        network.transport.scope = scope_of()
+        if hide:
+            hide()
+
+    def back():
+        network.transport.scope = mentor_scope
+
+    # the first page brings the list; its runs are read out of sight; the last is read back
+    network._before_pull = [None, out_of_sight, None, back]
+
+    assert phone.sync().ok
+
+    assert set(phone.records) == set(ids[hidden:])
+    again = phone.sync()
+    assert again.ok and set(phone.records) == set(ids[hidden:])
+
+
 def test_a_write_changed_elsewhere_stays_shown_until_its_new_version_arrives(store, phone):
     """Between the pages of a pull, a device's own new goal stays shown though another device
     changed it since: its answer's seq is passed by a page whose ``through`` is above it,
