@@ -419,9 +419,10 @@ def _superseded(kept, written, mutation, name, value):
     same = {mutation.id} | {mid for mid, (m, result) in kept.items()
                             if m.record_id == mutation.record_id and name in m.fields
                             and m.fields[name] == value and name not in result["conflicts"]}
-    # a write of the same value refused in the end (by a restored server) was shown where it
-    # was written, and what was based on it there had seen that value too
-    same |= {m.id for _, m in written if m.id not in kept and m.op == "upsert"
+    # a write of the same value answered otherwise in the end (refused, or kept aside, by a
+    # restored server) was shown where it was written, and merged as the same value where it
+    # came first: what was based on it had seen that value too
+    same |= {m.id for _, m in written if m.op == "upsert"
              and m.record_id == mutation.record_id and name in m.fields
              and m.fields[name] == value}
     # and what was written on top of those, refused or not: a person who then deleted the
