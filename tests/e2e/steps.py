@@ -95,14 +95,15 @@ def screenshot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
-def push_sessions(client, headers, learner_id, count):
+def push_sessions(client, headers, learner_id, count, **shown):
     """The learner's other device pushes ``count`` sessions, in pushes of 1,000; returns
-    their record ids in order."""
+    their record ids in order. ``shown``: more fields of each (``visibility="mentor"``)."""
     replica, ids = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(count)]
     mutations = [{"id": str(uuid.uuid4()), "replica": replica, "seq": n, "op": "upsert",
                   "collection": "sessions", "record_id": record_id, "learner_id": learner_id,
                   "base": {}, "at": "2026-11-20T10:00:00Z",
-                  "fields": {"activity": f"Walk number {n}", "minutes": 20, "date": "2026-11-20"}}
+                  "fields": {"activity": f"Walk number {n}", "minutes": 20, "date": "2026-11-20",
+                             **shown}}
                  for n, record_id in enumerate(ids, 1)]
     for start in range(0, count, 1000):
         response = client.post("/api/sync/push", headers=headers, json={

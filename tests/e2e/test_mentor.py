@@ -2,13 +2,13 @@
 which it leaves the mentor's phone."""
 import json
 import time
-import uuid
 
 import pytest
 
 from .conftest import PHONE
-from .steps import (MENTOR_PASSWORD, api_get, enrol, go, open_journal, sign_in_mentor,
-                    staff_signed_in, wait_all_sent, wait_for_worker, watch_syncs)
+from .steps import (MENTOR_PASSWORD, api_get, enrol, go, open_journal, push_sessions,
+                    sign_in_mentor, staff_signed_in, wait_all_sent, wait_for_worker,
+                    watch_syncs)
 
 pytestmark = pytest.mark.e2e
 
@@ -263,24 +263,6 @@ SHARED_SESSIONS = """async () => {
 }"""
 
 
-def _share_sessions(client, headers, learner_id, count):
-    """The learner's other device pushes ``count`` sessions shared with her mentor; returns
-    their ids."""
-    replica, ids = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(count)]
-    mutations = [{"id": str(uuid.uuid4()), "replica": replica, "seq": n, "op": "upsert",
-                  "collection": "sessions", "record_id": record_id, "learner_id": learner_id,
-                  "base": {}, "at": "2026-11-20T10:00:00Z",
-                  "fields": {"activity": f"Walk number {n}", "minutes": 20,
-                             "date": "2026-11-20", "visibility": "mentor"}}
-                 for n, record_id in enumerate(ids, 1)]
-    for start in range(0, count, 1000):
-        response = client.post("/api/sync/push", headers=headers, json={
-            "protocol": 3, "replica": replica, "floor": 1,
-            "mutations": mutations[start:start + 1000]})
-        assert response.status_code == 200, response.get_data(as_text=True)
-    return ids
-
-
 def test_a_learner_out_of_sight_while_his_phone_reads_pages_ahead_is_whole_when_back(
         app, live_server, new_context, make, auth, client):
     """His phone pulls her 1,200 shared sessions, the pages after the first fetched ahead.
@@ -295,7 +277,7 @@ def test_a_learner_out_of_sight_while_his_phone_reads_pages_ahead_is_whole_when_
 
     _, edna, _, phone = mentor_on_his_phone(live_server, new_context, make)
     headers = auth.headers(edna)
-    ids = _share_sessions(client, headers, edna.id, 1_200)
+    ids = push_sessions(client, headers, edna.id, 1_200, visibility="mentor")
     lists, left = [], []
 
     def mark(active):
