@@ -225,11 +225,18 @@ class _PushBatch:
         applied again, and its answer is the one stored."""
         key = (mutation.collection, mutation.record_id)
         record = self.records.get(key)
+        stored = self.stored[mutation.id]
         if mutation.op != "upsert" or record is None or record.deleted \
-                or self.stored[mutation.id]["status"] == "rejected":
-            return  # a refusal stays one, whatever was refused
+                or stored["status"] == "rejected" or mutation.id not in record.revs.values():
+            # a refusal stays one, whatever was refused; and only a record that holds part of
+            # this change is one it made: not one made again under the same id since, after
+            # its own was deleted and purged, nor one a retry finds unchanged
+            return
+        aside = set(stored.get("conflicts") or ()) | {
+            name for name, versions in record.conflicts.items()
+            if any(v["rev"] == mutation.id for v in versions)}
         missing = {name: value for name, value in mutation.fields.items()
-                   if name not in record.revs and value is not None}
+                   if name not in record.revs and name not in aside and value is not None}
         if not missing:
             return
         part = Mutation(mutation.id, mutation.replica, mutation.seq, "upsert",

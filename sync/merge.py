@@ -87,7 +87,14 @@ def _upsert(record, mutation, author_id, now, overtaken=frozenset()):
         # devices too. It carries no content, so this tells no one anything new.
         widened = record.widen(mutation.fields.get("visibility") or "private")
         if seen_by_delete(record, mutation):
-            return Outcome("applied", changed=widened)
+            # the visibility the tombstone kept, where the delete took its rev from this
+            # mutation without its value: this mutation's, should the record be restored
+            kept = (record.revs.get("visibility") == mutation.id
+                    and "visibility" in mutation.fields
+                    and record.fields.get("visibility") != mutation.fields["visibility"])
+            if kept:
+                set_value(record.fields, "visibility", mutation.fields["visibility"])
+            return Outcome("applied", changed=widened or kept)
         outcome = rejected("record_deleted", "record_id", "the record was deleted")
         outcome.changed = widened
         return outcome

@@ -3,7 +3,7 @@ import dataclasses
 
 import pytest
 
-from sync import DELETED
+from sync import DELETED, purge_tombstones
 
 from .builders import LEARNER, deleted_seen, new_id, pull_all, scope_of
 
@@ -177,7 +177,66 @@ def test_a_shared_create_arriving_after_the_delete_that_saw_it_takes_the_record_
     assert result.status == "applied"
     assert current(store, record_id).deleted
     changes, _ = pull_all(store, mentors_view, cursor)
-    assert [(c.id, c.removed) for c in changes] == [(record_id, True)]
+    # a tombstone he may see, shared as the create was: no content, and it leaves his device
+    [change] = changes
+    assert (change.id, change.removed, change.record.deleted, change.record.fields) == (
+        record_id, False, True, {"visibility": "mentor"})
+
+
+def test_a_record_restored_after_a_delete_that_overtook_its_create_is_as_shared_as_created(
+        store, writer, make_writer):
+    # the delete took the create's rev of visibility, not its value: the create, arriving
+    # late, gives it, and the record brought back is shared as it was made
+    record_id = new_id()
+    phone = make_writer(1)
+    create = phone.upsert(record_id, {"title": "Paint", "visibility": "mentor"})
+    delete = writer.delete(record_id, {"title": create.id, "visibility": create.id})
+    writer.push(delete)
+    phone.push(create)
+
+    result, = writer.push(writer.resolve(record_id, {DELETED: False, "title": "Paint"},
+                                         seen={DELETED: [delete.id]}))
+
+    assert result.status == "applied"
+    record = current(store, record_id)
+    assert (record.fields, record.revs["visibility"]) == (
+        {"title": "Paint", "visibility": "mentor"}, create.id)
+
+
+@pytest.mark.parametrize("then", ["deleted, purged, made again", "answered again"])
+def test_a_change_sent_again_fills_in_nothing_of_a_record_it_did_not_make(
+        store, writer, make_writer, then):
+    """A duplicate fills in only a record that holds part of it. Her profile's create was
+    deleted and purged, and the profile made again by her phone; her tablet's create, sent
+    again after a restore, must not bring its deleted words back (shared, too). And a change
+    kept aside beside a field the record never had, sent again after a lost answer, stays
+    aside, not also set."""
+    record_id = new_id()
+    if then == "answered again":
+        writer.push(writer.upsert(record_id, {"title": "Paint"}))
+        refused = writer.upsert(record_id, {"minutes": "ten"})  # not a whole number
+        second = writer.upsert(record_id, {"why": "joy"}, {"why": refused.id})
+        writer.push(refused, second)
+        before = current(store, record_id)
+        assert [r.status for r in writer.push(second)] == ["conflict"]
+        after = current(store, record_id)
+        assert (after.fields, after.conflicts, after.seq) == (
+            before.fields, before.conflicts, before.seq)
+        return
+    old = writer.upsert(record_id, {"needs": "old words", "visibility": "mentor"},
+                        collection="profile")
+    writer.push(old)
+    writer.push(writer.delete(record_id, {"needs": old.id, "visibility": old.id},
+                              collection="profile"))
+    assert purge_tombstones(store, through_seq=store.max_seq()) == 1
+    phone = make_writer(1)
+    phone.push(phone.upsert(record_id, {"preferences": "a new start"}, collection="profile"))
+
+    assert [r.status for r in writer.push(old)] == ["applied"]  # answered as before
+
+    changes, _ = pull_all(store, scope_of(LEARNER))
+    [record] = [c.record for c in changes]
+    assert record.fields == {"preferences": "a new start"}
 
 
 def test_a_shared_create_refused_by_a_tombstone_still_takes_the_record_off_the_mentor(
@@ -433,8 +492,6 @@ def test_a_change_of_a_record_deleted_and_purged_is_refused_not_made_again(
         store, writer, make_writer):
     # a device away longer than the retention kept a change of a record deleted meanwhile:
     # taken as a create, it would bring back a fragment of the deleted entry
-    from sync import purge_tombstones
-
     record_id, revs = writer.create(title="Paint", why="joy")
     writer.push(writer.delete(record_id, deleted_seen(revs)))
     assert purge_tombstones(store, through_seq=store.max_seq()) == 1
