@@ -199,12 +199,16 @@ class _PushBatch:
                 # `widest` (an import, a fix in SQL): so making it private is sent as removed
                 record.widen()
             overtaking = record is None and mutation.op == "delete"
-            ahead = record is None and mutation.op == "upsert" and mutation.based_on_revs
+            ahead = mutation.op == "upsert" and (
+                mutation.based_on_revs if record is None
+                else any(mutation.base.get(name) in self.kept for name in mutation.fields))
             record, outcome = merge.apply(record, mutation, actor.person_id, self.now,
                                           self._overtaken(record, mutation))
             if overtaking:
                 self._widen_as_refused_changes(record, mutation)
-            if ahead:  # a change that made its record before the create it was based on came
+            if ahead and outcome.status != "rejected":
+                # a change that made its record before the create it was based on came, or a
+                # change of this push over one: the create, arriving later, is older than both
                 self.kept.add(mutation.id)
             if outcome.changed:
                 record.widen()
@@ -253,19 +257,29 @@ class _PushBatch:
         wrote, having come first: on a restored server, a device's change of a record made
         the record before the record's create, which it was based on, was sent again. The
         create's values there are older than the record's, so they are left as they are, not
-        kept aside as a conflict. Such a change's payload is kept (``self.kept``) to tell."""
+        kept aside as a conflict. Such a change's payload is kept (``self.kept``) to tell, and
+        so is that of a change of the same push made over it (a device that changed the
+        record twice), which the chain is followed through."""
         if record is None or record.deleted or mutation.op != "upsert":
             return frozenset()
-        names = merge.would_keep_aside(record, mutation)
-        revs = {record.revs[name] for name in names if record.revs.get(name) is not None}
-        if not revs:
-            return frozenset()
-        payloads = {m.id: m.to_wire() for m, _, _ in self.done if m.id in revs & self.kept}
-        if revs - set(payloads):
-            payloads.update(self.tx.kept_payloads(revs - set(payloads)))
-        return frozenset(name for name in names
-                         if _based_on(payloads.get(record.revs.get(name)), record, name,
-                                      mutation.id))
+        overtaken = set()
+        walks = {name: record.revs.get(name) for name in merge.would_keep_aside(record, mutation)}
+        for _ in range(50):  # down the chain of kept changes each field's value was made over
+            revs = {rev for rev in walks.values() if rev is not None}
+            if not revs:
+                break
+            payloads = {m.id: m.to_wire() for m, _, _ in self.done if m.id in revs & self.kept}
+            if revs - set(payloads):
+                payloads.update(self.tx.kept_payloads(revs - set(payloads)))
+            for name, rev in list(walks.items()):
+                under = _based_on(payloads.get(rev), record, name)
+                if under == mutation.id:
+                    overtaken.add(name)
+                if under is None or under == mutation.id:
+                    del walks[name]
+                else:
+                    walks[name] = under
+        return frozenset(overtaken)
 
     def _widen_as_refused_changes(self, tombstone, delete):
         """A delete that overtook its record's create, on a restored server, made a tombstone
@@ -331,10 +345,13 @@ def _revs_of_records_here(tx, revs, depth=0):
     return here
 
 
-def _based_on(payload, record, name, rev):
-    """Whether ``payload``, a kept mutation of ``record``, set field ``name`` over ``rev``."""
-    return (payload is not None and payload.get("record_id") == record.id
-            and name in payload.get("fields", {}) and payload.get("base", {}).get(name) == rev)
+def _based_on(payload, record, name):
+    """The rev over which ``payload``, a kept mutation of ``record``, set field ``name``, or
+    None."""
+    if payload is None or payload.get("record_id") != record.id \
+            or name not in payload.get("fields", {}):
+        return None
+    return payload.get("base", {}).get(name)
 
 
 def _is_gone(error):

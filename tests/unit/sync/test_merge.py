@@ -334,6 +334,24 @@ def test_a_create_arriving_after_a_change_made_over_it_leaves_that_change(
     assert results[-1 if not same_push else 0].full_revs(create) == record.revs
 
 
+def test_a_create_arriving_after_two_changes_made_over_it_leaves_the_last(
+        store, writer, make_writer):
+    # the phone renamed the lost goal twice offline; both went in one push, before the create
+    record_id = new_id()
+    phone = make_writer(1)
+    create = writer.upsert(record_id, {"title": "Knit a scarf", "why": "for the winter"})
+    first = phone.upsert(record_id, {"title": "Knit a rug"}, {"title": create.id})
+    second = phone.upsert(record_id, {"title": "Knit a blanket"}, {"title": first.id})
+    phone.push(first, second)
+
+    result, = writer.push(create)
+
+    assert (result.status, result.conflicts) == ("applied", [])
+    record = current(store, record_id)
+    assert (record.fields, record.conflicts) == (
+        {"title": "Knit a blanket", "why": "for the winter"}, {})
+
+
 def test_a_create_arriving_after_a_change_made_over_another_version_still_keeps_both(
         store, writer, make_writer):
     # the phone's title was made over an earlier title of the goal, not over this create's:
