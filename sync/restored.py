@@ -71,7 +71,9 @@ def lost_changes(held, record, mine, began=None, earlier=None):
             fields[name] = held.fields.get(name)
             server = record.revs.get(name)
             held_before = not record.deleted and server in earlier.get(name, ())
-            based = restore or (server if on or held_before else None)
+            # a value the held copy keeps aside, beside the held one, was not replaced by it
+            beside = server in {v["rev"] for v in held.conflicts.get(name, ())}
+            based = restore or (server if (on or held_before) and not beside else None)
             if based is not None:
                 base[name] = based
         if rev in mine or over:

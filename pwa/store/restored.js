@@ -89,7 +89,9 @@ function lostChanges(old, server, own, older, mine, ours) {
       const [fields, base] = group(rev);
       fields[name] = orNull(old.fields[name]);
       const heldBefore = !server.deleted && (earlier[name] || []).includes(server.revs[name]);
-      const based = restore || (on || heldBefore ? server.revs[name] : null);
+      // a value the held copy keeps aside, beside the held one, was not replaced by it
+      const beside = ((old.conflicts || {})[name] || []).some((v) => v.rev === server.revs[name]);
+      const based = restore || ((on || heldBefore) && !beside ? server.revs[name] : null);
       if (based != null) base[name] = based;
     }
     if (own.has(rev) || over.length) chosen.set(name, [...(own.has(rev) ? [rev] : []), ...over.map((m) => m.id)]);

@@ -701,6 +701,34 @@ def test_a_lost_goal_sent_again_from_the_only_device_holding_it_carries_her_refu
     assert not phone.needs_person and not phone.local.only_here
 
 
+def test_after_two_restores_a_word_the_tablet_held_aside_is_not_written_over():
+    """His phone changed the goal's title to "Knit" over her phone's same words; his phone was
+    cleared. Restored to before both, her phone's words applied, and the tablet sent "Knit"
+    again, kept aside beside them. Restored again, to a backup with "Knit": the tablet sends
+    her phone's words again, beside "Knit", not over it, since it held the two side by side.
+    Before, "Knit" was written over and gone."""
+    store = MemoryStore()
+    tablet, phone = Client(engine_transport(store)), Client(engine_transport(store))
+    mentor = Client(engine_transport(store, 9, scope_of(LEARNER, visible={"mentor"})))
+    record_id = goal(tablet, "Paint", visibility="mentor")
+    assert tablet.sync().ok and phone.sync().ok and mentor.sync().ok
+    before = store.snapshot()
+    phone.write("goals", record_id, {"title": "Paint"}, LEARNER)
+    mentor.write("goals", record_id, {"title": "Knit"}, LEARNER)
+    assert mentor.sync().ok and tablet.sync().ok
+    with_knit = store.snapshot()
+    store.restore(before, new_epoch=True)
+    assert phone.sync().ok and tablet.sync().ok
+    store.restore(with_knit, new_epoch=True)
+
+    for _ in range(2):
+        assert tablet.sync().ok and phone.sync().ok
+
+    [record] = store.all_records()
+    shown = [record.fields["title"]] + [v["value"] for v in record.conflicts.get("title", [])]
+    assert "Knit" in shown
+
+
 def test_a_change_sent_again_under_its_id_carries_all_of_it_in_case_the_server_is_restored_again():
     """The phone held the tablet's new goal, shared with her mentor, and the server was
     restored to a backup that had the goal with a later title. The phone queued the goal's
