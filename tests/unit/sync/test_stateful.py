@@ -6,6 +6,7 @@ acknowledged is lost.
 ``HYPOTHESIS_PROFILE=thorough`` explores more for a nightly run.
 """
 import os
+import sys
 import uuid
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -316,13 +317,11 @@ class JournalSync(RuleBasedStateMachine):
                 if answers[mid].status != "rejected"}
         chosen = dict(self._chosen_again_by_devices())
         kept.update(chosen)
-        for resolve, _ in chosen.values():  # the own changes it chose again stand, as applied
-            for name, revs in (resolve.seen_conflicts if resolve.op == "resolve" else {}).items():
-                for rev in revs:
-                    if rev in kept:
-                        written, result = kept[rev]
-                        kept[rev] = (written, {**result, "conflicts": [
-                            n for n in result["conflicts"] if n != name]})
+        for choice, _ in chosen.values():  # the own changes it chose again stand, as applied
+            for rev, name in _stood_for(choice, kept):
+                written, result = kept[rev]
+                kept[rev] = (written, {**result, "conflicts": [
+                    n for n in result["conflicts"] if n != name]})
         for mid, (slot, mutation) in sent.items():
             if answers[mid].status == "rejected":
                 client = self.clients[slot]
@@ -394,6 +393,18 @@ class JournalSync(RuleBasedStateMachine):
             for client in self.clients for r in client.needs_person)
 
 
+def _stood_for(choice, kept):
+    """The (id, field) of the kept changes a device's own choice, made again after a restore,
+    stands for: a resolve's, those it lists; a delete's, its device's earlier deletes of the
+    record, with what they were made over (a restore lost it, and they were kept aside)."""
+    if choice.op == "resolve":
+        return [(rev, name) for name, revs in choice.seen_conflicts.items()
+                for rev in revs if rev in kept]
+    return [(mid, DELETED) for mid, (m, _) in kept.items() if mid != choice.id
+            and m.op == "delete" and (m.replica, m.record_id) == (choice.replica,
+                                                                  choice.record_id)]
+
+
 def _writes(mutation):
     """The (field, value) pairs a mutation wrote; a delete writes ``_deleted: True``."""
     if mutation.op == "delete":
@@ -449,3 +460,34 @@ def _superseded(kept, written, mutation, name, value):
 JournalSync.TestCase.settings = settings(
     deadline=None, suppress_health_check=[HealthCheck.too_slow], **PROFILE)
 TestJournalSync = JournalSync.TestCase
+
+
+class _Drawn:
+    """Stands for ``st.data()`` in a sequence replayed by hand: draws the given values."""
+
+    def __init__(self, *values):
+        self.values = list(values)
+
+    def draw(self, strategy):
+        return self.values.pop(0)
+
+
+def test_a_delete_chosen_again_stands_for_the_one_made_over_a_lost_change(monkeypatch):
+    """A sequence the model once failed (no loss in the product): the mentor's change, then his
+    phone cleared; the server restored to before it; her tablet, holding it, deletes the goal.
+    Kept aside by the restored server, the delete is chosen again over the server's copy, and
+    stands for the one she made over his change."""
+    monkeypatch.setattr(sys.modules[__name__], "event", lambda *args: None)
+    run = JournalSync()
+    run.a_shared_journal()
+    goal = str(uuid.UUID(int=2))
+    run.back_up()
+    run.edit_on_two_devices([1, 2], _Drawn(goal, "title", "Paint", "Knit"))
+    run.sync(2, [])
+    run.wipe(2)
+    run.sync(0, [])
+    run.restore(_Drawn(run.backups[0]))
+    run.delete(0, _Drawn(goal))
+    run.teardown()
+    assert [r.deleted for r in run.store.all_records() if r.id == goal] == [True]
+    assert any(m.op == "delete" for m in run.chosen_again.values())
