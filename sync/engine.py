@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 
-from . import merge
+from . import merge, sent_again
 from .cursor import Cursor
 from .errors import CursorExpired, EpochChanged
-from .mutation import Mutation
 from .protocol import MutationResult, PushRequest, PushResponse
 from .pull import PullPage, pull_page
 from .records import DELETED, Record, format_time, pack_revs, utc_now
@@ -152,19 +151,9 @@ class _PushBatch:
         self.records = tx.records({(m.collection, m.record_id) for m in mutations
                                    if m.id not in self.stored or m.op == "upsert"}
                                   if self.stored else keys)
-        self.gone_revs = self._gone_revs(tx, mutations)
+        self.gone_revs = sent_again.gone_revs(tx, mutations, self.stored, self.records)
         self.created, self.changed, self.done = set(), {}, []
-        self.kept = set()  # ids of applied mutations whose payload is kept (``_overtaken``)
-
-    def _gone_revs(self, tx, mutations):
-        """The revs in the bases of changes and choices (upserts and resolves) of records the
-        server does not have that show the record was here: those records were deleted, and
-        their tombstones purged. Read only when such a change comes, which is rare; a change
-        refused in this push joins them."""
-        revs = {rev for m in mutations if m.op in ("upsert", "resolve") and m.id not in self.stored
-                and (m.collection, m.record_id) not in self.records
-                for rev in m.base.values() if rev is not None}
-        return _revs_of_records_here(tx, revs) if revs else set()
+        self.kept = set()  # ids of applied mutations whose payload is kept (``sent_again``)
 
     def run(self, actor, validate):
         """Process the mutations in seq order, save, and return results in request order."""
@@ -191,7 +180,7 @@ class _PushBatch:
         key = (mutation.collection, mutation.record_id)
         record = self.records.get(key)
         outcome = _refusal(record, mutation, actor, validate, self.gone_revs)
-        if outcome is not None and _is_gone(outcome.error):
+        if outcome is not None and sent_again.is_gone(outcome.error):
             self.gone_revs.add(mutation.id)  # a change based on this one is of the same record
         if outcome is None:
             if record is not None:
@@ -199,16 +188,13 @@ class _PushBatch:
                 # `widest` (an import, a fix in SQL): so making it private is sent as removed
                 record.widen()
             overtaking = record is None and mutation.op == "delete"
-            ahead = mutation.op == "upsert" and (
-                mutation.based_on_revs if record is None
-                else any(mutation.base.get(name) in self.kept for name in mutation.fields))
-            record, outcome = merge.apply(record, mutation, actor.person_id, self.now,
-                                          self._overtaken(record, mutation))
+            ahead = sent_again.ahead_of_its_create(record, mutation, self.kept)
+            record, outcome = merge.apply(
+                record, mutation, actor.person_id, self.now,
+                sent_again.overtaken(self.tx, record, mutation, self.done, self.kept))
             if overtaking:
-                self._widen_as_refused_changes(record, mutation)
+                sent_again.widen_as_refused_changes(self.tx, record, mutation, self.done)
             if ahead and outcome.status != "rejected":
-                # a change that made its record before the create it was based on came, or a
-                # change of this push over one: the create, arriving later, is older than both
                 self.kept.add(mutation.id)
             if outcome.changed:
                 record.widen()
@@ -222,79 +208,16 @@ class _PushBatch:
         return result
 
     def _fill_in(self, mutation, actor, validate):
-        """A change the server has under this id already, from a device that sent part of it
-        again after a restore ("What a restore lost, sent again"), may have made the record
-        from that part alone. Sent again whole, by its writer's log, it fills in the fields
-        the record never had (no rev), as it would have made them; nothing else of it is
-        applied again, and its answer is the one stored."""
+        """Fill in, from a change sent again whole, the fields of the record it made from a
+        part of it (``sent_again.missing_part``)."""
         key = (mutation.collection, mutation.record_id)
         record = self.records.get(key)
-        stored = self.stored[mutation.id]
-        if mutation.op != "upsert" or record is None or record.deleted \
-                or stored["status"] == "rejected" or mutation.id not in record.revs.values():
-            # a refusal stays one, whatever was refused; and only a record that holds part of
-            # this change is one it made: not one made again under the same id since, after
-            # its own was deleted and purged, nor one a retry finds unchanged
-            return
-        aside = set(stored.get("conflicts") or ()) | {
-            name for name, versions in record.conflicts.items()
-            if any(v["rev"] == mutation.id for v in versions)}
-        missing = {name: value for name, value in mutation.fields.items()
-                   if name not in record.revs and name not in aside and value is not None}
-        if not missing:
-            return
-        part = Mutation(mutation.id, mutation.replica, mutation.seq, "upsert",
-                        mutation.collection, mutation.record_id, mutation.learner_id, missing,
-                        {}, mutation.at)
-        if _refusal(record, part, actor, validate, self.gone_revs) is None:
+        part = sent_again.missing_part(record, mutation, self.stored[mutation.id])
+        if part is not None and _refusal(record, part, actor, validate, self.gone_revs) is None:
             record, outcome = merge.apply(record, part, actor.person_id, self.now)
             if outcome.changed:
                 record.widen()
                 self._touch(key, record)
-
-    def _overtaken(self, record, mutation):
-        """The fields of an upsert whose value in ``record`` a change based on this mutation
-        wrote, having come first: on a restored server, a device's change of a record made
-        the record before the record's create, which it was based on, was sent again. The
-        create's values there are older than the record's, so they are left as they are, not
-        kept aside as a conflict. Such a change's payload is kept (``self.kept``) to tell, and
-        so is that of a change of the same push made over it (a device that changed the
-        record twice), which the chain is followed through."""
-        if record is None or record.deleted or mutation.op != "upsert":
-            return frozenset()
-        overtaken = set()
-        walks = {name: record.revs.get(name) for name in merge.would_keep_aside(record, mutation)}
-        for _ in range(50):  # down the chain of kept changes each field's value was made over
-            revs = {rev for rev in walks.values() if rev is not None}
-            if not revs:
-                break
-            payloads = {m.id: m.to_wire() for m, _, _ in self.done if m.id in revs & self.kept}
-            if revs - set(payloads):
-                payloads.update(self.tx.kept_payloads(revs - set(payloads)))
-            for name, rev in list(walks.items()):
-                under = _based_on(payloads.get(rev), record, name)
-                if under == mutation.id:
-                    overtaken.add(name)
-                if under is None or under == mutation.id:
-                    del walks[name]
-                else:
-                    walks[name] = under
-        return frozenset(overtaken)
-
-    def _widen_as_refused_changes(self, tombstone, delete):
-        """A delete that overtook its record's create, on a restored server, made a tombstone
-        that cannot know who had the record. A change of it that the delete saw, refused
-        because it came first (taken as a create, without a required field), still says how
-        widely the record was shared: the tombstone travels to them, as it would had that
-        change come after it (``merge._upsert``)."""
-        revs = {rev for rev in delete.base.values() if rev is not None}
-        refused = {m.id: m.to_wire() for m, result, _ in self.done
-                   if result.status == "rejected" and m.id in revs}
-        if revs - set(refused):
-            refused.update(self.tx.kept_payloads(revs - set(refused)))
-        for payload in refused.values():
-            if payload.get("record_id") == tombstone.id:
-                tombstone.widen(payload.get("fields", {}).get("visibility") or "private")
 
     def _touch(self, key, record):
         if key not in self.records:
@@ -324,45 +247,11 @@ class _PushBatch:
             self.tx.set_next_seqs({self.request.replica: self.next_seq})
 
 
-GONE = "the record was deleted and is gone"
-NOT_HERE_YET = ("This entry is not on the server just now: the server was put back to an "
-                "earlier copy. The change is sent again once the entry is back.")
-
-
-def _revs_of_records_here(tx, revs, depth=0):
-    """Of ``revs``, those that show their record was on this server: a mutation it applied,
-    one it refused as a change of a record gone, or one it refused for another reason (a title
-    left empty, say) whose own ``base`` shows it, as a change of the record then."""
-    found = tx.stored_results(revs)
-    here = {i for i, r in found.items() if r["status"] != "rejected" or _is_gone(r["error"])}
-    refused = set(found) - here
-    if refused and depth < 50:  # a base names earlier mutations: the chain ends
-        bases = {i: {rev for rev in payload.get("base", {}).values() if rev is not None}
-                 for i, payload in tx.kept_payloads(refused).items()}
-        named = set().union(*bases.values())
-        under = _revs_of_records_here(tx, named, depth + 1) if named else set()
-        here |= {i for i, named_by in bases.items() if named_by & under}
-    return here
-
-
-def _based_on(payload, record, name):
-    """The rev over which ``payload``, a kept mutation of ``record``, set field ``name``, or
-    None."""
-    if payload is None or payload.get("record_id") != record.id \
-            or name not in payload.get("fields", {}):
-        return None
-    return payload.get("base", {}).get(name)
-
-
-def _is_gone(error):
-    """Whether a refusal says the record was here and is gone."""
-    return bool(error) and error["details"].get("reason") == GONE
-
-
 def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
     """Return a rejected outcome if the mutation may not be applied, else ``None``.
 
-    :param gone_revs: revs of records this server had and no longer has (``_gone_revs``).
+    :param gone_revs: revs of records this server had and no longer has
+        (``sent_again.gone_revs``).
     """
     if record is not None and record.learner_id != mutation.learner_id:
         return merge.rejected("learner_mismatch", "learner_id",
@@ -382,7 +271,7 @@ def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
     if record is None and any(rev in gone_revs for rev in mutation.base.values()):
         # a change of a record that was here: taken as a create, it would bring back a
         # fragment of a deleted entry (docs/sync-protocol.md, "Merge rules")
-        return merge.rejected("record_deleted", "record_id", GONE,
+        return merge.rejected("record_deleted", "record_id", sent_again.GONE,
                               message="This entry was deleted on another device some time "
                                       "ago, and is no longer kept.")
     # a restore makes the record again, from the values given alone (a tombstone keeps none):
@@ -400,5 +289,5 @@ def _refusal(record, mutation, actor, validate, gone_revs=frozenset()):
         # change again when its record comes (docs/sync-protocol.md, "What a restore or a
         # purge cannot settle")
         return merge.rejected("validation_failed", name, errors[name], fields=dict(errors),
-                              message=NOT_HERE_YET)
+                              message=sent_again.NOT_HERE_YET)
     return merge.rejected("validation_failed", name, errors[name], fields=dict(errors))
