@@ -47,8 +47,10 @@ export function pickOne({ label, name, options, first, hint }) {
 
 /** A button that opens a step saying what the change means (`points`, each a sentence), with
  * "yes" and "no". `act(panel)` makes the change; a problem it shows stays in the panel.
- * Returns the button (in its row) and the panel, to place together. */
-export function confirmStep({ open, question, points, yes, no, act }) {
+ * `label`, the button's spoken name, begins with its words and says what it is for, where a
+ * list has one such button per card. Returns the button (in its row) and the panel, to place
+ * together. */
+export function confirmStep({ open, label, question, points, yes, no, act }) {
   const questionId = uid('confirm');
   const say = h('p', { id: questionId, class: 'confirm-question', tabindex: '-1' }, question);
   const yesButton = h('button', { type: 'button', class: 'button danger' }, yes);
@@ -57,7 +59,7 @@ export function confirmStep({ open, question, points, yes, no, act }) {
     say,
     h('ul', { class: 'confirm-points' }, points.map((p) => h('li', {}, p))),
     h('div', { class: 'actions' }, yesButton, noButton));
-  const opener = h('button', { type: 'button', class: 'button danger' }, open);
+  const opener = h('button', { type: 'button', class: 'button danger', 'aria-label': label || null }, open);
   const openerRow = h('div', { class: 'actions' }, opener);
   opener.addEventListener('click', () => {
     panel.hidden = false;

@@ -51,6 +51,7 @@ function pairForm(s, go, mentors, learners) {
 function endStep(s, go, p) {
   return confirmStep({
     open: 'End this pairing',
+    label: `End this pairing: ${p.mentor_name} and ${p.learner_name}`,
     question: `End the pairing of ${p.mentor_name} with ${p.learner_name}?`,
     points: [
       `${p.mentor_name} will no longer see ${p.learner_name}'s journal. It leaves ${p.mentor_name}'s phone the next time that phone connects.`,

@@ -22,6 +22,7 @@ function setUpWords(d, names) {
 function revokeStep(s, go, d) {
   return confirmStep({
     open: 'Revoke this tablet',
+    label: `Revoke this tablet: ${d.name}`,
     question: `Revoke ${d.name}? It stops working with What Matters at once.`,
     points: [
       'Everyone who signed in on it is signed out, learners and mentors alike, and it can no longer send or fetch anything.',

@@ -2,7 +2,7 @@
 import { h } from '../ui/dom.js';
 import { textField, showProblem } from '../ui/forms.js';
 import { api } from '../sync/api.js';
-import { setDeviceKey, setSetting, deviceKey } from '../store/settings.js';
+import { setDeviceKey, setSetting, setting, deviceKey } from '../store/settings.js';
 import { switchPerson } from '../ui/chrome.js';
 
 /** The review is a page of its own (online only, outside the offline shell), which keeps its
@@ -16,11 +16,16 @@ function handOver(s) {
 
 export default async function staff({ s, go }) {
   const enrolled = await deviceKey();
+  // set up again, it keeps the name it had (the tiles the tablet last fetched say it)
+  const tiles = enrolled ? await setting('tiles') : null;
+  const name = (tiles && tiles.device) || '';
   const form = h('form', { novalidate: true },
-    textField({ label: 'A name for this tablet', name: 'name', value: 'Lounge tablet', hint: 'So staff can tell the tablets apart.' }),
+    textField({ label: 'A name for this tablet', name: 'name', value: name,
+      hint: 'So staff can tell the tablets apart: for example, Lounge tablet.' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button main' }, 'Set up this tablet')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (!form.name.value.trim()) return showProblem(form, 'Please give this tablet a name, so staff can tell the tablets apart.');
     try {
       const answer = await api('/api/devices', { method: 'POST', token: s.token, body: { name: form.name.value.trim() } });
       await setDeviceKey(answer.device_key);

@@ -1,5 +1,9 @@
 """An administrator sets up a tablet from the app itself, and its people's tiles appear."""
 import pytest
+from sqlalchemy import select
+
+from backend.extensions import db
+from backend.models import Device
 
 from .steps import MENTOR_PASSWORD, enrol, sign_in_mentor, staff_signed_in
 
@@ -85,3 +89,35 @@ def test_a_member_of_staff_stays_signed_in_through_a_reload_until_she_switches_p
         assert not page.is_visible(".who")
     finally:
         context.close()
+
+
+def test_a_tablet_set_up_again_keeps_its_name_and_a_name_is_asked_for(live_server, new_context,
+                                                                      make, app):
+    org = make.org(name="Brookside Home Support")
+    make.learner(org, name="Joan Fairclough")
+    admin = make.staff(org, name="Helen Okafor", is_admin=True, password="a long staff password")
+    page = new_context().new_page()
+
+    def sign_in_as_staff():
+        page.goto(live_server.url + "/#/sign-in")
+        page.fill("input[name=email]", admin.email)
+        page.fill("input[name=password]", "a long staff password")
+        page.click("button:has-text('Sign in')")
+        page.wait_for_selector("h1:has-text('Hello, Helen Okafor')")
+
+    sign_in_as_staff()
+    assert page.input_value("input[name=name]") == ""  # not a care home's "Lounge tablet"
+    page.click("button:has-text('Set up this tablet')")
+    page.wait_for_selector("form .problem:has-text('Please give this tablet a name')")
+    page.fill("input[name=name]", "Loan tablet 3")
+    page.click("button:has-text('Set up this tablet')")
+    page.wait_for_selector("text=Brookside Home Support · Loan tablet 3")
+
+    sign_in_as_staff()
+    assert page.input_value("input[name=name]") == "Loan tablet 3"
+    page.click("button:has-text('Set up this tablet')")
+    page.wait_for_selector(".tile:has-text('Joan Fairclough')")
+    assert page.is_visible("text=Brookside Home Support · Loan tablet 3")
+    with app.app_context():
+        names = [d.name for d in db.session.scalars(select(Device).order_by(Device.id))]
+    assert names == ["Loan tablet 3", "Loan tablet 3"]

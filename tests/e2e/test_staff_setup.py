@@ -102,7 +102,10 @@ def test_an_administrator_pairs_a_mentor_with_a_learner_and_ends_it_after_confir
     assert card.inner_text().strip().startswith(
         f"Mentor Sam Patel visits Edna Whitworth, since {local_day(pairing.started_at)}.")
 
-    # Ending asks first, saying what it means; "No" changes nothing.
+    # Ending asks first, saying what it means; "No" changes nothing. Each card's button says
+    # whose pairing it ends, to a screen reader listing the buttons
+    assert card.get_by_role("button", name="End this pairing: Sam Patel and Edna Whitworth",
+                            exact=True).count() == 1
     card.get_by_role("button", name="End this pairing").click()
     step = card.locator(".confirm-step")
     assert step.is_visible()
@@ -167,6 +170,8 @@ def test_an_administrator_revokes_a_tablet_after_confirming_and_its_key_opens_no
     card = page.locator("li.card", has=page.locator("h3", has_text="Library tablet"))
     assert "Last used today." in card.inner_text()  # the tiles just now
 
+    assert card.get_by_role("button", name="Revoke this tablet: Library tablet",
+                            exact=True).count() == 1
     card.get_by_role("button", name="Revoke this tablet").click()
     words = " ".join(card.locator(".confirm-step").inner_text().split())
     assert "Revoke Library tablet? It stops working with What Matters at once." in words
