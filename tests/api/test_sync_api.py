@@ -1,8 +1,10 @@
 """The sync endpoints over HTTP: who may push and pull what, and how errors look."""
+import threading
 import uuid
 
 import pytest
 
+from backend.sync_api import store as sql_store
 from sync import Client
 
 from .sync_http import FlaskTransport
@@ -881,3 +883,39 @@ def test_a_push_over_the_body_limit_is_413_and_the_client_sends_it_again_in_halv
     assert report.ok and tablet.pending_count == 0
     phone = _client(client, headers)
     assert phone.sync().ok and set(phone.records) == set(goals)
+
+
+def test_a_page_read_while_a_push_commits_skips_nothing(client, auth, home, app, monkeypatch):
+    """A page reads each collection's table in a statement of its own (on SQLite), each seeing
+    what committed before it. A push that commits between two of them, changing a goal whose
+    table was read and a session whose table was not, must not move the cursor past the goal's
+    new seq: the page leaves rows above the head it read first for the next one."""
+    tablet = _client(app.test_client(), auth.headers(home["ada"]))
+    phone = _client(client, auth.headers(home["ada"]))
+    goal, session, ada = str(uuid.uuid4()), str(uuid.uuid4()), home["ada"].id
+    tablet.write("goals", goal, {"title": "Paint the sea"}, ada)
+    tablet.write("sessions", session, {"activity": "Walk"}, ada)
+    assert tablet.sync().ok and phone.sync().ok
+    tablet.write("goals", goal, {"title": "Paint the harbour"}, ada)
+    tablet.write("sessions", session, {"activity": "Swim"}, ada)
+
+    pushes = [lambda: tablet.sync()]
+    read_all = sql_store.read_all
+
+    def with_a_push_between(conn, statements):
+        answers = []
+        for statement in statements:
+            answers += read_all(conn, [statement])
+            if pushes and " FROM goals " in statement[0]:
+                push = threading.Thread(target=pushes.pop())  # another connection, as a device
+                push.start()
+                push.join()
+        return answers
+
+    monkeypatch.setattr(sql_store, "read_all", with_a_push_between)
+    assert phone.sync().ok
+    assert not pushes and not tablet.pending_count  # the push went between the reads
+    monkeypatch.setattr(sql_store, "read_all", read_all)
+    assert phone.sync().ok
+    assert phone.records[goal].fields["title"] == "Paint the harbour"
+    assert phone.records[session].fields["activity"] == "Swim"
