@@ -62,13 +62,15 @@ def pull_page(store, scope, request):
         raise CursorExpired(details={"purged_through_seq": purged})
     # rows above the head were committed after it was read: a store that reads its tables in
     # statements of their own may have seen one and missed a row committed with it in a table
-    # read before; they are left for the next page (docs/sync-protocol.md, "Why a pull never
-    # skips a change")
-    if rows and _seq(rows[-1]) > top:  # in seq order
+    # read before; they are left for the next page, which comes at once (docs/sync-protocol.md,
+    # "Why a pull never skips a change")
+    above = bool(rows) and _seq(rows[-1]) > top  # rows come in seq order
+    if above:
         rows = [row for row in rows if _seq(row) <= top]
-    more = len(rows) > limit
+    full = len(rows) > limit
+    more = full or above
     page = rows[:limit]
-    reached = _seq(page[-1]) if more else max([top, *map(_seq, page)])
+    reached = _seq(page[-1]) if full else max([top, *map(_seq, page)])
     cursor = Cursor(epoch, _from(after, reached), masks, floor)
     ahead = None
     if request.ahead:

@@ -885,11 +885,17 @@ def test_a_push_over_the_body_limit_is_413_and_the_client_sends_it_again_in_halv
     assert phone.sync().ok and set(phone.records) == set(goals)
 
 
-def test_a_page_read_while_a_push_commits_skips_nothing(client, auth, home, app, monkeypatch):
-    """A page reads each collection's table in a statement of its own (on SQLite), each seeing
-    what committed before it. A push that commits between two of them, changing a goal whose
-    table was read and a session whose table was not, must not move the cursor past the goal's
-    new seq: the page leaves rows above the head it read first for the next one."""
+@pytest.mark.parametrize("after", ["SELECT epoch, seq, purged_through_seq", " FROM goals "],
+                         ids=["after the head", "between two tables"])
+def test_a_page_read_while_a_push_commits_skips_nothing(client, auth, home, app, monkeypatch,
+                                                        after):
+    """A page reads the head, then the changes: on SQLite each collection's table in a
+    statement of its own, each seeing what committed before it. A push that commits between
+    two of them, changing a goal whose table was read and a session whose table was not, must
+    not move the cursor past the goal's new seq: the page leaves rows above the head it read
+    first for the next one, and says there is more, so it comes in the same sync."""
+    if after == " FROM goals " and not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("PostgreSQL reads every table in one statement")
     tablet = _client(app.test_client(), auth.headers(home["ada"]))
     phone = _client(client, auth.headers(home["ada"]))
     goal, session, ada = str(uuid.uuid4()), str(uuid.uuid4()), home["ada"].id
@@ -906,7 +912,7 @@ def test_a_page_read_while_a_push_commits_skips_nothing(client, auth, home, app,
         answers = []
         for statement in statements:
             answers += read_all(conn, [statement])
-            if pushes and " FROM goals " in statement[0]:
+            if pushes and after in statement[0]:
                 push = threading.Thread(target=pushes.pop())  # another connection, as a device
                 push.start()
                 push.join()
@@ -915,7 +921,5 @@ def test_a_page_read_while_a_push_commits_skips_nothing(client, auth, home, app,
     monkeypatch.setattr(sql_store, "read_all", with_a_push_between)
     assert phone.sync().ok
     assert not pushes and not tablet.pending_count  # the push went between the reads
-    monkeypatch.setattr(sql_store, "read_all", read_all)
-    assert phone.sync().ok
     assert phone.records[goal].fields["title"] == "Paint the harbour"
     assert phone.records[session].fields["activity"] == "Swim"
