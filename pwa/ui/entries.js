@@ -31,6 +31,14 @@ export function headline(record) {
   }
 }
 
+/** What an entry is and its main words, as "Things to look at" lists it: "A goal: Walk to the
+ * bandstand" ("What matters to me" has no main words of its own). */
+export function entryName(record) {
+  const kind = W.KIND[record.collection] || 'An entry';
+  const words = headline(record);
+  return words ? `${kind}: ${words}` : kind;
+}
+
 /** Everything an entry says, as sentences to read aloud. */
 export function spoken(record, authorName) {
   const f = record.fields;

@@ -5,7 +5,7 @@ import { face } from './faces.js';
 import { FEELINGS } from './words.js';
 import { dictationButton } from './speech.js';
 import { saveDraftQuietly, loadDraft, clearDraft } from '../store/drafts.js';
-import { on } from '../store/events.js';
+import { on, emit } from '../store/events.js';
 import { notSavedHere } from './flash.js';
 
 /** A labelled text box (one line, or several with `lines`), with dictation where it exists. */
@@ -77,6 +77,15 @@ export function fillForm(form, values) {
   }
 }
 
+// The page hidden (the tablet asleep, another app, the tab closing) keeps what is being typed at
+// once, not after the pause: a page that closes may never run the timer. Chromium hides the page
+// before it goes (visibilitychange first), so the write starts while the page can still finish
+// it; pagehide is for a browser that goes straight there.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') emit('flush-drafts');
+});
+window.addEventListener('pagehide', () => emit('flush-drafts'));
+
 /** Keep a sealed draft of `form` as the person types; restore it when they come back.
  * Returns {clear} to call once the form is saved. */
 export async function keepDraft(form, s, name, numeric = []) {
@@ -93,7 +102,7 @@ export async function keepDraft(form, s, name, numeric = []) {
   };
   form.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(flush, 400); });
   form.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(flush, 400); });
-  // Locking or leaving the screen saves what is there, even mid-word.
+  // Locking, leaving the screen or hiding the page saves what is there, even mid-word.
   const stop = on('flush-drafts', () => timer && flush());
   form.flushDraft = () => (timer ? flush() : Promise.resolve());
   return { clear: () => { clearTimeout(timer); stop(); return clearDraft(s, name); }, flush: form.flushDraft };

@@ -43,7 +43,7 @@ function currentPath() {
   return location.hash.replace(/^#\/?/, '').split('?')[0];
 }
 
-async function render(quiet = false) {
+async function render(quiet = false, report = null) {
   if (location.hash && !location.hash.startsWith('#/')) return; // an in-page link
   const count = ++renderCount;
   emit('flush-drafts');
@@ -75,7 +75,9 @@ async function render(quiet = false) {
   if (quiet && path !== shownPath) quiet = false;
   // A refresh keeps the message on the screen ("Saved on this tablet."): a sync ends a moment
   // after each write, far sooner than anyone reads it.
-  const kept = quiet ? main.querySelector(':scope > p.note[role=status]') : null;
+  // Not when the server turned something away: "Saved on this phone." would then read as all
+  // well, and the trust line already says something needs the person.
+  const kept = quiet && !(report && report.rejected) ? main.querySelector(':scope > p.note[role=status]') : null;
   if (quiet && beingFilledIn(main)) return; // someone began typing while the data was read
   const focused = quiet ? focusedIn(main) : null;
   const again = focused ? sameElement(focused, main, view.node) : null;
@@ -149,14 +151,15 @@ function refocus(focused, again, heading) {
   }
 }
 
-/** Show the current screen again with fresh data, unless the person is filling in a form. A
+/** Show the current screen again with fresh data, unless the person is filling in a form (`report`:
+ * what the sync that asks did, when one asks). A
  * screen still loading is always shown afresh: the form on show then is the one being left
  * (signing in), and the new screen may have read its data before the sync stored what it
  * brought. */
-export function refresh() {
+export function refresh(report = null) {
   const main = document.getElementById('main');
   const loading = currentPath() !== shownPath;
-  if (loading || !beingFilledIn(main)) render(true);
+  if (loading || !beingFilledIn(main)) render(true, report);
 }
 
 /** A tapped reminder (sw/push.js) asks the open app to show its screen. */

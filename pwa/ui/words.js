@@ -1,4 +1,6 @@
 /* The app's plain words for the journal's coded values (backend/journal/schemas.py). */
+import { longDate } from './dom.js';
+
 export const VISIBILITY = [
   ['private', 'Only me'],
   ['mentor', 'Me and my mentor'],
@@ -72,6 +74,10 @@ export function wordFor(list, value) {
   return found ? found[1] : '';
 }
 
+/** What each kind of entry is called, for conflicts and refused changes ("A goal: …"). */
+export const KIND = { goals: 'A goal', sessions: 'Something you did', contributions: 'Something for others',
+  reflections: 'Your thoughts', checkins: 'A check-in', profile: 'What matters to me' };
+
 /** What each field is called, for conflicts and refused changes. */
 export const FIELD_NAMES = {
   title: 'The goal', why: 'Why it matters', whose_idea: 'Whose idea it was', status: 'How it is going',
@@ -86,12 +92,16 @@ export const FIELD_NAMES = {
 
 const CODED = { visibility: VISIBILITY, whose_idea: WHOSE_IDEA, status: GOAL_STATUS, with_whom: WITH_WHOM, kind: CONTRIBUTION_KINDS, feeling_before: FEELINGS, feeling_after: FEELINGS };
 
+const DAYS = ['date', 'achieved_on'];
+
 /** A field's value in words. */
 export function valueWords(name, value) {
   if (value === null || value === undefined || value === '') return '(empty)';
   if (CODED[name]) return wordFor(CODED[name], value) || String(value);
   if (name === 'benefits' && Array.isArray(value)) return value.map((v) => wordFor(BENEFITS, v)).join(', ') || '(none)';
   if (name === 'minutes') return `${value} minutes`;
+  // a day as everywhere else in the app: "Sunday 29 November", never "2026-11-29"
+  if (DAYS.includes(name) && /^\d{4}-\d\d-\d\d$/.test(value)) return longDate(value);
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (Array.isArray(value)) return `${value.length} chosen`;
   return String(value);

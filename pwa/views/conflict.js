@@ -6,7 +6,7 @@ import { myMutationIds } from '../store/outbox.js';
 import { FIELD_NAMES, valueWords } from '../ui/words.js';
 import { flash, savedHere, deviceWord } from '../ui/flash.js';
 import { keptHere, LONG_WRITING } from '../ui/forms.js';
-import { shortened } from '../ui/entries.js';
+import { shortened, entryName } from '../ui/entries.js';
 
 // Writing in several lines, which "Keep both" may put one after the other: never a one-line
 // title or a fixed choice. Each may hold at most LONG_WRITING letters.
@@ -69,6 +69,8 @@ export default async function conflict({ params, s, go }) {
   });
   const page = h('div', {},
     h('h1', {}, 'Changed in two places'),
+    // which entry, named as on "Things to look at": the person may have several waiting
+    h('p', { class: 'about' }, h('strong', {}, entryName(record))),
     h('p', {}, `This was changed on this ${deviceWord()} and somewhere else at about the same time. Nothing has been lost: here are both versions.`),
     sections,
     h('div', { class: 'actions' }, h('a', { href: '#/attention', class: 'button secondary' }, 'Decide later')));

@@ -3,12 +3,15 @@ import { h, longDate } from '../ui/dom.js';
 import { api } from '../sync/api.js';
 import { list } from '../store/records.js';
 import { saveSealed, loadSealed } from '../store/people.js';
+import { keepLearnerNames } from '../sync/names.js';
 
 /** The mentor's learners: fresh from the server when online, else as last seen (sealed). */
 export async function myLearners(s) {
   if (navigator.onLine && s.token) {
     try {
       const answer = await api('/api/me/learners', { token: s.token });
+      // before the list kept below changes; never in the way of the fresh list
+      await keepLearnerNames(s, answer.items).catch((error) => console.error('Could not keep names', error));
       await saveSealed(s, 'learners', answer.items);
       return answer.items;
     } catch {

@@ -249,9 +249,9 @@ def assert_refused_visit_waits(phone, activity):
     phone.wait_for_selector("h1:has-text('Things to look at')")
     card = phone.locator(".card", has_text="could not be sent")
     assert card.count() == 1
-    # whose journal it was for: the pairing has ended, so not the learner's name
-    assert card.locator("h3").inner_text() == (
-        "A visit for a learner you are no longer paired with could not be sent")
+    # whose journal it was for: the phone kept her name while her visit waited there
+    assert card.locator("h3").inner_text() == "A visit with Edna Whitworth could not be sent"
+    assert "You are no longer paired with Edna Whitworth." in card.inner_text()
     words = card.inner_text()
     assert activity in words and "45 minutes" in words
     assert "Your words are kept here until you decide." in words
