@@ -17,6 +17,10 @@ from ..models.types import utcnow
 
 PREFIX = "wm_"
 TOUCH_EVERY = timedelta(minutes=1)
+# what a 401 says in ``details`` when the tablet it came from is not (or no longer) enrolled:
+# no sign-in can help there, so the app asks for staff rather than for a PIN
+# (docs/sync-protocol.md, "Errors")
+NOT_ENROLLED = {"tablet_not_enrolled": True}
 
 
 def digest(raw):
@@ -47,7 +51,8 @@ def device_for_key(raw_key):
     """The enrolled, unrevoked tablet holding ``raw_key``, or raise ``unauthorized``."""
     device = _enrolled(raw_key)
     if device is None:
-        raise ApiError("unauthorized", "This tablet is not enrolled. Please ask staff to enrol it.")
+        raise ApiError("unauthorized", "This tablet is not enrolled. Please ask staff to enrol it.",
+                       dict(NOT_ENROLLED))
     device.last_seen_at = utcnow()
     return device
 
@@ -117,12 +122,13 @@ def _check(found):
     if found is None:
         raise ApiError("unauthorized", "Please sign in again.")
     revoked_at, active, expires_at, device_revoked_at = found
+    # first: revoking a tablet also ends its sign-ins, and signing in again cannot help there
+    if device_revoked_at is not None:
+        raise ApiError("unauthorized", "This tablet is no longer enrolled.", dict(NOT_ENROLLED))
     if revoked_at is not None or not active:
         raise ApiError("unauthorized", "Please sign in again.")
     if expires_at <= utcnow():
         raise ApiError("token_expired", "Your sign-in has expired. Please sign in again.")
-    if device_revoked_at is not None:
-        raise ApiError("unauthorized", "This tablet is no longer enrolled.")
 
 
 def _due(last, now):

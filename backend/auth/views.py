@@ -42,7 +42,7 @@ def login():
 
 @bp.post("/tiles")
 @documented(body=DeviceKeyIn, response=TilesOut, public=True,
-            errors={401: "The tablet is not enrolled"})
+            errors={401: "The tablet is not enrolled (`details.tablet_not_enrolled`)"})
 def tiles():
     """The person tiles of an enrolled tablet: the learners of its organisation."""
     device = device_for_key(DeviceKeyIn().load(json_body())["device_key"])
@@ -57,7 +57,8 @@ def tiles():
 
 @bp.post("/pin")
 @documented(body=PinLoginIn, response=TokenOut, public=True, errors={
-    401: "The tablet is not enrolled, or the PIN did not match",
+    401: "The tablet is not enrolled (`unauthorized`, `details.tablet_not_enrolled`: no PIN "
+         "is checked or counted), or the PIN did not match (`invalid_credentials`)",
     423: "Locked after too many wrong tries"})
 def pin_login():
     """Sign in a learner on an enrolled tablet by their tile and, if they have one, their PIN."""

@@ -7,7 +7,9 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 ERROR_CODES = {400: "Bad input: `details.fields` names each field and why",
-               401: "Not signed in, or the sign-in expired", 403: "Not allowed",
+               401: "Not signed in, or the sign-in expired; `details.tablet_not_enrolled` is "
+                    "`true` when the tablet it was made on is no longer enrolled",
+               403: "Not allowed",
                404: "No such thing, or not yours to see"}
 # Answered by gunicorn itself, before the app sees the request, as a short HTML page
 # (docs/deployment.md, section 4, "Limits of a request"): no request of ours comes near them.

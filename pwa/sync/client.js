@@ -261,7 +261,8 @@ export async function sync(s, onProgress) {
   } catch (error) {
     // a full device is not a network's fault: it waits for a person (ui/status.js)
     const full = error.name === 'QuotaExceededError';
-    report.error = { error: error.error || (full ? 'storage_full' : 'network_error'), message: error.message, code: error.code || 0 };
+    report.error = { error: error.error || (full ? 'storage_full' : 'network_error'), message: error.message, code: error.code || 0,
+      details: error.details || {} };
   }
   return report;
 }

@@ -1,6 +1,9 @@
 /* When to sync, and the bridge to the service worker: on opening a journal, coming online,
  * becoming visible, after each write and on a timer; Background Sync where the browser has it.
- * Only one tab syncs a person at a time (Web Locks). The state it keeps feeds the trust line. */
+ * Only one tab syncs a person at a time (Web Locks). The state it keeps feeds the trust line:
+ * its `phase` is idle, sending, offline, unreachable, signin (the server asks for the person's
+ * PIN or password again), unenrolled (this tablet is no longer enrolled: only staff can help),
+ * update or failed. */
 import { sync } from './client.js';
 import { session, person } from '../store/people.js';
 import { count, heldCount, lockedKeyIds } from '../store/outbox.js';
@@ -8,6 +11,7 @@ import { conflicted } from '../store/records.js';
 import { onlyHere } from '../store/restored.js';
 import { on, emit } from '../store/events.js';
 import { refreshNames } from './names.js';
+import { noteRefused, signingIn, tabletEnrolled, tabletNotEnrolled } from './auth.js';
 
 const TIMER_MS = 60 * 1000;
 const SYNC_TAG = 'wm-sync';
@@ -47,6 +51,8 @@ function phaseFor(error) {
     // online, but the answer did not come (patchy signal, a lost answer, a busy proxy)
     return navigator.onLine ? 'unreachable' : 'offline';
   }
+  // the tablet is no longer enrolled: no sign-in helps until staff set it up again
+  if (tabletNotEnrolled(error)) return 'unenrolled';
   if (['unauthorized', 'token_expired'].includes(error.error)) return 'signin';
   if (error.error === 'protocol_too_old') return 'update';
   return 'failed';
@@ -62,8 +68,18 @@ async function run(s) {
     const row = await person(s.person.id);
     const first = !row.cursor && !row.last_synced;
     setState({ phase: 'sending', progress: first ? { done: 0 } : null });
+    await signingIn(s.person.id); // a new sign-in asked for as the journal opened
+    const token = s.token;
     const report = await sync(s, (done, more) => first && more && setState({ progress: { done } }));
-    const phase = phaseFor(report.error);
+    let phase = phaseFor(report.error);
+    // A learner's sign-in refused: is it this tablet that is no longer enrolled (only staff can
+    // help), or only her sign-in (made with the tablet's earlier key, or ended)? Her PIN helps
+    // only then. (A mentor signs in again by email, which works on any tablet.)
+    if (s.person.role === 'learner' && report.error && report.error.error === 'unauthorized') {
+      phase = (await tabletEnrolled()) ? 'signin' : 'unenrolled';
+    }
+    // the next opening of the journal asks for a new sign-in (sync/auth.js)
+    if (phase === 'signin' || phase === 'unenrolled') await noteRefused(s, token).catch(() => {});
     failures = phase === 'failed' || phase === 'unreachable' ? failures + 1 : 0;
     if (session() === s || !session()) setState({ phase, progress: null, problem: report.error });
     if (phase === 'update') emit('check-for-update');
@@ -125,6 +141,7 @@ export function startSync() {
     if ('serviceWorker' in navigator) askForBackgroundSync();
   });
   on('before-lock', () => requestSync('lock'));
+  on('signed-in', (s) => requestSync('signed-in', s));
   window.addEventListener('online', () => requestSync('online'));
   window.addEventListener('offline', () => setState({ phase: 'offline' }));
   document.addEventListener('visibilitychange', () => {

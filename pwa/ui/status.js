@@ -14,12 +14,24 @@ function lastSent(iso) {
     : ` Last sent on ${when.toLocaleDateString('en-GB', { day: 'numeric', month: 'long' })} at ${clock(when)}.`;
 }
 
+/** What a learner is told when this tablet is no longer enrolled (revoked by staff): her PIN
+ * cannot help, a member of staff can. Also on "Open my journal again" and the PIN pad. */
+export function notSetUpWords() {
+  return `This ${deviceWord()} is no longer set up to send. Please ask a member of staff. Your writing is safe here.`;
+}
+
 function line(kind, words, ...extra) {
   return h('div', { class: `status-line ${kind}` }, h('p', {}, words), ...extra);
 }
 
-function describe(st) {
+function notAllSent() {
+  return line('waiting', `Not everything could be sent. It is safe on this ${deviceWord()} and waits for you.`);
+}
+
+function describe(st, s) {
   const offline = !navigator.onLine || st.phase === 'offline';
+  // a mentor signs in again by email, which works on any tablet: he is asked to, as for 'signin'
+  const unenrolled = st.phase === 'unenrolled' && s.person.role === 'learner';
   if (st.phase === 'sending') {
     return line('sending', st.progress ? 'Fetching your journal…' : 'Sending…',
       st.progress && h('progress', { 'aria-label': 'Fetching your journal' }),
@@ -34,7 +46,8 @@ function describe(st) {
   }
   if (st.pending) {
     if (offline) return line('waiting', `Saved on this ${deviceWord()}. Will send when online.`);
-    if (st.phase === 'signin') {
+    if (unenrolled) return line('waiting', `Saved on this ${deviceWord()}. ${notSetUpWords()}`);
+    if (st.phase === 'signin' || st.phase === 'unenrolled') {
       return line('waiting', `Saved on this ${deviceWord()}. To send it, please open your journal again.`,
         h('a', { href: '#/reopen', class: 'button' }, 'Open my journal again'));
     }
@@ -47,9 +60,17 @@ function describe(st) {
       return line('waiting', `Saved on this ${deviceWord()}. Not sent yet: ${plainWords(st.problem)}`,
         h('button', { type: 'button', class: 'button', onclick: () => requestSync('button') }, 'Try again now'));
     }
+    // what a finished sync left: writing kept under an old PIN, which needs her first
+    if (st.held && st.phase === 'idle') return notAllSent();
     return line('waiting', `Saved on this ${deviceWord()}. Will send soon.`);
   }
   if (offline) return line('sent', `Everything is saved on this ${deviceWord()}. No internet just now.${lastSent(st.lastSent)}`);
+  if (unenrolled) {
+    return line('waiting', `All sent until now. This ${deviceWord()} is no longer set up to send. Please ask a member of staff.`);
+  }
+  // something of hers was turned away, or is kept only here: not all sent (a conflict alone is
+  // on the server, both versions of it)
+  if (st.held) return notAllSent();
   return line('sent', `All sent.${lastSent(st.lastSent)}`);
 }
 
@@ -67,7 +88,7 @@ function render() {
   }
   const st = syncState();
   const attention = st.held + st.conflicts;
-  box.replaceChildren(describe(st), attention ? h('div', { class: 'status-line problem' },
+  box.replaceChildren(describe(st, s), attention ? h('div', { class: 'status-line problem' },
     h('p', {}, attention === 1 ? '1 thing needs you to look at it.' : `${attention} things need you to look at them.`),
     h('a', { href: '#/attention', class: 'button' }, 'Look now')) : '');
 }

@@ -2,7 +2,8 @@
 import { h } from '../ui/dom.js';
 import { setting } from '../store/settings.js';
 import { person } from '../store/people.js';
-import { openLearner } from '../sync/auth.js';
+import { openLearner, tabletNotEnrolled } from '../sync/auth.js';
+import { notSetUpWords } from '../ui/status.js';
 import { homeFor } from '../ui/router.js';
 import { showProblem } from '../ui/forms.js';
 
@@ -20,8 +21,15 @@ async function tileFor(id) {
   return tiles.people.find((p) => p.id === id) || (await person(id));
 }
 
-function problemWords(error) {
+function problemWords(error, keptHere) {
   if (error.error === 'wait') return `Please wait ${error.seconds} seconds, then try again.`;
+  if (tabletNotEnrolled(error)) {
+    // the server cannot be asked about a PIN on this tablet: never "did not match" for it
+    if (error.triedHere) {
+      return 'That PIN did not open your journal on this tablet, and this tablet is no longer set up to ask the server. Please try again, or ask a member of staff. Your writing is safe here.';
+    }
+    return keptHere ? notSetUpWords() : WORDS.unauthorized;
+  }
   return WORDS[error.error] || (error.error === 'invalid_request' ? 'A PIN is 4 to 8 numbers.' : 'Your journal could not be opened just now. Please try again.');
 }
 
@@ -53,7 +61,7 @@ export default async function open({ params, go }) {
       const s = await openLearner(tile, pin);
       go(homeFor(s));
     } catch (error) {
-      showProblem(form, problemWords(error));
+      showProblem(form, problemWords(error, !!(row && row.wrapped)));
       const input = form.querySelector('input');
       if (input) { input.value = ''; }
     } finally {
