@@ -183,6 +183,8 @@ def test_a_tablet_set_up_again_while_her_journal_was_closed_sends_her_next_writi
     """Nothing of hers was refused yet: the tablet's key changed since her sign-in was made."""
     page, peggy = tablet, tablet.home["peggy"]
     page.click("button:has-text('Switch person')")
+    # her journal closed (the switch lets a sync finish first) before staff come to the tablet
+    page.wait_for_selector("h1:has-text('Who is using the tablet?')")
     _revoke(client, auth, page)
     again = client.post("/api/devices", json={"name": "Loan tablet"},
                         headers=auth.headers(page.home["admin"]))
