@@ -184,6 +184,10 @@ def _keep_version(record, name, value, mutation, author_id):
     versions = record.conflicts.setdefault(name, [])
     if all(v["rev"] != mutation.id for v in versions):
         versions.append(conflict_entry(value, mutation.id, author_id, mutation.at))
+    if name == "visibility":
+        # a version shared more widely, kept aside: those it was shared with may hold the
+        # record (a device's copy from before a restore), and must hear when it leaves them
+        record.widen(value)
 
 
 def drop_versions(record, name, revs):

@@ -491,3 +491,29 @@ def test_a_delete_chosen_again_stands_for_the_one_made_over_a_lost_change(monkey
     run.teardown()
     assert [r.deleted for r in run.store.all_records() if r.id == goal] == [True]
     assert any(m.op == "delete" for m in run.chosen_again.values())
+
+
+def test_a_copy_shared_before_a_restore_leaves_the_mentor_when_it_comes_back_private(
+        monkeypatch):
+    """A sequence the model once failed: her phone made a goal shared with the mentor, and he
+    pulled it; both her devices wrote its title; the server was restored to before all that,
+    and her tablet made the goal private offline. Her tablet's changes made the goal again,
+    private, and the phone's create, sent again, was kept aside beside them. The server had
+    never shared the goal with him in this epoch, so his copy stayed, unlike the server's: the
+    version kept aside now says how widely it was shared."""
+    monkeypatch.setattr(sys.modules[__name__], "event", lambda *args: None)
+    run, goal = JournalSync(), str(uuid.UUID(int=4))
+    run.a_shared_journal()
+    run.back_up()
+    run.delete(0, _Drawn(str(uuid.UUID(int=1))))
+    run.create(0, "Paint", "private")
+    run.delete(0, _Drawn(str(uuid.UUID(int=2))))
+    run.create(1, "Paint", "mentor")
+    for slot in (1, 2, 0):
+        run.sync(slot, [])
+    assert goal in run.clients[2].records
+    run.edit_on_two_devices([0, 1], _Drawn(goal, "title", "Paint", "Paint"))
+    run.restore(_Drawn(run.backups[0]))
+    run.edit(0, _Drawn(goal, "visibility", "private"))
+    run.teardown()
+    assert goal not in run.clients[2].records
